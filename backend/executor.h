@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * executor.h: the seam between vgpuback's scheduler and whatever computes.
+ *
+ * Contract:
+ *  - The scheduler owns the one priority queue; an executor only sees jobs
+ *    it was given by submit(), when can_submit() said a slot is free.
+ *  - submit() never blocks.  It returns 0 (the job completes later) or a
+ *    negative VGPU_E* status (the job failed now; the caller answers it).
+ *  - Completions come back on the event loop: event_fd() turns readable,
+ *    the loop calls reap(), which hands back finished jobs with job->status
+ *    and job->result filled in.  No executor thread ever touches a ring or
+ *    a backend structure other than its own.
+ *  - Buffers are attached once when the guest registers them (the CUDA
+ *    executor registers the mapping with the driver then) and detached only
+ *    when no submitted job still uses them.
+ *  - Jobs of a guest that went away are still reaped; the backend drops them.
+ */
+#ifndef VGPU_EXECUTOR_H
+#define VGPU_EXECUTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vgpuif.h"
+
+#define VGPU_MAX_POOLS      16
+#define VGPU_POOL_NAME_MAX  16
+
+/* A registered guest buffer, as the backend mapped it. */
+struct vgpu_buffer {
+	uint32_t handle;
+	uint32_t domid;
+	void *addr;			/* nr_pages granted pages, contiguous */
+	size_t len;
+	bool readonly;
+	unsigned refcnt;		/* backend-owned: registration + jobs */
+	void *exec_priv;		/* executor's state (e.g. host registration) */
+};
+
+struct vgpu_job {
+	struct vgpuif_request req;	/* the validated private copy */
+	uint32_t domid;
+	uint32_t devid;
+	int prio;			/* VGPU_PRIO_* (xsnodes.h) */
+	int pool;			/* index into vgpu_exec_config.pools */
+	uint64_t seq;			/* global arrival order */
+	/* VECTOR_ADD: a, b, c; QUERY text: [2] = out.  NULL where unused. */
+	struct vgpu_buffer *buf[3];
+	void *ptr[3];			/* resolved addresses inside buf[i] */
+	uint64_t t_arrive;		/* CLOCK_MONOTONIC ns */
+	uint64_t t_dispatch;
+	uint64_t t_done;
+	/* Filled by the executor. */
+	int32_t status;
+	union {
+		int64_t scalar;
+		uint8_t raw[32];
+	} result;
+	int gpu;			/* which GPU ran it (-1: CPU) */
+	void *exec_priv;
+	void *owner;			/* backend's: the device the job came from */
+};
+
+struct vgpu_exec_config {
+	unsigned slots;			/* concurrent jobs; 0 = executor default */
+	uint64_t cpu_delay_us;		/* CPU executor: added to every job */
+	bool test_faults;		/* honour VGPU_REQ_F_TEST_FAULT */
+	bool stream_priorities;		/* CUDA: stream priority follows prio */
+	unsigned npools;
+	char pools[VGPU_MAX_POOLS][VGPU_POOL_NAME_MAX];
+	int pool_gpu[VGPU_MAX_POOLS];	/* -1: any GPU */
+};
+
+struct vgpu_executor;
+
+struct vgpu_executor_ops {
+	const char *name;		/* "cpu", "cuda" */
+	int (*create)(const struct vgpu_exec_config *cfg,
+		      struct vgpu_executor **out);	/* -errno, logs why */
+	void (*destroy)(struct vgpu_executor *ex);	/* waits for running jobs */
+	int (*event_fd)(struct vgpu_executor *ex);
+	bool (*can_submit)(struct vgpu_executor *ex, const struct vgpu_job *job);
+	int (*submit)(struct vgpu_executor *ex, struct vgpu_job *job);
+	unsigned (*reap)(struct vgpu_executor *ex, struct vgpu_job **done,
+			 unsigned max);
+	int (*buf_attach)(struct vgpu_executor *ex, struct vgpu_buffer *buf);
+	void (*buf_detach)(struct vgpu_executor *ex, struct vgpu_buffer *buf);
+	/* Fill what the executor knows; text gets a NUL-terminated summary. */
+	void (*query)(struct vgpu_executor *ex, struct vgpuif_query_result *q,
+		      char *text, size_t len);
+	unsigned (*inflight)(struct vgpu_executor *ex);
+};
+
+struct vgpu_executor {
+	const struct vgpu_executor_ops *ops;
+};
+
+extern const struct vgpu_executor_ops vgpu_cpu_executor_ops;
+#ifdef HAVE_CUDA
+extern const struct vgpu_executor_ops vgpu_cuda_executor_ops;
+#endif
+
+/* Look an executor up by name ("cpu", "cuda"); NULL if not built in. */
+const struct vgpu_executor_ops *vgpu_executor_find(const char *name);
+
+#endif /* VGPU_EXECUTOR_H */

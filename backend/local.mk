@@ -1,0 +1,1 @@
+# backend/: see its files.

@@ -1,0 +1,1 @@
+# cuda/: see its files.

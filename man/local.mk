@@ -1,0 +1,1 @@
+# man/: manual pages (the toolstack issue writes them).

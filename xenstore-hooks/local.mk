@@ -1,0 +1,1 @@
+# xenstore-hooks/: see its files.
