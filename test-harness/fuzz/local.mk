@@ -1,1 +1,36 @@
-# test-harness/fuzz/
+# test-harness/fuzz/: libFuzzer harnesses (clang), each run for a bounded time
+# in `make check` over the corpus kept here; `make fuzz` runs them longer.
+# Add a harness: FUZZERS += test-harness/fuzz/fuzz_NAME, a rule building it,
+# and a corpus in test-harness/fuzz/corpus/NAME/.
+FUZZERS =
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -I$(top_srcdir)/ring -I$(top_srcdir) \
+	-I$(top_builddir)
+FUZZ_SECONDS ?= 8
+
+EXTRA_DIST += test-harness/fuzz/fuzz_request.c test-harness/fuzz/corpus \
+	test-harness/fuzz/regressions
+dist_check_SCRIPTS += test-harness/fuzz/run-fuzzers.sh
+
+if ENABLE_FUZZERS
+FUZZERS += test-harness/fuzz/fuzz_request
+test-harness/fuzz/fuzz_request: $(top_srcdir)/test-harness/fuzz/fuzz_request.c \
+		$(top_srcdir)/ring/request.c $(top_srcdir)/ring/request.h \
+		$(top_srcdir)/ring/vgpuif.h
+	$(AM_V_CC)$(MKDIR_P) test-harness/fuzz && \
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ \
+		$(top_srcdir)/test-harness/fuzz/fuzz_request.c \
+		$(top_srcdir)/ring/request.c
+endif
+
+check_SCRIPTS += $(FUZZERS)
+CLEANFILES += $(FUZZERS)
+TESTS += test-harness/fuzz/run-fuzzers.sh
+AM_TESTS_ENVIRONMENT += FUZZERS='$(FUZZERS)'; export FUZZERS; \
+	FUZZ_SECONDS='$(FUZZ_SECONDS)'; export FUZZ_SECONDS;
+
+fuzz: $(FUZZERS)
+	FUZZERS='$(FUZZERS)' FUZZ_SECONDS=$${FUZZ_SECONDS:-300} \
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	$(BASH) $(top_srcdir)/test-harness/fuzz/run-fuzzers.sh
+.PHONY: fuzz

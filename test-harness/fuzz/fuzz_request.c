@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libFuzzer harness: request copy-and-validate.  The input fills ring slots
+ * of a one-page shared ring; each slot is copied out and validated the way
+ * vgpuback does.  Properties checked on every accepted request, computed
+ * independently of request.c: operand ranges fit in 32-bit offsets, flags
+ * are known, the copy equals what the slot held.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "request.h"
+
+static void check_accepted(const struct vgpuif_request *r)
+{
+	const uint64_t max = (uint64_t)VGPUIF_MAX_BUF_PAGES * VGPUIF_PAGE_SIZE;
+
+	if (r->op > VGPU_OP_MAX || r->_pad0 || r->_pad1)
+		abort();
+	switch (r->op) {
+	case VGPU_OP_VECTOR_ADD: {
+		const struct vgpuif_vector_add_req *v = &r->u.vector_add;
+		unsigned __int128 bytes = (unsigned __int128)v->n * 4;
+
+		if (!v->n || v->n > VGPUIF_MAX_VECTOR_ELEMS)
+			abort();
+		if (v->a.offset + bytes > max || v->b.offset + bytes > max ||
+		    v->c.offset + bytes > max)
+			abort();
+		if ((v->a.offset | v->b.offset | v->c.offset) & 3)
+			abort();
+		break;
+	}
+	case VGPU_OP_SCALAR_ADD: {
+		__int128 s = (__int128)r->u.scalar_add.a + r->u.scalar_add.b;
+
+		if (s > INT64_MAX || s < INT64_MIN)
+			abort();
+		break;
+	}
+	case VGPU_OP_BUF_REGISTER:
+		if (!r->u.buf_register.nr_pages ||
+		    r->u.buf_register.nr_pages > VGPUIF_MAX_BUF_PAGES ||
+		    (r->u.buf_register.flags & ~VGPU_BUF_F_ALL))
+			abort();
+		break;
+	case VGPU_OP_QUERY:
+		if ((r->flags & VGPU_REQ_F_QUERY_TEXT) &&
+		    (uint64_t)r->u.query.out.offset + r->u.query.out_len > max)
+			abort();
+		break;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static _Alignas(4096) uint8_t page[VGPUIF_PAGE_SIZE];
+	vgpuif_sring_t *sring = (vgpuif_sring_t *)page;
+	vgpuif_back_ring_t back;
+	struct vgpuif_request copy;
+	RING_IDX i, n;
+
+	memset(page, 0, sizeof(page));
+	SHARED_RING_INIT(sring);
+	BACK_RING_INIT(&back, sring, sizeof(page));
+	n = size / sizeof(struct vgpuif_request);
+	if (n > RING_SIZE(&back))
+		n = RING_SIZE(&back);
+	memcpy(sring->ring, data, n * sizeof(struct vgpuif_request));
+	sring->req_prod = n;
+	for (i = 0; i < n; i++) {
+		int rc = vgpuif_copy_request(&back, i, &copy);
+
+		if (memcmp(&copy, RING_GET_REQUEST(&back, i), sizeof(copy)))
+			abort();
+		if (rc > 0 || rc < VGPU_ELAST)
+			abort();
+		if (rc == VGPU_OK)
+			check_accepted(&copy);
+	}
+	return 0;
+}
