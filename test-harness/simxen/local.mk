@@ -1,1 +1,2 @@
 # test-harness/simxen/
+include $(srcdir)/test-harness/simxen/xs.mk
