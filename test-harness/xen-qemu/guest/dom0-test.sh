@@ -1,0 +1,207 @@
+#!/bin/bash
+# /opt/vgpu-test/dom0-test.sh: the dom0 half of the real-Xen test (child of
+# vgpu-test-init, which powers the host off when this returns).
+#
+# It starts what a Xen host starts (modules, xenstored, xen-init-dom0,
+# xenconsoled), then vgpuback through the project's own init script, creates
+# the two guests with `xl create` from /etc/xen/vgpu-{a,b}.cfg, paces them
+# through XenStore, captures xenstore-ls / vgpuctl output, destroys guest B
+# with requests in flight and records what is left of it.  Nothing is judged
+# here: every observation lands in /root/results (written as a tar stream to
+# the results disk, /dev/vdd) and the host asserts on it.  Each step also
+# prints "VGPU-STEP <name> ok|FAIL" on the console so a broken run still says
+# how far it got.
+XB=/usr/lib/xen-4.17/bin
+R=/root/results
+RESULTS_DEV=/dev/vdd
+rm -rf $R; mkdir -p $R
+: >$R/steps
+
+up() { cut -d' ' -f1 /proc/uptime; }
+log() { echo "VGPU-DOM0 [$(up)s] $*"; }
+# step NAME CMD...: run CMD, keep its output in $R/NAME.out, record the status
+step() {
+	local n=$1 rc
+	shift
+	log "step $n: $*"
+	"$@" >"$R/$n.out" 2>&1
+	rc=$?
+	head -40 "$R/$n.out" | sed 's/^/  | /'
+	if [ $rc -eq 0 ]; then
+		echo "$n ok" >>$R/steps; log "VGPU-STEP $n ok"
+	else
+		echo "$n FAIL rc=$rc" >>$R/steps; log "VGPU-STEP $n FAIL rc=$rc"
+	fi
+	return $rc
+}
+# capture FILE CMD...: keep CMD's output and status, judge nothing
+capture() {
+	local f=$1
+	shift
+	"$@" >"$R/$f" 2>&1
+	echo $? >"$R/$f.rc"
+}
+# wait_for SECONDS CMD...: until CMD succeeds
+wait_for() {
+	local n=$(($1 * 2))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.5
+		n=$((n - 1))
+	done
+	return 1
+}
+phase_is() { [ "$(xenstore-read /local/domain/$1/data/vgpu-test/phase 2>/dev/null)" = "$2" ]; }
+go() { xenstore-write /local/domain/$1/data/vgpu-test/go "$2"; log "go=$2 to domain $1"; }
+no_node() { ! xenstore-read "$1" >/dev/null 2>&1 && ! xenstore-list "$1" >/dev/null 2>&1; }
+vgpuback_pid() { pidof vgpuback; }
+# pages of guest memory vgpuback has mapped through gntdev right now
+gntdev_pages() {
+	local pid range n=0
+	pid=$(vgpuback_pid) || { echo none; return; }
+	while read -r range _; do
+		n=$((n + (0x${range#*-} - 0x${range%-*}) / 4096))
+	done < <(grep /dev/xen/gntdev /proc/$pid/maps 2>/dev/null)
+	echo $n
+}
+domain_gone() { ! xl list "$1" >/dev/null 2>&1 && ! xl list | grep -q '(null)'; }
+finish() {
+	log "collecting logs"
+	cp /var/log/messages $R/syslog.txt 2>/dev/null
+	mkdir -p $R/xen-logs
+	cp -a /var/log/xen/. $R/xen-logs/ 2>/dev/null
+	xl dmesg >$R/xl-dmesg.txt 2>&1
+	dmesg >$R/dom0-dmesg.txt 2>&1
+	echo "$(up)" >$R/dom0-uptime-at-end
+	if tar -C /root -cf $RESULTS_DEV results; then
+		log "results written to $RESULTS_DEV"
+	else
+		log "could not write results to $RESULTS_DEV"
+	fi
+	sync
+	log "VGPU-DONE"
+	exit 0
+}
+
+log "dom0 userspace reached; kernel $(uname -r); hypervisor $(cat /sys/hypervisor/type 2>/dev/null) $(cat /sys/hypervisor/version/major 2>/dev/null).$(cat /sys/hypervisor/version/minor 2>/dev/null)"
+mkdir -p /var/lib/xen /var/log/xen/console /run/xen /run/xenstored /var/run/xen-hotplug
+rm -f /var/log/xen/console/guest-*.log /var/lib/xen/userdata-*
+
+# ---- a Xen host's own start-up ------------------------------------------------
+load_modules() {
+	local m rc=0
+	for m in xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xen-blkback; do
+		modprobe $m || rc=1
+	done
+	mountpoint -q /proc/xen || mount -t xenfs xenfs /proc/xen || rc=1
+	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+	ls /dev/xen
+	return $rc
+}
+start_xenstored() {
+	XENSTORED_ROOTDIR=/run/xenstored $XB/xenstored --pid-file=/run/xenstored.pid &&
+		wait_for 30 xenstore-ls /
+}
+step modules load_modules
+step xenstored start_xenstored
+step xen-init-dom0 $XB/xen-init-dom0
+step xenconsoled $XB/xenconsoled --pid-file=/run/xenconsoled.pid --log=guest \
+	--log-dir=/var/log/xen/console
+# vgpuback logs to syslog; minbase has no syslogd, busybox's will do
+busybox syslogd -O /var/log/messages 2>/dev/null || log "no syslogd"
+step xl-info xl info
+
+# ---- vgpuback, through the project's init script -------------------------------
+initscript=$(ls /etc/init.d/*vgpu* 2>/dev/null | head -1)
+echo "${initscript:-none}" >$R/initscript
+if [ -z "$initscript" ]; then
+	echo "init-script FAIL no /etc/init.d/*vgpu* installed" >>$R/steps
+	log "VGPU-STEP init-script FAIL: make install put no /etc/init.d/*vgpu*"
+else
+	step vgpuback-start "$initscript" start
+	sleep 1
+	step vgpuback-status "$initscript" status
+	step vgpuback-running vgpuback_pid
+fi
+cp /etc/xen-vgpu/vgpuback.conf $R/vgpuback.conf 2>/dev/null
+
+# ---- the guests ------------------------------------------------------------
+step xl-create-a xl create /etc/xen/vgpu-a.cfg
+step xl-create-b xl create /etc/xen/vgpu-b.cfg
+da=$(xl domid vgpu-a 2>/dev/null); db=$(xl domid vgpu-b 2>/dev/null)
+echo "vgpu-a ${da:-none}" >$R/domids; echo "vgpu-b ${db:-none}" >>$R/domids
+log "guest domains: vgpu-a=$da vgpu-b=$db"
+capture xl-list-created.txt xl list
+# stream the guests' consoles onto ours as they arrive
+( tail -n +1 -F /var/log/xen/console/guest-vgpu-a.log /var/log/xen/console/guest-vgpu-b.log 2>/dev/null |
+	tr -d '\r' | sed -u 's/^/  guest| /' ) &
+tailpid=$!
+[ -n "$da" ] && [ -n "$db" ] || { log "a guest did not start"; kill $tailpid; finish; }
+
+bv=/local/domain/0/backend/vgpu
+step backend-nodes wait_for 60 xenstore-read $bv/$da/0/state
+wait_for 30 xenstore-read $bv/$db/0/state
+capture xs-backend-created.txt xenstore-ls -fp $bv
+
+# ---- single requests in each guest, then a burst from both -----------------
+step guests-ready wait_for 600 eval "phase_is $da ready && phase_is $db ready"
+capture xs-backend.txt xenstore-ls $bv
+capture xs-backend-perms.txt xenstore-ls -fp $bv
+capture xs-frontend-a.txt xenstore-ls -fp /local/domain/$da/device/vgpu
+capture xs-frontend-b.txt xenstore-ls -fp /local/domain/$db/device/vgpu
+capture vgpuctl-list.txt vgpuctl list
+capture vgpuctl-list.json vgpuctl list --json
+capture vgpuctl-pools.txt vgpuctl pools
+capture vgpuctl-stats-before.json vgpuctl stats --json
+go $da burst; go $db burst
+for i in 1 2 3 4 5 6; do
+	capture vgpuctl-stats-burst-$i.json vgpuctl stats --json
+	echo "$(gntdev_pages)" >$R/gntdev-pages-burst-$i
+	sleep 1
+done
+step burst-done wait_for 600 eval "phase_is $da burst-done && phase_is $db burst-done"
+capture vgpuctl-stats-burst.json vgpuctl stats --json
+capture vgpuctl-stats.txt vgpuctl stats
+
+# ---- destroy B while it has requests in flight -------------------------------
+go $db inflight
+step b-inflight wait_for 120 phase_is $db inflight
+# let its requests reach the queue: watch vgpuctl stats until B has some
+for i in $(seq 1 40); do
+	vgpuctl stats --json >$R/vgpuctl-stats-before-destroy.json 2>&1
+	tr -d ' \n' <$R/vgpuctl-stats-before-destroy.json |
+		grep -Eq "\"domid\":$db,[^}]*\"inflight\":[1-9]|\"domid\":$db,[^}]*\"queued\":[1-9]" && break
+	sleep 0.25
+done
+echo "$(gntdev_pages)" >$R/gntdev-pages-before-destroy
+step xl-destroy-b xl destroy vgpu-b
+step b-backend-gone wait_for 60 no_node $bv/$db
+step b-domain-gone wait_for 60 domain_gone $db
+capture xl-list-after-destroy.txt xl list
+capture xs-after-destroy.txt xenstore-ls -f $bv
+capture vgpuctl-list-after-destroy.txt vgpuctl list
+capture vgpuctl-list-after-destroy.json vgpuctl list --json
+capture vgpuctl-stats-after-destroy.json vgpuctl stats --json
+echo "$(gntdev_pages)" >$R/gntdev-pages-after-destroy
+
+# ---- A is still served; then A powers off -----------------------------------
+go $da after
+step a-after-done wait_for 300 phase_is $da after-done
+go $da exit
+step a-domain-gone wait_for 120 domain_gone $da
+sleep 2
+capture xl-list-end.txt xl list
+capture xs-end.txt xenstore-ls -f $bv
+capture vgpuctl-list-end.txt vgpuctl list
+capture vgpuctl-stats-end.json vgpuctl stats --json
+echo "$(gntdev_pages)" >$R/gntdev-pages-end
+step vgpuback-alive-end vgpuback_pid
+xl debug-keys g >/dev/null 2>&1 && xl dmesg | tail -60 >$R/xen-grant-table-dump.txt
+
+if [ -n "$initscript" ]; then
+	step vgpuback-stop "$initscript" stop
+	step vgpuback-stopped wait_for 20 eval '! pidof vgpuback'
+fi
+kill $tailpid 2>/dev/null
+finish

@@ -1,0 +1,112 @@
+#!/bin/bash
+# /opt/vgpu-test/guest-test.sh: runs in each PV guest of the real-Xen test
+# (child of vgpu-test-init).  Everything it prints goes to hvc0, which
+# xenconsoled in dom0 logs; dom0 puts that log on the results disk and the
+# host asserts on the lines
+#   VGPU-CASE <name> rc=<rc>        one per command
+#   VGPU-OUT <name> | <line>        that command's output
+# dom0 and the guest pace each other through the guest's own XenStore
+# directory: the guest writes data/vgpu-test/phase, dom0 writes
+# data/vgpu-test/go.
+up() { cut -d' ' -f1 /proc/uptime; }
+log() { echo "VGPU-GUEST [$(up)s] $*"; }
+
+# case NAME CMD...: run one command, report its status and output
+case_run() {
+	local name=$1 rc
+	shift
+	log "\$ $*"
+	"$@" >"/tmp/$name.out" 2>&1
+	rc=$?
+	sed "s/^/VGPU-OUT $name | /" "/tmp/$name.out"
+	echo "VGPU-CASE $name rc=$rc"
+	return $rc
+}
+phase() { xenstore-write data/vgpu-test/phase "$1"; log "phase $1"; }
+# wait_go WORD SECONDS: until dom0 writes WORD (or "exit") into data/vgpu-test/go
+wait_go() {
+	local i v
+	for i in $(seq 1 $(($2 * 2))); do
+		v=$(xenstore-read data/vgpu-test/go 2>/dev/null)
+		[ "$v" = "$1" ] || [ "$v" = exit ] && { log "go=$v"; [ "$v" = "$1" ]; return; }
+		sleep 0.5
+	done
+	log "no go=$1 from dom0 after $2 s"
+	return 1
+}
+
+log "guest userspace reached; kernel $(uname -r)"
+# gntalloc allows 1024 pages by default; vadd of 1M floats shares 3 x 4 MiB
+for m in xenfs xen-evtchn xen-gntdev; do modprobe $m || log "modprobe $m failed"; done
+modprobe xen-gntalloc limit=262144 || log "modprobe xen-gntalloc failed"
+mountpoint -q /proc/xen || mount -t xenfs xenfs /proc/xen
+name=$(xenstore-read name)
+domid=$(xenstore-read domid)
+log "I am $name, domain $domid; /dev/xen: $(ls /dev/xen | tr '\n' ' ')"
+xenstore-write data/vgpu-test/go wait
+
+# The device the toolstack hook wrote for us (give it a little time).
+for i in $(seq 1 60); do
+	xenstore-read device/vgpu/0/backend >/dev/null 2>&1 && break
+	sleep 0.5
+done
+case_run frontend-nodes xenstore-ls -f device/vgpu
+# pool and priority belong to dom0: writing them must be refused
+be=$(xenstore-read device/vgpu/0/backend 2>/dev/null)
+if [ -n "$be" ] && xenstore-write "$be/priority" high 2>/dev/null; then
+	echo "VGPU-CASE write-own-priority rc=0"
+else
+	echo "VGPU-CASE write-own-priority rc=1"
+fi
+
+case_run info vgpufront info
+case_run ping vgpufront ping
+case_run add vgpufront add 100 200
+case_run vadd vgpufront vadd --n 1048576 --verify
+
+# Burst: both guests at once (dom0 says go when both are ready).
+phase ready
+if wait_go burst 600; then
+	pids=
+	for i in 1 2 3 4; do
+		case_run burst-add-$i vgpufront add $((i * 1000)) $((i * 7)) &
+		pids="$pids $!"
+	done
+	case_run burst-vadd-1 vgpufront vadd --n 262144 --verify &
+	pids="$pids $!"
+	case_run burst-vadd-2 vgpufront vadd --n 65536 --verify &
+	pids="$pids $!"
+	case_run burst-bench vgpufront bench &
+	pids="$pids $!"
+	wait $pids
+fi
+phase burst-done
+
+# Then dom0 asks one guest to keep requests in flight (it will destroy it)
+# and the other to show it is still served afterwards.
+while :; do
+	v=$(xenstore-read data/vgpu-test/go 2>/dev/null)
+	case $v in
+	inflight)
+		phase inflight
+		# keep the backend busy until dom0 destroys us
+		for i in $(seq 1 400); do
+			vgpufront vadd --n 1048576 --verify >/dev/null 2>&1 &
+			vgpufront vadd --n 1048576 --verify >/dev/null 2>&1
+			wait
+			echo "VGPU-GUEST inflight round $i done"
+		done
+		phase inflight-not-destroyed
+		break ;;
+	after)
+		case_run after-ping vgpufront ping
+		case_run after-add vgpufront add 1 2
+		case_run after-vadd vgpufront vadd --n 65536 --verify
+		phase after-done
+		wait_go exit 300
+		break ;;
+	exit) break ;;
+	esac
+	sleep 0.5
+done
+log "guest test done"

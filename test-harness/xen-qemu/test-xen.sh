@@ -1,0 +1,206 @@
+#!/bin/bash
+# test-xen.sh: the real-Xen test (`make check-xen`), TAP on stdout.
+#
+# Builds the image (build-image.sh: Debian's Xen 4.17, a bookworm rootfs with
+# the project installed by `make install`), boots it under QEMU (run.sh), and
+# asserts here, on the host, on what dom0 brought out on the results disk:
+# vgpuback started by the project's init script, two PV guests made by
+# `xl create` from configs holding vgpu= lines, their requests answered over
+# real grant tables and event channels, the XenStore nodes and vgpuctl output,
+# and the clean-up after one guest is destroyed with requests in flight.
+#
+# A machine that cannot run it (not root, no qemu/debootstrap installable, no
+# space, no apt mirror) gets "1..0 # SKIP <reason>", never a pass.
+# Environment: XEN_QEMU_CACHE (default /var/tmp/xen-vgpu-qemu), XEN_QEMU_TIMEOUT
+# (QEMU's hard limit, default 1200 s), XEN_QEMU_RUN_DIR (use the results of an
+# earlier run instead of booting: for working on the assertions).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+: "${top_srcdir:=$(cd "$here/../.." && pwd)}"
+. "$top_srcdir/test-harness/lib/tap.sh"
+
+cache=${XEN_QEMU_CACHE:-/var/tmp/xen-vgpu-qemu}
+mkdir -p "$cache" 2>/dev/null
+work=$(mktemp -d "${TMPDIR:-/tmp}/xen-qemu-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+t0=$(date +%s)
+
+loud_skip() {
+	echo "########################################################" >&2
+	echo "# check-xen SKIPPED: $*" >&2
+	echo "########################################################" >&2
+	skip_all "real-Xen test cannot run here: $*"
+}
+
+# ---- 1. the image ----------------------------------------------------------
+if [ -n "${XEN_QEMU_RUN_DIR:-}" ]; then
+	run=$XEN_QEMU_RUN_DIR
+	diag "using the earlier run $run"
+else
+	timeout 3600 "$here/build-image.sh" --srcdir "$top_srcdir" --cache "$cache" \
+		>"$work/build.log" 2>&1
+	rc=$?
+	sed 's/^/# /' "$work/build.log" | grep -v '^# /' | tail -25
+	if [ $rc -eq 77 ]; then
+		loud_skip "$(sed -n 's/^SKIP: //p' "$work/build.log" | tail -1)"
+	fi
+	cp "$work/build.log" "$cache/build-last.log" 2>/dev/null
+	ok "image built (build-image.sh, $(( $(date +%s) - t0 ))s; log $cache/build-last.log)" test $rc -eq 0
+	if [ $rc -ne 0 ]; then
+		diag "build-image.sh failed (rc=$rc):"
+		tail -30 "$work/build.log" | sed 's/^/#   /'
+		done_testing
+		exit 1
+	fi
+	img=$(tail -1 "$work/build.log")
+
+	# ---- 2. the boot -------------------------------------------------------
+	t1=$(date +%s)
+	"$here/run.sh" "$img" >"$work/run.log" 2>&1
+	sed 's/^/# /' "$work/run.log"
+	run=$(tail -1 "$work/run.log")
+	diag "boot and test took $(( $(date +%s) - t1 ))s"
+fi
+R=$run/results
+status=$(cat "$run/status" 2>/dev/null)
+like "$status" 'done=1' "dom0 ran its test to the end and QEMU stopped within the limit ($status)"
+ok "dom0's results came out on the results disk" test -s "$R/steps"
+
+# ---- 3. dom0's steps ---------------------------------------------------------
+step_is_ok() { grep -qx "$1 ok" "$R/steps" 2>/dev/null; }
+step_ok() {
+	local s=$1 what=$2
+	if step_is_ok "$s"; then
+		ok "$what" true
+	else
+		ok "$what [step $s: $(grep "^$s " "$R/steps" 2>/dev/null || echo 'not reached')]" false
+		[ -s "$R/$s.out" ] && tail -8 "$R/$s.out" | sed 's/^/#   | /'
+	fi
+}
+step_ok modules "dom0: Xen modules loaded, xenfs mounted"
+step_ok xenstored "dom0: xenstored started"
+step_ok xen-init-dom0 "dom0: xen-init-dom0"
+step_ok xenconsoled "dom0: xenconsoled started"
+initscript=$(cat "$R/initscript" 2>/dev/null)
+like "${initscript:-none}" '^/etc/init.d/' "make install put a sysv init script in /etc/init.d ($initscript)"
+step_ok vgpuback-start "vgpuback started by '$initscript start'"
+step_ok vgpuback-status "'$initscript status' says it runs"
+step_ok vgpuback-running "a vgpuback process runs"
+step_ok xl-create-a "xl create /etc/xen/vgpu-a.cfg"
+step_ok xl-create-b "xl create /etc/xen/vgpu-b.cfg"
+
+da=$(awk '$1 == "vgpu-a" {print $2}' "$R/domids" 2>/dev/null)
+db=$(awk '$1 == "vgpu-b" {print $2}' "$R/domids" 2>/dev/null)
+da=${da:-none} db=${db:-none}
+step_ok backend-nodes "the xl hook wrote backend/vgpu/$da/0 for guest A"
+
+# ---- 4. XenStore: both devices with their pools and priorities ---------------
+xs=$R/xs-backend-perms.txt
+node() { sed -n "s|^/local/domain/0/backend/vgpu/$1/0/$2 = \"\([^\"]*\)\".*|\1|p" "$xs" 2>/dev/null | head -1; }
+perms() { sed -n "s|^/local/domain/0/backend/vgpu/$1/0 = \"[^\"]*\" *(\(.*\))|\1|p" "$xs" 2>/dev/null | head -1; }
+is "$(node "$da" pool)/$(node "$da" priority)" "A/high" "xenstore-ls: guest A's device is pool A, priority high"
+is "$(node "$db" pool)/$(node "$db" priority)" "B/low" "xenstore-ls: guest B's device is pool B, priority low"
+is "$(node "$da" frontend)" "/local/domain/$da/device/vgpu/0" "xenstore-ls: guest A's backend points at its frontend"
+is "$(node "$db" frontend-id)" "$db" "xenstore-ls: guest B's frontend-id"
+is "$(perms "$da")" "n0,r$da" "backend directory owned by dom0, readable by guest A (as libxl sets)"
+grep -q "VGPU-CASE write-own-priority rc=1" "$R/xen-logs/console/guest-vgpu-a.log" 2>/dev/null
+ok "guest A cannot write its own priority" test $? -eq 0
+
+# ---- 5. the guests' requests ---------------------------------------------------
+guest_case() { # guest_case LOG NAME -> rc of that case, or "missing"
+	local v
+	v=$(tr -d '\r' <"$1" 2>/dev/null | sed -n "s/^VGPU-CASE $2 rc=\([0-9]*\).*/\1/p" | tail -1)
+	echo "${v:-missing}"
+}
+guest_out() { tr -d '\r' <"$1" 2>/dev/null | sed -n "s/^VGPU-OUT $2 | //p"; }
+for g in a b; do
+	gl=$R/xen-logs/console/guest-vgpu-$g.log
+	G=$(echo $g | tr a-z A-Z)
+	ok "guest $G booted and ran its test" grep -q 'VGPU-GUEST .*guest userspace reached' "$gl"
+	is "$(guest_case "$gl" info)" 0 "guest $G: vgpufront info"
+	is "$(guest_case "$gl" ping)" 0 "guest $G: vgpufront ping"
+	is "$(guest_case "$gl" add)" 0 "guest $G: vgpufront add 100 200 succeeds"
+	like "$(guest_out "$gl" add | tr '\n' ' ')" '(^|[^0-9])300([^0-9]|$)' "guest $G: add 100 200 answers 300"
+	is "$(guest_case "$gl" vadd)" 0 "guest $G: vgpufront vadd --n 1048576 --verify"
+	bad=
+	for c in burst-add-1 burst-add-2 burst-add-3 burst-add-4 burst-vadd-1 burst-vadd-2 burst-bench; do
+		r=$(guest_case "$gl" $c)
+		[ "$r" = 0 ] || bad="$bad $c=$r"
+	done
+	is "${bad:-none}" none "guest $G: burst of concurrent requests all succeed"
+	for i in 1 2 3 4; do
+		want=$((i * 1000 + i * 7))
+		guest_out "$gl" burst-add-$i | grep -Eq "(^|[^0-9])$want([^0-9]|$)" || bad="$bad burst-add-$i!=$want"
+	done
+	is "${bad:-none}" none "guest $G: burst results are right"
+done
+step_ok guests-ready "both guests did their single requests"
+step_ok burst-done "both guests finished the burst"
+
+# ---- 6. vgpuctl ------------------------------------------------------------------
+have_py=0; command -v python3 >/dev/null && have_py=1
+pyjson() { # pyjson FILE EXPR: evaluate EXPR with j = the JSON in FILE
+	[ $have_py = 1 ] || { echo "no-python3"; return; }
+	python3 - "$1" "$2" <<'PY' 2>/dev/null || echo "bad-json"
+import json, sys
+try:
+    j = json.load(open(sys.argv[1]))
+except Exception as e:
+    print("bad-json"); sys.exit(0)
+print(eval(sys.argv[2]))
+PY
+}
+devs="sorted((d['domid'], d['pool'], d['priority']) for d in j['devices'])"
+is "$(pyjson "$R/vgpuctl-list.json" "$devs")" "[($da, 'A', 'high'), ($db, 'B', 'low')]" \
+	"vgpuctl list --json shows both devices with pool and priority"
+ok "vgpuctl list (table) runs" test "$(cat "$R/vgpuctl-list.txt.rc" 2>/dev/null)" = 0
+ok "vgpuctl stats (table) runs" test "$(cat "$R/vgpuctl-stats.txt.rc" 2>/dev/null)" = 0
+is "$(pyjson "$R/vgpuctl-stats-burst.json" "j['executor']")" cpu "vgpuctl stats: the CPU executor serves"
+served="sorted(d['domid'] for d in j['domains'] if d['completed'] > 0)"
+is "$(pyjson "$R/vgpuctl-stats-burst.json" "$served")" "[$da, $db]" \
+	"vgpuctl stats after the burst: both guests have completed requests"
+failed="sum(d['failed'] for d in j['domains'])"
+is "$(pyjson "$R/vgpuctl-stats-burst.json" "$failed")" 0 "vgpuctl stats after the burst: no failed request"
+
+# ---- 7. B destroyed with requests in flight ------------------------------------------
+step_ok b-inflight "guest B started its long stream of requests"
+busy="[d['inflight'] + d['queued'] for d in j['domains'] if d['domid'] == $db]"
+like "$(pyjson "$R/vgpuctl-stats-before-destroy.json" "$busy")" '^\[[1-9][0-9]*\]$' \
+	"guest B had requests queued or in flight just before xl destroy"
+step_ok xl-destroy-b "xl destroy vgpu-b"
+step_ok b-backend-gone "guest B's backend nodes are removed"
+step_ok b-domain-gone "Xen released guest B entirely (no grant mapping kept it a zombie)"
+ok "xenstore-ls after the destroy shows no node of guest B" \
+	eval "! grep -q '^/local/domain/0/backend/vgpu/$db/' '$R/xs-after-destroy.txt'"
+ids="sorted(d['domid'] for d in j['devices'])"
+is "$(pyjson "$R/vgpuctl-list-after-destroy.json" "$ids")" "[$da]" "vgpuctl list after the destroy: only guest A's device"
+is "$(pyjson "$R/vgpuctl-stats-after-destroy.json" "[d['domid'] for d in j['domains'] if d['domid'] == $db]")" \
+	"[]" "vgpuctl stats after the destroy: guest B is gone"
+step_ok a-after-done "guest A still served after B was destroyed"
+for c in after-ping after-add after-vadd; do
+	is "$(guest_case "$R/xen-logs/console/guest-vgpu-a.log" $c)" 0 "guest A after the destroy: $c"
+done
+like "$(guest_out "$R/xen-logs/console/guest-vgpu-a.log" after-add | tr '\n' ' ')" \
+	'(^|[^0-9])3([^0-9]|$)' "guest A after the destroy: add 1 2 answers 3"
+
+# ---- 8. nothing left ----------------------------------------------------------------------
+burst_pages=$(cat "$R"/gntdev-pages-burst-* 2>/dev/null | sort -n | tail -1)
+like "${burst_pages:-none}" '^[1-9][0-9]*$' "vgpuback held gntdev mappings while the guests ran (max $burst_pages pages)"
+step_ok a-domain-gone "guest A powered off and was released"
+is "$(cat "$R/gntdev-pages-end" 2>/dev/null)" 0 "no grant mapping left in vgpuback once both guests are gone"
+ok "no vgpu backend node left at the end" \
+	eval "! grep -q '^/local/domain/0/backend/vgpu/[0-9]' '$R/xs-end.txt'"
+step_ok vgpuback-alive-end "vgpuback survived it all"
+step_ok vgpuback-stop "'$initscript stop'"
+step_ok vgpuback-stopped "vgpuback is gone after stop"
+ok "Xen did not crash" eval "! grep -aEq 'Panic on CPU|FATAL TRAP' '$run/console.log'"
+ok "dom0 kernel reported no BUG/Oops" eval "! grep -aEq 'BUG:|Oops:|general protection' '$R/dom0-dmesg.txt'"
+
+diag "run directory: $run (console log: $run/console.log)"
+diag "total $(( $(date +%s) - t0 ))s"
+if [ "$_tap_failed" -ne 0 ]; then
+	diag "FAILED; console log kept: $run/console.log; its tail:"
+	tr -d '\r' <"$run/console.log" 2>/dev/null | tail -60 | sed 's/^/#   /'
+	[ -f "$R/steps" ] && { diag "dom0 steps:"; sed 's/^/#   /' "$R/steps"; }
+fi
+done_testing
