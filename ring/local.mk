@@ -3,7 +3,8 @@ noinst_LTLIBRARIES += ring/libvgpuring.la
 ring_libvgpuring_la_SOURCES = \
 	ring/vgpuif.h ring/xsnodes.h ring/request.h ring/request.c \
 	ring/platform.h ring/platform_impl.h ring/platform.c \
-	ring/platform_xen.c ring/platform_sim.c ring/simproto.h
+	ring/platform_xen.c ring/platform_sim.c ring/simproto.h \
+	ring/simclient.h ring/simclient.c
 ring_libvgpuring_la_CFLAGS = $(AM_CFLAGS) $(XENGNTTAB_CFLAGS) $(XENEVTCHN_CFLAGS)
 ring_libvgpuring_la_LIBADD = $(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS)
 
