@@ -94,6 +94,19 @@ db=$(awk '$1 == "vgpu-b" {print $2}' "$R/domids" 2>/dev/null)
 da=${da:-none} db=${db:-none}
 step_ok backend-nodes "the xl hook wrote backend/vgpu/$da/0 for guest A"
 
+guest_case() { # guest_case LOG NAME -> rc of that case, or "missing"
+	local v
+	v=$(tr -d '\r' <"$1" 2>/dev/null | sed -n "s/^VGPU-CASE $2 rc=\([0-9]*\).*/\1/p" | tail -1)
+	echo "${v:-missing}"
+}
+guest_out() { tr -d '\r' <"$1" 2>/dev/null | sed -n "s/^VGPU-OUT $2 | //p"; }
+# case_ok LOG NAME WHAT: the case ran and exited 0 (else show its output)
+case_ok() {
+	local r
+	r=$(guest_case "$1" "$2")
+	is "$r" 0 "$3"
+	[ "$r" = 0 ] || guest_out "$1" "$2" | tail -5 | sed 's/^/#   | /'
+}
 # ---- 4. XenStore: both devices with their pools and priorities ---------------
 xs=$R/xs-backend-perms.txt
 node() { sed -n "s|^/local/domain/0/backend/vgpu/$1/0/$2 = \"\([^\"]*\)\".*|\1|p" "$xs" 2>/dev/null | head -1; }
@@ -103,25 +116,19 @@ is "$(node "$db" pool)/$(node "$db" priority)" "B/low" "xenstore-ls: guest B's d
 is "$(node "$da" frontend)" "/local/domain/$da/device/vgpu/0" "xenstore-ls: guest A's backend points at its frontend"
 is "$(node "$db" frontend-id)" "$db" "xenstore-ls: guest B's frontend-id"
 is "$(perms "$da")" "n0,r$da" "backend directory owned by dom0, readable by guest A (as libxl sets)"
-grep -q "VGPU-CASE write-own-priority rc=1" "$R/xen-logs/console/guest-vgpu-a.log" 2>/dev/null
-ok "guest A cannot write its own priority" test $? -eq 0
+is "$(guest_case "$R/xen-logs/console/guest-vgpu-a.log" write-own-priority)" 1 \
+	"guest A cannot write its own priority (the write is refused)"
 
 # ---- 5. the guests' requests ---------------------------------------------------
-guest_case() { # guest_case LOG NAME -> rc of that case, or "missing"
-	local v
-	v=$(tr -d '\r' <"$1" 2>/dev/null | sed -n "s/^VGPU-CASE $2 rc=\([0-9]*\).*/\1/p" | tail -1)
-	echo "${v:-missing}"
-}
-guest_out() { tr -d '\r' <"$1" 2>/dev/null | sed -n "s/^VGPU-OUT $2 | //p"; }
 for g in a b; do
 	gl=$R/xen-logs/console/guest-vgpu-$g.log
 	G=$(echo $g | tr a-z A-Z)
 	ok "guest $G booted and ran its test" grep -q 'VGPU-GUEST .*guest userspace reached' "$gl"
-	is "$(guest_case "$gl" info)" 0 "guest $G: vgpufront info"
-	is "$(guest_case "$gl" ping)" 0 "guest $G: vgpufront ping"
-	is "$(guest_case "$gl" add)" 0 "guest $G: vgpufront add 100 200 succeeds"
+	case_ok "$gl" info "guest $G: vgpufront info"
+	case_ok "$gl" ping "guest $G: vgpufront ping"
+	case_ok "$gl" add "guest $G: vgpufront add 100 200 succeeds"
 	like "$(guest_out "$gl" add | tr '\n' ' ')" '(^|[^0-9])300([^0-9]|$)' "guest $G: add 100 200 answers 300"
-	is "$(guest_case "$gl" vadd)" 0 "guest $G: vgpufront vadd --n 1048576 --verify"
+	case_ok "$gl" vadd "guest $G: vgpufront vadd --n 1048576 --verify"
 	bad=
 	for c in burst-add-1 burst-add-2 burst-add-3 burst-add-4 burst-vadd-1 burst-vadd-2 burst-bench; do
 		r=$(guest_case "$gl" $c)
@@ -168,17 +175,22 @@ busy="[d['inflight'] + d['queued'] for d in j['domains'] if d['domid'] == $db]"
 like "$(pyjson "$R/vgpuctl-stats-before-destroy.json" "$busy")" '^\[[1-9][0-9]*\]$' \
 	"guest B had requests queued or in flight just before xl destroy"
 step_ok xl-destroy-b "xl destroy vgpu-b"
-step_ok b-backend-gone "guest B's backend nodes are removed"
+had_b=$(node "$db" pool)
+if [ -n "$had_b" ]; then
+	step_ok b-backend-gone "guest B's backend nodes are removed"
+else
+	ok "guest B's backend nodes are removed [there never were any]" false
+fi
 step_ok b-domain-gone "Xen released guest B entirely (no grant mapping kept it a zombie)"
 ok "xenstore-ls after the destroy shows no node of guest B" \
-	eval "! grep -q '^/local/domain/0/backend/vgpu/$db/' '$R/xs-after-destroy.txt'"
+	eval "[ -n '$had_b' ] && ! grep -q '^/local/domain/0/backend/vgpu/$db/' '$R/xs-after-destroy.txt'"
 ids="sorted(d['domid'] for d in j['devices'])"
 is "$(pyjson "$R/vgpuctl-list-after-destroy.json" "$ids")" "[$da]" "vgpuctl list after the destroy: only guest A's device"
 is "$(pyjson "$R/vgpuctl-stats-after-destroy.json" "[d['domid'] for d in j['domains'] if d['domid'] == $db]")" \
 	"[]" "vgpuctl stats after the destroy: guest B is gone"
 step_ok a-after-done "guest A still served after B was destroyed"
 for c in after-ping after-add after-vadd; do
-	is "$(guest_case "$R/xen-logs/console/guest-vgpu-a.log" $c)" 0 "guest A after the destroy: $c"
+	case_ok "$R/xen-logs/console/guest-vgpu-a.log" $c "guest A after the destroy: $c"
 done
 like "$(guest_out "$R/xen-logs/console/guest-vgpu-a.log" after-add | tr '\n' ' ')" \
 	'(^|[^0-9])3([^0-9]|$)' "guest A after the destroy: add 1 2 answers 3"
@@ -188,8 +200,8 @@ burst_pages=$(cat "$R"/gntdev-pages-burst-* 2>/dev/null | sort -n | tail -1)
 like "${burst_pages:-none}" '^[1-9][0-9]*$' "vgpuback held gntdev mappings while the guests ran (max $burst_pages pages)"
 step_ok a-domain-gone "guest A powered off and was released"
 is "$(cat "$R/gntdev-pages-end" 2>/dev/null)" 0 "no grant mapping left in vgpuback once both guests are gone"
-ok "no vgpu backend node left at the end" \
-	eval "! grep -q '^/local/domain/0/backend/vgpu/[0-9]' '$R/xs-end.txt'"
+ok "no vgpu backend node left at the end (there were some)" \
+	eval "[ -n '$had_b' ] && ! grep -q '^/local/domain/0/backend/vgpu/[0-9]' '$R/xs-end.txt'"
 step_ok vgpuback-alive-end "vgpuback survived it all"
 step_ok vgpuback-stop "'$initscript stop'"
 step_ok vgpuback-stopped "vgpuback is gone after stop"
@@ -202,5 +214,7 @@ if [ "$_tap_failed" -ne 0 ]; then
 	diag "FAILED; console log kept: $run/console.log; its tail:"
 	tr -d '\r' <"$run/console.log" 2>/dev/null | tail -60 | sed 's/^/#   /'
 	[ -f "$R/steps" ] && { diag "dom0 steps:"; sed 's/^/#   /' "$R/steps"; }
+	[ -s "$R/syslog.txt" ] && { diag "vgpuback's log (syslog, last 30 lines):"
+		grep -a vgpu "$R/syslog.txt" | tail -30 | sed 's/^/#   /'; }
 fi
 done_testing

@@ -25,10 +25,14 @@ case_run() {
 phase() { xenstore-write data/vgpu-test/phase "$1"; log "phase $1"; }
 # wait_go WORD SECONDS: until dom0 writes WORD (or "exit") into data/vgpu-test/go
 wait_go() {
-	local i v
-	for i in $(seq 1 $(($2 * 2))); do
+	local end=$((SECONDS + $2)) v
+	while [ $SECONDS -lt $end ]; do
 		v=$(xenstore-read data/vgpu-test/go 2>/dev/null)
-		[ "$v" = "$1" ] || [ "$v" = exit ] && { log "go=$v"; [ "$v" = "$1" ]; return; }
+		if [ "$v" = "$1" ] || [ "$v" = exit ]; then
+			log "go=$v"
+			[ "$v" = "$1" ]
+			return
+		fi
 		sleep 0.5
 	done
 	log "no go=$1 from dom0 after $2 s"
@@ -46,14 +50,16 @@ log "I am $name, domain $domid; /dev/xen: $(ls /dev/xen | tr '\n' ' ')"
 xenstore-write data/vgpu-test/go wait
 
 # The device the toolstack hook wrote for us (give it a little time).
-for i in $(seq 1 60); do
-	xenstore-read device/vgpu/0/backend >/dev/null 2>&1 && break
+end=$((SECONDS + 60))
+while [ $SECONDS -lt $end ] && ! xenstore-read device/vgpu/0/backend >/dev/null 2>&1; do
 	sleep 0.5
 done
 case_run frontend-nodes xenstore-ls -f device/vgpu
 # pool and priority belong to dom0: writing them must be refused
 be=$(xenstore-read device/vgpu/0/backend 2>/dev/null)
-if [ -n "$be" ] && xenstore-write "$be/priority" high 2>/dev/null; then
+if [ -z "$be" ]; then
+	echo "VGPU-CASE write-own-priority rc=2 (no device/vgpu/0/backend)"
+elif xenstore-write "$be/priority" high 2>/dev/null; then
 	echo "VGPU-CASE write-own-priority rc=0"
 else
 	echo "VGPU-CASE write-own-priority rc=1"
