@@ -215,6 +215,6 @@ if [ "$_tap_failed" -ne 0 ]; then
 	tr -d '\r' <"$run/console.log" 2>/dev/null | tail -60 | sed 's/^/#   /'
 	[ -f "$R/steps" ] && { diag "dom0 steps:"; sed 's/^/#   /' "$R/steps"; }
 	[ -s "$R/syslog.txt" ] && { diag "vgpuback's log (syslog, last 30 lines):"
-		grep -a vgpu "$R/syslog.txt" | tail -30 | sed 's/^/#   /'; }
+		grep -a -E "vgpuback|vgpuctl" "$R/syslog.txt" | tail -30 | sed 's/^/#   /'; }
 fi
 done_testing
