@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* front_priv.h: libvgpufront's device state, shared by its files. */
+#ifndef VGPUFRONT_PRIV_H
+#define VGPUFRONT_PRIV_H
+
+#include <xenstore.h>
+
+#include "platform.h"
+#include "vgpufront.h"
+
+struct vgpufront {
+	unsigned devid;
+	int timeout_ms;
+	struct xs_handle *xs;
+	struct vgpu_platform *plat;
+	struct vgpu_evtchn *evtchn;
+	uint32_t domid;			/* ours */
+	uint32_t backend_id;
+	char fe_path[128];
+	char be_path[256];
+	unsigned order;
+	void *ring_pages;
+	vgpuif_front_ring_t front;
+	int port;
+	bool connected;
+	bool backend_gone;
+	uint64_t next_id;
+	uint32_t next_handle;
+	unsigned inflight;
+	/* Responses that arrived while a sync call waited for its own. */
+	struct vgpuif_response *stash;
+	unsigned nstash;
+	int pollfd;			/* epoll over the event channel and XenStore */
+};
+
+/* xenbus.c */
+int front_read_state(struct vgpufront *dev, const char *dir);
+void front_set_err(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Drain XenStore watch events; notes a backend that is going away. */
+void front_check_backend(struct vgpufront *dev);
+
+#endif /* VGPUFRONT_PRIV_H */

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * io.c: requests onto the ring, responses off it.  Notifications follow the
+ * ring's event indices (RING_PUSH_REQUESTS_AND_CHECK_NOTIFY,
+ * RING_FINAL_CHECK_FOR_RESPONSES), so a busy ring costs no notifications.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+
+#include "front_priv.h"
+#include "request.h"
+
+int vgpufront_submit(struct vgpufront *dev, struct vgpuif_request *req)
+{
+	struct vgpuif_request *slot;
+	int notify;
+
+	if (!vgpufront_connected(dev))
+		return -EPIPE;
+	if (RING_FULL(&dev->front))
+		return -EAGAIN;
+	req->id = dev->next_id++;
+	slot = RING_GET_REQUEST(&dev->front, dev->front.req_prod_pvt);
+	memcpy(slot, req, sizeof(*slot));
+	dev->front.req_prod_pvt++;
+	dev->inflight++;
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&dev->front, notify);
+	if (notify)
+		vgpu_evtchn_notify(dev->evtchn, (uint32_t)dev->port);
+	return 0;
+}
+
+/* Take what the ring holds; re-arm the event index when it is empty. */
+static unsigned consume(struct vgpufront *dev, struct vgpuif_response *rsps,
+			unsigned max)
+{
+	unsigned n = 0;
+	int more;
+
+	while (n < max && dev->nstash)
+		rsps[n++] = dev->stash[--dev->nstash];
+	do {
+		RING_IDX prod = dev->front.sring->rsp_prod, i;
+
+		xen_rmb();
+		for (i = dev->front.rsp_cons; i != prod && n < max; i++) {
+			RING_COPY_RESPONSE(&dev->front, i, &rsps[n]);
+			n++;
+			dev->inflight--;
+		}
+		dev->front.rsp_cons = i;
+		if (n == max)
+			break;
+		RING_FINAL_CHECK_FOR_RESPONSES(&dev->front, more);
+	} while (more);
+	return n;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int vgpufront_poll(struct vgpufront *dev, struct vgpuif_response *rsps,
+		   unsigned max, int timeout_ms)
+{
+	int64_t end = timeout_ms < 0 ? 0 : now_ms() + timeout_ms;
+	unsigned n;
+
+	for (;;) {
+		struct epoll_event ev[2];
+		int k, i, port, wait;
+
+		n = consume(dev, rsps, max);
+		if (n)
+			return (int)n;
+		if (dev->backend_gone || !dev->connected)
+			return -EPIPE;
+		wait = timeout_ms < 0 ? -1 : (int)(end - now_ms());
+		if (timeout_ms >= 0 && wait <= 0)
+			return 0;
+		k = epoll_wait(dev->pollfd, ev, 2, wait);
+		if (k < 0 && errno != EINTR)
+			return -errno;
+		for (i = 0; i < k; i++) {
+			if (ev[i].data.u32 == 1) {
+				front_check_backend(dev);
+				continue;
+			}
+			while ((port = vgpu_evtchn_pending(dev->evtchn)) >= 0)
+				vgpu_evtchn_unmask(dev->evtchn, (uint32_t)port);
+		}
+	}
+}
+
+int vgpufront_call(struct vgpufront *dev, struct vgpuif_request *req,
+		   struct vgpuif_response *rsp)
+{
+	int64_t end = now_ms() + dev->timeout_ms;
+	int rc;
+
+	for (;;) {
+		rc = vgpufront_submit(dev, req);
+		if (rc != -EAGAIN)
+			break;
+		/* Ring full of others' requests: take a response to make room. */
+		if (dev->nstash >= RING_SIZE(&dev->front))
+			return -ENOBUFS;
+		rc = vgpufront_poll(dev, &dev->stash[dev->nstash], 1, 100);
+		if (rc < 0)
+			return rc;
+		dev->nstash += (unsigned)rc;
+		if (now_ms() > end)
+			return -ETIMEDOUT;
+	}
+	if (rc)
+		return rc;
+	for (;;) {
+		struct vgpuif_response r;
+		int left = (int)(end - now_ms());
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		rc = vgpufront_poll(dev, &r, 1, left);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			continue;
+		if (r.id == req->id) {
+			*rsp = r;
+			return r.status;
+		}
+		if (dev->nstash < RING_SIZE(&dev->front))
+			dev->stash[dev->nstash++] = r;
+	}
+}
+
+int vgpufront_ping(struct vgpufront *dev)
+{
+	struct vgpuif_request req;
+	struct vgpuif_response rsp;
+
+	memset(&req, 0, sizeof(req));
+	req.op = VGPU_OP_NOP;
+	return vgpufront_call(dev, &req, &rsp);
+}
+
+int vgpufront_scalar_add(struct vgpufront *dev, int64_t a, int64_t b,
+			 int64_t *sum)
+{
+	struct vgpuif_request req;
+	struct vgpuif_response rsp;
+	int rc;
+
+	memset(&req, 0, sizeof(req));
+	req.op = VGPU_OP_SCALAR_ADD;
+	req.u.scalar_add.a = a;
+	req.u.scalar_add.b = b;
+	rc = vgpufront_call(dev, &req, &rsp);
+	if (rc == VGPU_OK)
+		*sum = rsp.result.scalar;
+	return rc;
+}
+
+int vgpufront_vector_add(struct vgpufront *dev, uint64_t n,
+			 const struct vgpufront_buf *a, uint32_t aoff,
+			 const struct vgpufront_buf *b, uint32_t boff,
+			 const struct vgpufront_buf *c, uint32_t coff,
+			 struct vgpuif_response *rsp)
+{
+	struct vgpuif_request req;
+	struct vgpuif_response tmp;
+
+	memset(&req, 0, sizeof(req));
+	req.op = VGPU_OP_VECTOR_ADD;
+	req.u.vector_add.n = n;
+	req.u.vector_add.a = (struct vgpuif_bufref){ a->handle, aoff };
+	req.u.vector_add.b = (struct vgpuif_bufref){ b->handle, boff };
+	req.u.vector_add.c = (struct vgpuif_bufref){ c->handle, coff };
+	return vgpufront_call(dev, &req, rsp ? rsp : &tmp);
+}
+
+int vgpufront_query(struct vgpufront *dev, struct vgpuif_query_result *q,
+		    char *text, size_t textlen)
+{
+	struct vgpuif_request req;
+	struct vgpuif_response rsp;
+	struct vgpufront_buf *buf = NULL;
+	int rc;
+
+	memset(&req, 0, sizeof(req));
+	req.op = VGPU_OP_QUERY;
+	if (text && textlen) {
+		buf = vgpufront_buf_alloc(dev, 4096, 0, &rc);
+		if (!buf)
+			return rc;
+		memset(buf->addr, 0, 4096);
+		req.flags = VGPU_REQ_F_QUERY_TEXT;
+		req.u.query.out = (struct vgpuif_bufref){ buf->handle, 0 };
+		req.u.query.out_len = 4096;
+	}
+	rc = vgpufront_call(dev, &req, &rsp);
+	if (rc == VGPU_OK) {
+		*q = rsp.result.query;
+		if (buf) {
+			((char *)buf->addr)[4095] = 0;
+			snprintf(text, textlen, "%s", (char *)buf->addr);
+		}
+	}
+	if (buf)
+		vgpufront_buf_free(dev, buf);
+	return rc;
+}
+
+const char *vgpufront_strerror(int status)
+{
+	if (status <= 0 && status >= VGPU_ELAST)
+		return vgpuif_strerror(status);
+	return strerror(-status);
+}
