@@ -61,6 +61,9 @@ struct vgpu_job {
 	int gpu;			/* which GPU ran it (-1: CPU) */
 	void *exec_priv;
 	void *owner;			/* backend's: the device the job came from */
+	unsigned heap_idx;		/* scheduler's: position in the queue */
+	uint32_t owner_gen;		/* backend's: connection the job belongs to */
+	struct vgpu_job *next;		/* backend's: per-device lists */
 };
 
 struct vgpu_exec_config {
@@ -98,7 +101,7 @@ struct vgpu_executor {
 };
 
 extern const struct vgpu_executor_ops vgpu_cpu_executor_ops;
-#ifdef HAVE_CUDA
+#ifdef HAVE_CUDA_EXECUTOR
 extern const struct vgpu_executor_ops vgpu_cuda_executor_ops;
 #endif
 

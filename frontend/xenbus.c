@@ -104,8 +104,7 @@ static int wait_backend(struct vgpufront *dev, int (*want)(int), int timeout_ms)
 
 static int is_initwait(int st)
 {
-	return st == XenbusStateInitWait || st == XenbusStateConnected ||
-	       st >= XenbusStateClosing;
+	return st == XenbusStateInitWait;
 }
 
 static int is_connected(int st)
@@ -263,14 +262,12 @@ struct vgpufront *vgpufront_open(unsigned devid,
 	write_state(dev, XenbusStateInitialising);
 	st = wait_backend(dev, is_initwait, dev->timeout_ms);
 	if (st < 0) {
+		st = front_read_state(dev, dev->be_path);
 		front_set_err(err, errlen,
-			      "vgpu device %u: backend at %s did not answer within %d ms (is vgpuback running?)",
-			      devid, dev->be_path, dev->timeout_ms);
-		goto fail;
-	}
-	if (st >= XenbusStateClosing) {
-		front_set_err(err, errlen, "vgpu device %u: backend is closing (state %d)",
-			      devid, st);
+			      "vgpu device %u: backend at %s did not answer within %d ms "
+			      "(state %d: %s)", devid, dev->be_path, dev->timeout_ms, st,
+			      st == XenbusStateClosed ? "the backend refused or closed the device" :
+			      "is vgpuback running?");
 		goto fail;
 	}
 	v = read_node(dev, dev->be_path, VGPU_XS_FEAT_RING_ORDER);

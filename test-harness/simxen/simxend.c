@@ -786,6 +786,21 @@ static int send_reply(int fd, struct sim_msg *r, const int *fds, unsigned nfds)
 	return sendmsg(fd, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
+/* Bytes of data a request carries: count means pages, words or bytes. */
+static size_t payload_len(const struct sim_msg *q)
+{
+	switch (q->op) {
+	case SIM_GNT_REVOKE:
+	case SIM_GNT_MAP:
+		return (size_t)q->count * 4;
+	case SIM_CTL_CREATE:
+	case SIM_GNT_COPY:
+		return q->count;
+	default:
+		return 0;
+	}
+}
+
 static void hv_conn_io(struct simxend *s, struct hv_conn *c, uint32_t events)
 {
 	static uint32_t qbuf[SIM_MSG_MAX / 4 + 1], rbuf[SIM_MSG_MAX / 4 + 1];
@@ -807,9 +822,7 @@ static void hv_conn_io(struct simxend *s, struct hv_conn *c, uint32_t events)
 		hv_conn_close(s, c);
 		return;
 	}
-	if ((size_t)n < sizeof(*q) ||
-	    (size_t)n < sizeof(*q) + (q->op == SIM_CTL_CREATE || q->op == SIM_GNT_COPY ?
-				      q->count : (size_t)q->count * 4)) {
+	if ((size_t)n < sizeof(*q) || (size_t)n < sizeof(*q) + payload_len(q)) {
 		hv_conn_close(s, c);	/* malformed: drop it */
 		return;
 	}

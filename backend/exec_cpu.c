@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exec_cpu.c: the CPU reference executor.  K worker threads compute each
+ * op from the mapped guest pages; finished jobs go on a locked list and an
+ * eventfd wakes vgpuback's loop, which reaps them.  cpu_delay_us slows every
+ * job on purpose so tests can keep the queue full.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "executor.h"
+
+struct cpu_exec {
+	struct vgpu_executor base;
+	struct vgpu_exec_config cfg;
+	unsigned slots;
+	unsigned running;		/* loop thread only */
+	int efd;
+	pthread_t *threads;
+	unsigned nthreads;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct vgpu_job *todo_head, **todo_tail;
+	struct vgpu_job *done_head, **done_tail;
+	bool stop;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void compute(struct cpu_exec *x, struct vgpu_job *j)
+{
+	if (x->cfg.cpu_delay_us) {
+		struct timespec ts = {
+			.tv_sec = (time_t)(x->cfg.cpu_delay_us / 1000000),
+			.tv_nsec = (long)(x->cfg.cpu_delay_us % 1000000) * 1000,
+		};
+
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+	}
+	if ((j->req.flags & VGPU_REQ_F_TEST_FAULT) && x->cfg.test_faults) {
+		j->status = VGPU_EIO;
+		return;
+	}
+	switch (j->req.op) {
+	case VGPU_OP_SCALAR_ADD:
+		/* Overflow was refused at validation. */
+		j->result.scalar = j->req.u.scalar_add.a + j->req.u.scalar_add.b;
+		j->status = VGPU_OK;
+		break;
+	case VGPU_OP_VECTOR_ADD: {
+		const float *a = j->ptr[0], *b = j->ptr[1];
+		float *c = j->ptr[2];
+		uint64_t i, n = j->req.u.vector_add.n;
+
+		for (i = 0; i < n; i++)
+			c[i] = a[i] + b[i];
+		j->status = VGPU_OK;
+		break;
+	}
+	default:
+		j->status = VGPU_ENOSYS;
+		break;
+	}
+}
+
+static void *worker(void *arg)
+{
+	struct cpu_exec *x = arg;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&x->lock);
+	for (;;) {
+		struct vgpu_job *j;
+
+		while (!x->todo_head && !x->stop)
+			pthread_cond_wait(&x->cond, &x->lock);
+		if (!x->todo_head)
+			break;
+		j = x->todo_head;
+		x->todo_head = j->next;
+		if (!x->todo_head)
+			x->todo_tail = &x->todo_head;
+		pthread_mutex_unlock(&x->lock);
+
+		compute(x, j);
+		j->t_done = now_ns();
+
+		pthread_mutex_lock(&x->lock);
+		j->next = NULL;
+		*x->done_tail = j;
+		x->done_tail = &j->next;
+		if (write(x->efd, &one, sizeof(one)) < 0)
+			(void)0;	/* the counter cannot overflow in practice */
+	}
+	pthread_mutex_unlock(&x->lock);
+	return NULL;
+}
+
+static struct cpu_exec *to_cpu(struct vgpu_executor *ex)
+{
+	return (struct cpu_exec *)ex;
+}
+
+static void cpu_destroy(struct vgpu_executor *ex)
+{
+	struct cpu_exec *x = to_cpu(ex);
+	unsigned i;
+
+	pthread_mutex_lock(&x->lock);
+	x->stop = true;
+	pthread_cond_broadcast(&x->cond);
+	pthread_mutex_unlock(&x->lock);
+	for (i = 0; i < x->nthreads; i++)
+		pthread_join(x->threads[i], NULL);
+	pthread_mutex_destroy(&x->lock);
+	pthread_cond_destroy(&x->cond);
+	if (x->efd >= 0)
+		close(x->efd);
+	free(x->threads);
+	free(x);
+}
+
+static int cpu_create(const struct vgpu_exec_config *cfg,
+		      struct vgpu_executor **out)
+{
+	struct cpu_exec *x = calloc(1, sizeof(*x));
+	unsigned i;
+
+	if (!x)
+		return -ENOMEM;
+	x->base.ops = &vgpu_cpu_executor_ops;
+	x->cfg = *cfg;
+	x->slots = cfg->slots ? cfg->slots : 2;
+	x->todo_tail = &x->todo_head;
+	x->done_tail = &x->done_head;
+	pthread_mutex_init(&x->lock, NULL);
+	pthread_cond_init(&x->cond, NULL);
+	x->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	x->threads = calloc(x->slots, sizeof(*x->threads));
+	if (x->efd < 0 || !x->threads) {
+		cpu_destroy(&x->base);
+		return -ENOMEM;
+	}
+	for (i = 0; i < x->slots; i++) {
+		if (pthread_create(&x->threads[i], NULL, worker, x)) {
+			cpu_destroy(&x->base);
+			return -EAGAIN;
+		}
+		x->nthreads++;
+	}
+	*out = &x->base;
+	return 0;
+}
+
+static int cpu_event_fd(struct vgpu_executor *ex)
+{
+	return to_cpu(ex)->efd;
+}
+
+static bool cpu_can_submit(struct vgpu_executor *ex, const struct vgpu_job *job)
+{
+	(void)job;
+	return to_cpu(ex)->running < to_cpu(ex)->slots;
+}
+
+static int cpu_submit(struct vgpu_executor *ex, struct vgpu_job *job)
+{
+	struct cpu_exec *x = to_cpu(ex);
+
+	job->gpu = -1;
+	job->next = NULL;
+	x->running++;
+	pthread_mutex_lock(&x->lock);
+	*x->todo_tail = job;
+	x->todo_tail = &job->next;
+	pthread_cond_signal(&x->cond);
+	pthread_mutex_unlock(&x->lock);
+	return 0;
+}
+
+static unsigned cpu_reap(struct vgpu_executor *ex, struct vgpu_job **done,
+			 unsigned max)
+{
+	struct cpu_exec *x = to_cpu(ex);
+	unsigned n = 0;
+	uint64_t v;
+
+	if (read(x->efd, &v, sizeof(v)) < 0)
+		(void)0;	/* nothing signalled: the list may still hold jobs */
+	pthread_mutex_lock(&x->lock);
+	while (x->done_head && n < max) {
+		struct vgpu_job *j = x->done_head;
+
+		x->done_head = j->next;
+		if (!x->done_head)
+			x->done_tail = &x->done_head;
+		j->next = NULL;
+		done[n++] = j;
+	}
+	if (x->done_head) {
+		uint64_t one = 1;
+
+		if (write(x->efd, &one, sizeof(one)) < 0)
+			(void)0;
+	}
+	pthread_mutex_unlock(&x->lock);
+	x->running -= n;
+	return n;
+}
+
+static int cpu_buf_attach(struct vgpu_executor *ex, struct vgpu_buffer *buf)
+{
+	(void)ex;
+	(void)buf;
+	return 0;	/* the mapping itself is all the CPU needs */
+}
+
+static void cpu_buf_detach(struct vgpu_executor *ex, struct vgpu_buffer *buf)
+{
+	(void)ex;
+	(void)buf;
+}
+
+static void cpu_query(struct vgpu_executor *ex, struct vgpuif_query_result *q,
+		      char *text, size_t len)
+{
+	struct cpu_exec *x = to_cpu(ex);
+
+	q->executor = VGPU_EXEC_CPU;
+	q->path = VGPU_PATH_CPU;
+	q->ngpus = 0;
+	q->slots = (uint16_t)x->slots;
+	q->gpu_mem_total = 0;
+	if (text && len)
+		snprintf(text, len, "executor: cpu, %u worker threads%s\n", x->slots,
+			 x->cfg.cpu_delay_us ? " (slowed on purpose)" : "");
+}
+
+static unsigned cpu_inflight(struct vgpu_executor *ex)
+{
+	return to_cpu(ex)->running;
+}
+
+const struct vgpu_executor_ops vgpu_cpu_executor_ops = {
+	.name = "cpu",
+	.create = cpu_create,
+	.destroy = cpu_destroy,
+	.event_fd = cpu_event_fd,
+	.can_submit = cpu_can_submit,
+	.submit = cpu_submit,
+	.reap = cpu_reap,
+	.buf_attach = cpu_buf_attach,
+	.buf_detach = cpu_buf_detach,
+	.query = cpu_query,
+	.inflight = cpu_inflight,
+};

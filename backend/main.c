@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c: vgpuback's options, start-up, event loop and shutdown. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "vgpuback.h"
+#include "xsnodes.h"
+
+#define DEFAULT_CONFIG SYSCONFDIR "/xen-vgpu/vgpuback.conf"
+
+static const struct option options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "executor", required_argument, NULL, 'e' },
+	{ "slots", required_argument, NULL, 's' },
+	{ "pools", required_argument, NULL, 1 },
+	{ "pool-gpu", required_argument, NULL, 1 },
+	{ "cpu-delay-us", required_argument, NULL, 1 },
+	{ "log-level", required_argument, NULL, 1 },
+	{ "foreground", no_argument, NULL, 'f' },
+	{ "pid-file", required_argument, NULL, 1 },
+	{ "control-socket", required_argument, NULL, 1 },
+	{ "max-inflight", required_argument, NULL, 1 },
+	{ "max-buffer-pages", required_argument, NULL, 1 },
+	{ "max-buffers", required_argument, NULL, 1 },
+	{ "max-batch", required_argument, NULL, 1 },
+	{ "max-ring-page-order", required_argument, NULL, 1 },
+	{ "aging-ms", required_argument, NULL, 1 },
+	{ "stream-priorities", required_argument, NULL, 1 },
+	{ "test-faults", required_argument, NULL, 1 },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: vgpuback [OPTIONS]\n"
+"The xen-vgpu backend daemon (dom0): serves every guest's vgpu device, keeps one\n"
+"priority queue across all pools and runs the work on the GPU or the CPU.\n"
+"\n"
+"  -c, --config FILE           configuration file (default " DEFAULT_CONFIG ")\n"
+"  -e, --executor NAME         cpu, cuda or auto (default auto: cuda when a GPU answers)\n"
+"  -s, --slots N               requests the executor runs at once (default: executor's)\n"
+"      --pools LIST            pool names, comma-separated (default A,B)\n"
+"      --pool-gpu MAP          pin pools to GPUs: POOL=GPU,... (default: any GPU)\n"
+"      --cpu-delay-us N        CPU executor: add N us to every request (tests)\n"
+"      --log-level LEVEL       error, warning, notice, info or debug (default info)\n"
+"  -f, --foreground            stay in the foreground, log to stderr\n"
+"      --pid-file FILE         pid file when daemonised (default " RUNSTATEDIR "/vgpuback.pid)\n"
+"      --control-socket PATH   vgpuctl's socket (default " RUNSTATEDIR "/xen-vgpu/vgpuback.sock)\n"
+"      --max-inflight N        requests in flight per domain (default 256)\n"
+"      --max-buffer-pages N    registered pages per domain (default 524288)\n"
+"      --max-buffers N         registered buffers per device (default 64)\n"
+"      --max-batch N           requests taken per turn from one ring (default 32)\n"
+"      --max-ring-page-order N largest ring a frontend may use: 2^N pages (default 4)\n"
+"      --aging-ms N            serve a request one priority higher per N ms waited\n"
+"                              (default 0: strict priority)\n"
+"      --stream-priorities yes|no  CUDA stream priority follows request priority\n"
+"      --test-faults yes|no    honour the test-only fault flag (default no)\n"
+"  -h, --help                  this help\n"
+"  -V, --version               version\n"
+"\n"
+"Every long option is also a key of the configuration file (key = value).\n"
+"Exit status: 0 clean shutdown, 1 start-up failure, 2 usage.\n");
+}
+
+static int parse_args(struct vgpuback_config *cfg, int argc, char **argv)
+{
+	const char *config = DEFAULT_CONFIG;
+	bool explicit = false;
+	char err[256];
+	int c, idx;
+
+	/* First pass: the config file, so that flags override it. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "c:e:s:fhV", options, &idx)) != -1)
+		if (c == 'c') {
+			config = optarg;
+			explicit = true;
+		}
+	if (config_load(cfg, config, explicit))
+		return 1;
+	optind = 1;
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "c:e:s:fhV", options, &idx)) != -1) {
+		const char *key = NULL;
+
+		switch (c) {
+		case 'c':
+			continue;
+		case 'e': key = "executor"; break;
+		case 's': key = "slots"; break;
+		case 'f': cfg->foreground = true; continue;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("vgpuback %s\n", PACKAGE_VERSION); exit(0);
+		case 1: key = options[idx].name; break;
+		default: usage(stderr); return 2;
+		}
+		if (config_set(cfg, key, optarg, err, sizeof(err))) {
+			fprintf(stderr, "vgpuback: %s\n", err);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vgpuback: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	return 0;
+}
+
+static int start_executor(struct vgpuback *bk)
+{
+	const char *name = bk->cfg.executor;
+	int rc;
+
+	bk->cfg.exec.slots = bk->cfg.exec.slots;
+	if (!strcmp(name, "auto")) {
+		bk->exops = vgpu_executor_find("cuda");
+		if (bk->exops && bk->exops->create(&bk->cfg.exec, &bk->ex) == 0) {
+			vlog(LOG_INFO, "executor: cuda (a GPU answered)");
+			return 0;
+		}
+		vlog(LOG_INFO, "executor: cpu (%s)", bk->exops ? "no GPU answered" :
+		     "this vgpuback was built without CUDA");
+		name = "cpu";
+	}
+	bk->exops = vgpu_executor_find(name);
+	if (!bk->exops) {
+		vlog(LOG_ERR, "executor '%s' is not built into this vgpuback", name);
+		return -ENOENT;
+	}
+	rc = bk->exops->create(&bk->cfg.exec, &bk->ex);
+	if (rc)
+		vlog(LOG_ERR, "executor '%s' failed to start: %s", name, strerror(-rc));
+	else
+		vlog(LOG_INFO, "executor: %s", name);
+	return rc;
+}
+
+static int ep_add(struct vgpuback *bk, int fd, struct ep_item *it)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = it };
+
+	return epoll_ctl(bk->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int daemonise(const char *pid_file)
+{
+	pid_t pid = fork();
+	FILE *f;
+	int fd;
+
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/"))
+		return -errno;
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	f = fopen(pid_file, "w");
+	if (f) {
+		fprintf(f, "%d\n", (int)getpid());
+		fclose(f);
+	}
+	return 0;
+}
+
+static void handle_xs(struct vgpuback *bk)
+{
+	char **w;
+	bool rescan = false;
+
+	while ((w = xs_check_watch(bk->xs))) {
+		rescan = true;
+		free(w);
+	}
+	if (rescan)
+		devices_scan(bk);
+}
+
+static void loop(struct vgpuback *bk)
+{
+	while (!bk->stop) {
+		struct epoll_event ev[64];
+		int n, i;
+
+		n = epoll_wait(bk->epfd, ev, 64, bk->busy_head ? 0 : -1);
+		if (n < 0 && errno != EINTR) {
+			vlog(LOG_ERR, "epoll_wait: %s", strerror(errno));
+			return;
+		}
+		for (i = 0; i < n; i++) {
+			struct ep_item *it = ev[i].data.ptr;
+
+			switch (it->kind) {
+			case EP_XS:
+				handle_xs(bk);
+				/* Devices may be gone: the rest of this batch is stale. */
+				i = n;
+				break;
+			case EP_EXEC:
+				reap(bk);
+				break;
+			case EP_CONTROL:
+				control_serve(bk);
+				break;
+			case EP_SIGNAL:
+				bk->stop = true;
+				break;
+			case EP_DEV: {
+				struct vgpu_dev *dev = it->ptr;
+				int port;
+
+				while ((port = vgpu_evtchn_pending(dev->evtchn)) >= 0)
+					vgpu_evtchn_unmask(dev->evtchn, (uint32_t)port);
+				device_event(dev);
+				if (!dev->connected) {
+					/* A broken or departed frontend: settle its state. */
+					devices_scan(bk);
+					i = n;
+				}
+				break;
+			}
+			}
+		}
+		ring_service_busy(bk);
+		dispatch(bk);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct vgpuback *bk = calloc(1, sizeof(*bk));
+	sigset_t mask;
+	int rc;
+
+	if (!bk)
+		return 1;
+	config_defaults(&bk->cfg);
+	rc = parse_args(&bk->cfg, argc, argv);
+	if (rc)
+		return rc;
+	vlog_init(bk->cfg.foreground, bk->cfg.log_level);
+	signal(SIGPIPE, SIG_IGN);
+	if (!bk->cfg.foreground && daemonise(bk->cfg.pid_file)) {
+		fprintf(stderr, "vgpuback: cannot daemonise: %s\n", strerror(errno));
+		return 1;
+	}
+	bk->busy_tail = &bk->busy_head;
+	vgpu_sched_init(&bk->sched, bk->cfg.aging_ms * 1000000ull);
+	bk->epfd = epoll_create1(EPOLL_CLOEXEC);
+	bk->xs = xs_open(0);
+	if (!bk->xs) {
+		vlog(LOG_ERR, "cannot reach XenStore: %s (is xenstored running?)",
+		     strerror(errno));
+		return 1;
+	}
+	bk->plat = vgpu_platform_open(NULL);
+	if (!bk->plat) {
+		vlog(LOG_ERR, "cannot open the grant and event-channel devices: %s",
+		     strerror(errno));
+		return 1;
+	}
+	if (start_executor(bk))
+		return 1;
+	bk->control_fd = control_open(bk);
+	if (bk->control_fd < 0) {
+		vlog(LOG_ERR, "control socket %s: %s", bk->cfg.control_socket,
+		     strerror(-bk->control_fd));
+		return 1;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	bk->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	bk->xs_item = (struct ep_item){ EP_XS, NULL };
+	bk->exec_item = (struct ep_item){ EP_EXEC, NULL };
+	bk->control_item = (struct ep_item){ EP_CONTROL, NULL };
+	bk->signal_item = (struct ep_item){ EP_SIGNAL, NULL };
+	if (!xs_watch(bk->xs, "/local/domain/0/" VGPU_XS_BACKEND_ROOT, "backend") ||
+	    !xs_watch(bk->xs, "@releaseDomain", "release") ||
+	    !xs_watch(bk->xs, "/local/domain", "frontends")) {
+		vlog(LOG_ERR, "cannot watch XenStore: %s", strerror(errno));
+		return 1;
+	}
+	if (ep_add(bk, xs_fileno(bk->xs), &bk->xs_item) ||
+	    ep_add(bk, bk->ex->ops->event_fd(bk->ex), &bk->exec_item) ||
+	    ep_add(bk, bk->control_fd, &bk->control_item) ||
+	    ep_add(bk, bk->signal_fd, &bk->signal_item)) {
+		vlog(LOG_ERR, "epoll: %s", strerror(errno));
+		return 1;
+	}
+	vlog(LOG_NOTICE, "vgpuback %s serving (pools:%s%s%s%s)", PACKAGE_VERSION,
+	     bk->cfg.exec.pools[0], bk->cfg.exec.npools > 1 ? " " : "",
+	     bk->cfg.exec.npools > 1 ? bk->cfg.exec.pools[1] : "",
+	     bk->cfg.exec.npools > 2 ? " ..." : "");
+	devices_scan(bk);
+	loop(bk);
+
+	vlog(LOG_NOTICE, "shutting down");
+	devices_shutdown(bk);
+	bk->ex->ops->destroy(bk->ex);	/* joins workers; jobs are dropped below */
+	vgpu_sched_free(&bk->sched);
+	close(bk->control_fd);
+	unlink(bk->cfg.control_socket);
+	if (!bk->cfg.foreground)
+		unlink(bk->cfg.pid_file);
+	vgpu_platform_close(bk->plat);
+	xs_close(bk->xs);
+	close(bk->signal_fd);
+	close(bk->epfd);
+	free(bk);
+	return 0;
+}

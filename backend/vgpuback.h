@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vgpuback.h: the daemon's one context and its devices.
+ *
+ * Everything runs on one thread around one epoll loop: XenStore watches,
+ * each device's event channel, executor completions, the control socket and
+ * signals.  Executors may use threads of their own but touch nothing here.
+ */
+#ifndef VGPUBACK_H
+#define VGPUBACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <xenstore.h>
+
+#include "executor.h"
+#include "platform.h"
+#include "scheduler.h"
+#include "vgpuif.h"
+
+enum ep_kind { EP_XS, EP_EXEC, EP_CONTROL, EP_SIGNAL, EP_DEV };
+
+struct ep_item {
+	enum ep_kind kind;
+	void *ptr;
+};
+
+struct vgpuback_config {
+	char executor[16];		/* cpu | cuda | auto */
+	struct vgpu_exec_config exec;
+	int log_level;			/* syslog levels: LOG_ERR .. LOG_DEBUG */
+	bool foreground;
+	char pid_file[256];
+	char control_socket[256];
+	unsigned max_inflight;		/* per domain */
+	unsigned max_buffer_pages;	/* per domain */
+	unsigned max_buffers;		/* per device */
+	unsigned max_batch;		/* requests per notification */
+	unsigned max_ring_order;
+	uint64_t aging_ms;		/* 0: strict priority */
+};
+
+struct vgpu_dev {
+	struct vgpuback *bk;
+	uint32_t domid;
+	uint32_t devid;
+	char be_path[128];
+	char fe_path[160];
+	int state;			/* our XenbusState */
+	int prio;
+	int pool;
+	bool refused;			/* bad toolstack nodes: stays Closed */
+	/* Connection. */
+	bool connected;
+	uint32_t gen;			/* bumps on every disconnect */
+	struct vgpu_evtchn *evtchn;
+	int port;
+	void *ring_addr;
+	unsigned ring_pages;
+	vgpuif_back_ring_t ring;
+	struct ep_item item;
+	bool busy;			/* on the round-robin list */
+	struct vgpu_dev *busy_next;
+	unsigned inflight;		/* consumed, not yet answered */
+	struct vgpu_buffer **bufs;
+	unsigned nbufs;
+	uint64_t buf_pages;
+	unsigned jobs_out;		/* jobs anywhere that point at us */
+	bool dead;			/* free when jobs_out reaches 0 */
+	/* Statistics. */
+	uint64_t submitted, completed, failed;
+	struct vgpu_dev *next;
+};
+
+#define LAT_SAMPLES 4096
+
+struct vgpuback {
+	struct vgpuback_config cfg;
+	int epfd;
+	struct xs_handle *xs;
+	struct vgpu_platform *plat;
+	const struct vgpu_executor_ops *exops;
+	struct vgpu_executor *ex;
+	struct vgpu_sched sched;
+	uint64_t seq;
+	struct vgpu_dev *devs;
+	struct vgpu_dev *busy_head, **busy_tail;
+	int control_fd;
+	int signal_fd;
+	struct ep_item xs_item, exec_item, control_item, signal_item;
+	bool stop;
+	/* Statistics. */
+	uint64_t pool_submitted[VGPU_MAX_POOLS], pool_completed[VGPU_MAX_POOLS];
+	uint32_t lat_queue_us[LAT_SAMPLES], lat_exec_us[LAT_SAMPLES];
+	uint64_t lat_count;
+	uint64_t live_jobs, live_buffers, live_mappings;
+};
+
+/* log.c */
+void vlog_init(bool to_stderr, int level);
+void vlog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* config.c */
+void config_defaults(struct vgpuback_config *cfg);
+int config_set(struct vgpuback_config *cfg, const char *key, const char *val,
+	       char *err, size_t errlen);
+int config_load(struct vgpuback_config *cfg, const char *path, bool must_exist);
+int config_pool_index(const struct vgpuback_config *cfg, const char *name);
+const char *prio_name(int prio);
+int prio_parse(const char *s);
+
+/* devices.c */
+void devices_scan(struct vgpuback *bk);
+void device_event(struct vgpu_dev *dev);
+void devices_shutdown(struct vgpuback *bk);
+void device_put(struct vgpu_dev *dev);	/* one job reference gone */
+int vgpu_parse_frontend_nodes(const char *order, const char *const *refs,
+			      unsigned nrefs, const char *port,
+			      const char *protocol, unsigned max_order,
+			      uint32_t *out_refs, unsigned *out_pages,
+			      uint32_t *out_port);
+
+/* requests.c */
+void ring_service(struct vgpu_dev *dev);
+void ring_service_busy(struct vgpuback *bk);
+void reap_one(struct vgpuback *bk, struct vgpu_job *j);
+void dispatch(struct vgpuback *bk);
+void reap(struct vgpuback *bk);
+void device_drop_work(struct vgpu_dev *dev);
+uint64_t now_ns(void);
+
+/* control.c */
+int control_open(struct vgpuback *bk);
+void control_serve(struct vgpuback *bk);
+
+#endif /* VGPUBACK_H */
