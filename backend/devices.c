@@ -186,6 +186,7 @@ static int connect_dev(struct vgpu_dev *dev)
 		goto fail;
 	}
 	dev->connected = true;
+	dev->broken = false;
 	dev->inflight = 0;
 	vlog(LOG_INFO, "vgpu %u/%u: connected (pool %s, priority %s, %u-slot ring)",
 	     dev->domid, dev->devid, bk->cfg.exec.pools[dev->pool],
@@ -221,18 +222,27 @@ static void disconnect_dev(struct vgpu_dev *dev, const char *why)
 }
 
 /* Called for a device the frontend broke (ring overflow, dead channel). */
+/* A frontend that broke the ring protocol loses its connection. */
+void device_fail(struct vgpu_dev *dev, const char *why)
+{
+	disconnect_dev(dev, why);
+	set_state(dev, XenbusStateClosed);
+}
+
 void device_event(struct vgpu_dev *dev)
 {
-	int alive = vgpu_evtchn_peer_alive(dev->evtchn, (uint32_t)dev->port);
+	uint64_t before = dev->submitted;
 
-	if (alive == 0) {
-		disconnect_dev(dev, "the frontend closed its event channel");
-		set_state(dev, XenbusStateClosed);
+	ring_service(dev);
+	if (dev->broken) {
+		device_fail(dev, "the frontend broke the ring protocol");
 		return;
 	}
-	ring_service(dev);
-	if (!dev->connected)
-		set_state(dev, XenbusStateClosed);
+	if (dev->connected && dev->submitted == before &&
+	    vgpu_evtchn_peer_alive(dev->evtchn, (uint32_t)dev->port) == 0) {
+		/* A wake with no work: the peer may have died (simxen says so). */
+		device_fail(dev, "the frontend closed its event channel");
+	}
 }
 
 static struct vgpu_dev *find_dev(struct vgpuback *bk, uint32_t domid,

@@ -241,8 +241,7 @@ static void loop(struct vgpuback *bk)
 					vgpu_evtchn_unmask(dev->evtchn, (uint32_t)port);
 				device_event(dev);
 				if (!dev->connected) {
-					/* A broken or departed frontend: settle its state. */
-					devices_scan(bk);
+					/* Its teardown may have freed items later in this batch. */
 					i = n;
 				}
 				break;

@@ -370,7 +370,7 @@ void ring_service(struct vgpu_dev *dev)
 	unsigned budget = dev->bk->cfg.max_batch;
 	int more;
 
-	while (dev->connected) {
+	while (dev->connected && !dev->broken) {
 		RING_IDX rp = dev->ring.sring->req_prod, rc = dev->ring.req_cons;
 
 		xen_rmb();	/* see the requests before the index that shows them */
@@ -378,7 +378,7 @@ void ring_service(struct vgpu_dev *dev)
 			vlog(LOG_ERR, "vgpu %u/%u: broken frontend: req_prod %u is %u past "
 			     "what the ring holds; disconnecting", dev->domid, dev->devid,
 			     rp, rp - dev->ring.rsp_prod_pvt);
-			dev->connected = false;	/* devices.c finishes the teardown */
+			dev->broken = true;	/* the caller tears it down */
 			return;
 		}
 		while (rc != rp) {
@@ -420,6 +420,8 @@ void ring_service_busy(struct vgpuback *bk)
 		d->busy = false;
 		if (d->connected)
 			ring_service(d);
+		if (d->broken)
+			device_fail(d, "the frontend broke the ring protocol");
 		d = next;
 	}
 }
@@ -469,8 +471,10 @@ void reap_one(struct vgpuback *bk, struct vgpu_job *j)
 		bk->lat_exec_us[bk->lat_count % LAT_SAMPLES] = (uint32_t)(e / 1000);
 		bk->lat_count++;
 		respond(dev, &rsp);
-		if (dev->busy == false)
+		if (!dev->busy)
 			ring_service(dev);	/* a slot freed: more may fit */
+		if (dev->broken)
+			device_fail(dev, "the frontend broke the ring protocol");
 	}
 	job_free(bk, j);
 	device_put(dev);

@@ -54,6 +54,7 @@ struct vgpu_dev {
 	bool refused;			/* bad toolstack nodes: stays Closed */
 	/* Connection. */
 	bool connected;
+	bool broken;			/* ring protocol violated: tear down */
 	uint32_t gen;			/* bumps on every disconnect */
 	struct vgpu_evtchn *evtchn;
 	int port;
@@ -114,6 +115,7 @@ int prio_parse(const char *s);
 /* devices.c */
 void devices_scan(struct vgpuback *bk);
 void device_event(struct vgpu_dev *dev);
+void device_fail(struct vgpu_dev *dev, const char *why);
 void devices_shutdown(struct vgpuback *bk);
 void device_put(struct vgpu_dev *dev);	/* one job reference gone */
 int vgpu_parse_frontend_nodes(const char *order, const char *const *refs,
