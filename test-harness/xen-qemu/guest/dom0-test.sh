@@ -117,6 +117,13 @@ echo "${initscript:-none}" >$R/initscript
 if [ -z "$initscript" ]; then
 	echo "init-script FAIL no /etc/init.d/*vgpu* installed" >>$R/steps
 	log "VGPU-STEP init-script FAIL: make install put no /etc/init.d/*vgpu*"
+	# The init script's assertions fail; start vgpuback by hand anyway so
+	# the rest of the run still tests the data path over real Xen.
+	if command -v vgpuback >/dev/null; then
+		log "FALLBACK: starting vgpuback by hand"
+		echo "vgpuback started by hand (no init script)" >>$R/fallbacks
+		vgpuback --log-level debug >$R/vgpuback-by-hand.out 2>&1
+	fi
 else
 	step vgpuback-start "$initscript" start
 	sleep 1
@@ -140,7 +147,21 @@ tailpid=$!
 [ -n "$da" ] && [ -n "$db" ] || { log "a guest did not start"; kill $tailpid; finish; }
 
 bv=/local/domain/0/backend/vgpu
-step backend-nodes wait_for 60 xenstore-read $bv/$da/0/state
+# fallback_nodes DOMID POOL PRIO: the nodes the hook should have written,
+# with libxl's permissions (used only when the hook wrote none)
+fallback_nodes() {
+	local b=$bv/$1/0 f=/local/domain/$1/device/vgpu/0
+	xenstore-write $b/frontend $f $b/frontend-id $1 $b/online 1 $b/state 1 \
+		$b/pool $2 $b/priority $3 &&
+	xenstore-chmod -r $bv/$1 n0 r$1 &&
+	xenstore-write $f/backend $b $f/backend-id 0 $f/state 1 &&
+	xenstore-chmod -r /local/domain/$1/device/vgpu n$1 r0
+}
+if ! step backend-nodes wait_for 30 xenstore-read $bv/$da/0/state; then
+	log "FALLBACK: the xl hook wrote no nodes; writing them by hand"
+	echo "backend/frontend nodes written by hand (no xl hook)" >>$R/fallbacks
+	fallback_nodes $da A high; fallback_nodes $db B low
+fi
 wait_for 30 xenstore-read $bv/$db/0/state
 capture xs-backend-created.txt xenstore-ls -fp $bv
 
@@ -202,6 +223,9 @@ xl debug-keys g >/dev/null 2>&1 && xl dmesg | tail -60 >$R/xen-grant-table-dump.
 if [ -n "$initscript" ]; then
 	step vgpuback-stop "$initscript" stop
 	step vgpuback-stopped wait_for 20 eval '! pidof vgpuback'
+elif pid=$(vgpuback_pid); then
+	kill -TERM $pid
+	wait_for 20 eval '! pidof vgpuback' || log "vgpuback (by hand) did not stop on SIGTERM"
 fi
 kill $tailpid 2>/dev/null
 finish

@@ -50,7 +50,7 @@ log "I am $name, domain $domid; /dev/xen: $(ls /dev/xen | tr '\n' ' ')"
 xenstore-write data/vgpu-test/go wait
 
 # The device the toolstack hook wrote for us (give it a little time).
-end=$((SECONDS + 60))
+end=$((SECONDS + 150))
 while [ $SECONDS -lt $end ] && ! xenstore-read device/vgpu/0/backend >/dev/null 2>&1; do
 	sleep 0.5
 done
