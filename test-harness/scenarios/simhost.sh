@@ -1,0 +1,103 @@
+# simhost.sh: start and stop a simulated Xen host with vgpuback (source it).
+#
+#   simhost_start [vgpuback options...]   simxen in a fresh $SIMXEN_DIR, vgpuback
+#   simhost_guest NAME POOL PRIO          a domain with one vgpu device; prints its id
+#   simhost_backend_restart [options...]  SIGKILL vgpuback and start it again
+#   simhost_stop                          stop everything this file started
+#
+# Binaries come from $VGPU_BUILDDIR (default: the build tree this file is in).
+: "${VGPU_BUILDDIR:=${top_builddir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}}"
+SIM=$VGPU_BUILDDIR/test-harness/simxen/vgpu-sim
+VGPUBACK=$VGPU_BUILDDIR/backend/vgpuback
+VGPUCTL=$VGPU_BUILDDIR/xenstore-hooks/vgpuctl
+VGPUFRONT=$VGPU_BUILDDIR/frontend/vgpufront
+GUEST=$VGPU_BUILDDIR/test-harness/scenarios/vgpu-guest
+simhost_backend_pid=
+simhost_backend_args=
+
+simhost_start_backend() {
+	"$VGPUBACK" --foreground --config /dev/null \
+		--control-socket "$SIMXEN_DIR/vgpuback.sock" $simhost_backend_args \
+		2>>"$SIMXEN_DIR/vgpuback.log" &
+	simhost_backend_pid=$!
+	local i
+	for i in $(seq 100); do
+		[ -S "$SIMXEN_DIR/vgpuback.sock" ] && "$VGPUCTL" pools >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	echo "simhost: vgpuback did not start; its log:" >&2
+	cat "$SIMXEN_DIR/vgpuback.log" >&2
+	return 1
+}
+
+simhost_start() {
+	SIMXEN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vgpu-sim.XXXXXX")
+	export SIMXEN_DIR
+	"$SIM" host start || return 1
+	eval "$("$SIM" env)"
+	export VGPU_CONTROL_SOCKET=$SIMXEN_DIR/vgpuback.sock
+	simhost_backend_args="$*"
+	simhost_start_backend
+}
+
+simhost_guest() {
+	local id
+	id=$("$SIM" domain create "$1") || return 1
+	"$VGPUCTL" attach "$1" "pool=$2,prio=$3" >/dev/null || return 1
+	echo "$id"
+}
+
+simhost_backend_restart() {
+	[ -n "$simhost_backend_pid" ] && kill -KILL "$simhost_backend_pid" 2>/dev/null
+	wait "$simhost_backend_pid" 2>/dev/null
+	rm -f "$SIMXEN_DIR/vgpuback.sock"
+	[ $# -gt 0 ] && simhost_backend_args="$*"
+	simhost_start_backend
+}
+
+simhost_stop() {
+	if [ -n "$simhost_backend_pid" ]; then
+		kill -TERM "$simhost_backend_pid" 2>/dev/null
+		local i
+		for i in $(seq 50); do kill -0 "$simhost_backend_pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$simhost_backend_pid" 2>/dev/null
+		wait "$simhost_backend_pid" 2>/dev/null
+		simhost_backend_pid=
+	fi
+	[ -n "${SIMXEN_DIR:-}" ] && "$SIM" host stop >/dev/null 2>&1
+	[ -n "${SIMXEN_DIR:-}" ] && [ -z "${SIMHOST_KEEP:-}" ] && rm -rf "$SIMXEN_DIR"
+}
+
+# The number of jobs vgpuback holds queued (all priorities).
+simhost_queued() {
+	"$VGPUCTL" --json stats 2>/dev/null |
+		sed -n 's/.*"queued":{"high":\([0-9]*\),"medium":\([0-9]*\),"low":\([0-9]*\)}.*/\1 \2 \3/p' |
+		awk '{ print $1 + $2 + $3 }'
+}
+
+# Wait until vgpuback holds N queued jobs (bounded); 0 when it does.
+simhost_wait_queued() {
+	local i
+	for i in $(seq 200); do
+		[ "$(simhost_queued)" = "$1" ] && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+# Requests vgpuback has taken from domain DOMID's rings so far.
+simhost_submitted() {
+	"$VGPUCTL" --json stats 2>/dev/null | tr '{' '\n' |
+		sed -n "s/^\"domid\":$1,.*\"submitted\":\([0-9]*\).*/\1/p" |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+
+# Wait until vgpuback has taken N requests from DOMID (bounded); 0 when it has.
+simhost_wait_submitted() {
+	local i
+	for i in $(seq 500); do
+		[ "$(simhost_submitted "$1")" -ge "$2" ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
