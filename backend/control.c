@@ -196,7 +196,7 @@ int control_open(struct vgpuback *bk)
 
 void control_serve(struct vgpuback *bk)
 {
-	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
+	struct timeval tv = { .tv_sec = 1, .tv_usec = 0 };
 	struct out o = { NULL, 0, 0 };
 	char line[64];
 	ssize_t n;

@@ -5,3 +5,10 @@ test_harness_scenarios_vgpu_guest_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/fron
 test_harness_scenarios_vgpu_guest_LDADD = frontend/libvgpufront.la
 
 dist_noinst_SCRIPTS += test-harness/scenarios/vgpu-demo test-harness/scenarios/simhost.sh
+
+TESTS += test-harness/scenarios/test-seven-vm.sh \
+	test-harness/scenarios/test-many-guests.sh \
+	test-harness/scenarios/test-lifecycle.sh
+dist_check_SCRIPTS += test-harness/scenarios/test-seven-vm.sh \
+	test-harness/scenarios/test-many-guests.sh \
+	test-harness/scenarios/test-lifecycle.sh

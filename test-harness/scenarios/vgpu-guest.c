@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 	struct slot *s;
 	uint64_t seed, sent = 0, done = 0;
 	char err[512];
-	int ch, rc = 0, st;
+	int ch, rc = 0, st, lost = 0;
 	unsigned i, bad = 0;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -178,6 +178,7 @@ int main(int argc, char **argv)
 		got = vgpufront_poll(dev, rsps, 64, 60000);
 		if (got < 0) {
 			fprintf(stderr, "vgpu-guest %s: %s\n", name, vgpufront_strerror(got));
+			lost = got;	/* what the unanswered requests failed with */
 			rc = 3;
 			goto report;
 		}
@@ -212,6 +213,8 @@ report:
 
 		if (!sl->submit_ns)
 			break;
+		if (!sl->done_ns)
+			sl->status = lost ? lost : -ETIMEDOUT;
 		sl->ok = sl->done_ns && sl->status == VGPU_OK;
 		if (sl->ok && !strcmp(op, "vadd")) {
 			const float *fa = a->addr, *fb = b->addr, *fc = c->addr;

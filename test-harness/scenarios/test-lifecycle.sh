@@ -1,0 +1,74 @@
+#!/bin/bash
+# Lifecycle: a guest that disconnects and reconnects; a guest destroyed with
+# requests queued and in flight (others unaffected, nothing leaks); vgpuback
+# killed and restarted while guests are connected (every request a guest made
+# is answered or failed with a clear status, never lost; guests reconnect).
+. "$top_srcdir/test-harness/lib/tap.sh"
+export VGPU_BUILDDIR=$top_builddir
+. "$top_srcdir/test-harness/scenarios/simhost.sh"
+tmp=$(mktemp -d)
+trap 'simhost_stop; rm -rf "$tmp"' EXIT
+
+simhost_start --executor cpu --slots 1 --cpu-delay-us 20000 || { echo "Bail out! no host"; exit 1; }
+simhost_guest a A high >/dev/null
+simhost_guest b B low >/dev/null
+simhost_guest c A medium >/dev/null
+
+# --- disconnect and reconnect
+for round in 1 2 3; do
+	out=$("$SIM" exec a -- "$VGPUFRONT" add $round 1000 2>&1)
+	is "$out" "$((round + 1000))" "reconnect round $round: guest a connects, adds, closes"
+done
+is "$(xenstore-read /local/domain/0/backend/vgpu/1/0/state)" 6 "after the guest closed, the backend says Closed"
+out=$("$SIM" exec a -- "$VGPUFRONT" vadd --n 100000 --verify 2>&1)
+like "$out" "verified: all 100000" "guest a reconnects again and its vadd verifies"
+
+# --- destroy a guest with work queued and in flight
+"$SIM" exec b -- "$GUEST" --name b --op vadd --n 4096 --requests 40 --inflight 40 \
+	>"$tmp/b" 2>&1 &
+bpid=$!
+"$SIM" exec c -- "$GUEST" --name c --op add --requests 30 --inflight 4 >"$tmp/c" 2>&1 &
+cpid=$!
+simhost_wait_submitted 2 40
+ok "guest b has 40 requests in vgpuback" test $? -eq 0
+"$SIM" domain destroy b
+ok "domain b destroyed while its requests were queued and running" test $? -eq 0
+wait $bpid
+ok "guest b's process is gone" test $? -ne 0
+wait $cpid
+ok "guest c, running beside it, exits 0" test $? -eq 0
+is "$(grep -c '^REQ .* status=0 ok=1' "$tmp/c")" 30 "guest c: 30 of 30 results right"
+ok "domain b's XenStore home is gone" test -z "$(xenstore-read /local/domain/2/name 2>/dev/null)"
+"$VGPUCTL" detach 2 0 >/dev/null 2>&1	# the toolstack's part, as libxl does on destroy
+for i in $(seq 100); do
+	res=$("$VGPUCTL" --json stats | sed -n 's/.*"resources":{\([^}]*\)}.*/\1/p')
+	[ "$res" = '"jobs":0,"buffers":0,"mappings":0' ] && break
+	sleep 0.1
+done
+is "$res" '"jobs":0,"buffers":0,"mappings":0' "vgpuback dropped b's queued jobs, finished its running one, unmapped everything"
+leak=$("$SIM" stats | awk '/^domain [1-9]/ && ($4 != 0 || $6 != 0 || $10 != 0)')
+is "$leak" "" "simxen: nothing of b's left granted or mapped"
+ok "vgpuback still runs" kill -0 "$simhost_backend_pid"
+
+# --- vgpuback killed and restarted under load
+"$SIM" exec c -- "$GUEST" --name c --op add --requests 200 --inflight 8 >"$tmp/c2" 2>&1 &
+cpid=$!
+simhost_wait_submitted 3 40
+simhost_backend_restart --executor cpu --slots 1 --cpu-delay-us 20000
+ok "vgpuback restarted after SIGKILL" test $? -eq 0
+wait $cpid
+rc=$?
+sub=$(grep -c '^SUBMITTED' "$tmp/c2")
+rep=$(grep -c '^REQ ' "$tmp/c2")
+good=$(grep -c '^REQ .* status=0 ok=1' "$tmp/c2")
+failed=$(grep '^REQ ' "$tmp/c2" | grep -vc 'ok=1')
+is "$rep" "$sub" "every request guest c submitted is reported ($sub submitted)"
+ok "guest c saw the backend go (exit 3) rather than hang or lie" test "$rc" -eq 3
+diag "answered $good, failed with a clear status $failed (backend gone), lost $((sub - rep))"
+ok "the answered ones are right" test "$(grep '^REQ .* done_ns=[1-9]' "$tmp/c2" | grep -c 'ok=0')" -eq 0
+is "$(grep '^REQ .* done_ns=0 ' "$tmp/c2" | grep -vc 'status=-32 ')" 0 "the unanswered ones failed with EPIPE (backend gone), not silently" 
+out=$("$SIM" exec c -- "$VGPUFRONT" add 2 40 2>&1)
+is "$out" 42 "guest c reconnects to the new vgpuback and is served"
+out=$("$SIM" exec a -- "$VGPUFRONT" add 5 6 2>&1)
+is "$out" 11 "guest a is served by the new vgpuback too"
+done_testing
