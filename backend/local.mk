@@ -10,3 +10,10 @@ backend_vgpuback_SOURCES = backend/vgpuback.h backend/main.c backend/config.c \
 backend_vgpuback_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
 backend_vgpuback_LDADD = backend/libvgpusched.la ring/libvgpuring.la \
 	$(XENSTORE_LIBS) $(VGPU_CUDA_LDADD)
+
+check_PROGRAMS += backend/tests/test_scheduler
+TESTS += backend/tests/test_scheduler
+backend_tests_test_scheduler_SOURCES = backend/tests/test_scheduler.c
+backend_tests_test_scheduler_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
+backend_tests_test_scheduler_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+backend_tests_test_scheduler_LDADD = backend/libvgpusched.la $(CMOCKA_LIBS)

@@ -9,3 +9,10 @@ sbin_PROGRAMS += xenstore-hooks/vgpuctl
 xenstore_hooks_vgpuctl_SOURCES = xenstore-hooks/vgpuctl.c
 xenstore_hooks_vgpuctl_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
 xenstore_hooks_vgpuctl_LDADD = xenstore-hooks/libvgpuhooks.la $(XENSTORE_LIBS)
+
+check_PROGRAMS += xenstore-hooks/tests/test_spec
+TESTS += xenstore-hooks/tests/test_spec
+xenstore_hooks_tests_test_spec_SOURCES = xenstore-hooks/tests/test_spec.c
+xenstore_hooks_tests_test_spec_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/xenstore-hooks
+xenstore_hooks_tests_test_spec_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+xenstore_hooks_tests_test_spec_LDADD = xenstore-hooks/libvgpuhooks.la $(CMOCKA_LIBS)
