@@ -67,6 +67,7 @@ R=$run/results
 status=$(cat "$run/status" 2>/dev/null)
 like "$status" 'done=1' "dom0 ran its test to the end and QEMU stopped within the limit ($status)"
 ok "dom0's results came out on the results disk" test -s "$R/steps"
+ok "dom0's test finished before its own deadline (nothing hung)" eval "! grep -q '^deadline' '$R/steps'"
 
 # ---- 3. dom0's steps ---------------------------------------------------------
 step_is_ok() { grep -qx "$1 ok" "$R/steps" 2>/dev/null; }

@@ -65,7 +65,10 @@ gntdev_pages() {
 	echo $n
 }
 domain_gone() { ! xl list "$1" >/dev/null 2>&1 && ! xl list | grep -q '(null)'; }
-finish() {
+# Nothing the product does may hang the run: every tool call is bounded.
+vgpuctl() { timeout 20 command vgpuctl "$@"; }
+xl() { timeout 180 command xl "$@"; }
+collect() {
 	log "collecting logs"
 	cp /var/log/messages $R/syslog.txt 2>/dev/null
 	mkdir -p $R/xen-logs
@@ -79,10 +82,22 @@ finish() {
 		log "could not write results to $RESULTS_DEV"
 	fi
 	sync
+}
+finish() {
+	[ -n "${watchdog:-}" ] && kill $watchdog 2>/dev/null
+	collect
 	log "VGPU-DONE"
 	exit 0
 }
 
+# Watchdog: whatever hangs, the results still come out before the host's
+# QEMU limit (DOM0_DEADLINE seconds of dom0 uptime, default 900).
+deadline=${DOM0_DEADLINE:-900}
+( while [ "$(cut -d. -f1 /proc/uptime)" -lt $deadline ]; do sleep 5; done
+  echo "deadline FAIL dom0 test still running after ${deadline}s of uptime" >>$R/steps
+  log "VGPU-STEP deadline FAIL: still running after ${deadline}s; writing results now"
+  collect; log "VGPU-DONE (deadline)"; sync; echo o >/proc/sysrq-trigger ) &
+watchdog=$!
 log "dom0 userspace reached; kernel $(uname -r); hypervisor $(cat /sys/hypervisor/type 2>/dev/null) $(cat /sys/hypervisor/version/major 2>/dev/null).$(cat /sys/hypervisor/version/minor 2>/dev/null)"
 mkdir -p /var/lib/xen /var/log/xen/console /run/xen /run/xenstored /var/run/xen-hotplug
 rm -f /var/log/xen/console/guest-*.log /var/lib/xen/userdata-*
@@ -122,7 +137,9 @@ if [ -z "$initscript" ]; then
 	if command -v vgpuback >/dev/null; then
 		log "FALLBACK: starting vgpuback by hand"
 		echo "vgpuback started by hand (no init script)" >>$R/fallbacks
-		vgpuback --log-level debug >$R/vgpuback-by-hand.out 2>&1
+		vgpuback --foreground >$R/vgpuback-by-hand.out 2>&1 &
+		( tail -n +1 -F $R/vgpuback-by-hand.out 2>/dev/null | sed -u 's/^/  vgpuback| /' ) &
+		sleep 2
 	fi
 else
 	step vgpuback-start "$initscript" start
@@ -171,6 +188,7 @@ capture xs-backend.txt xenstore-ls $bv
 capture xs-backend-perms.txt xenstore-ls -fp $bv
 capture xs-frontend-a.txt xenstore-ls -fp /local/domain/$da/device/vgpu
 capture xs-frontend-b.txt xenstore-ls -fp /local/domain/$db/device/vgpu
+capture vgpuback-ps.txt ps -ef
 capture vgpuctl-list.txt vgpuctl list
 capture vgpuctl-list.json vgpuctl list --json
 capture vgpuctl-pools.txt vgpuctl pools
