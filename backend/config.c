@@ -36,6 +36,11 @@ void config_defaults(struct vgpuback_config *cfg)
 	cfg->max_buffers = 64;
 	cfg->max_batch = 32;
 	cfg->max_ring_order = VGPUIF_MAX_RING_PAGE_ORDER;
+	cfg->xl_hook = true;
+	snprintf(cfg->xl_config_dirs, sizeof(cfg->xl_config_dirs), "%s/xen:%s/xen/auto",
+		 SYSCONFDIR, SYSCONFDIR);
+	snprintf(cfg->xl_userdata_dir, sizeof(cfg->xl_userdata_dir), "%s/lib/xen",
+		 LOCALSTATEDIR);
 }
 
 const char *prio_name(int prio)
@@ -179,6 +184,19 @@ int config_set(struct vgpuback_config *cfg, const char *key, const char *val,
 				return 0;
 			}
 		goto bad;
+	}
+	if (!strcmp(key, "xl-hook")) {
+		if (!parse_bool(val, &cfg->xl_hook))
+			goto bad;
+		return 0;
+	}
+	if (!strcmp(key, "xl-config-dirs")) {
+		snprintf(cfg->xl_config_dirs, sizeof(cfg->xl_config_dirs), "%s", val);
+		return 0;
+	}
+	if (!strcmp(key, "xl-userdata-dir")) {
+		snprintf(cfg->xl_userdata_dir, sizeof(cfg->xl_userdata_dir), "%s", val);
+		return 0;
 	}
 	if (!strcmp(key, "foreground") || !strcmp(key, "test-faults") ||
 	    !strcmp(key, "stream-priorities")) {

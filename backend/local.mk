@@ -7,8 +7,10 @@ backend_libvgpusched_la_LIBADD = -lpthread
 
 backend_vgpuback_SOURCES = backend/vgpuback.h backend/main.c backend/config.c \
 	backend/log.c backend/devices.c backend/requests.c backend/control.c
+backend_vgpuback_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/xenstore-hooks
 backend_vgpuback_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
 backend_vgpuback_LDADD = backend/libvgpusched.la ring/libvgpuring.la \
+	xenstore-hooks/libvgpuhooks.la \
 	$(XENSTORE_LIBS) $(VGPU_CUDA_LDADD)
 
 check_PROGRAMS += backend/tests/test_scheduler

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "vgpuback.h"
+#include "xlhook.h"
 #include "xsnodes.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/xen-vgpu/vgpuback.conf"
@@ -39,6 +40,9 @@ static const struct option options[] = {
 	{ "aging-ms", required_argument, NULL, 1 },
 	{ "stream-priorities", required_argument, NULL, 1 },
 	{ "test-faults", required_argument, NULL, 1 },
+	{ "xl-hook", required_argument, NULL, 1 },
+	{ "xl-config-dirs", required_argument, NULL, 1 },
+	{ "xl-userdata-dir", required_argument, NULL, 1 },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -70,6 +74,9 @@ static void usage(FILE *f)
 "                              (default 0: strict priority)\n"
 "      --stream-priorities yes|no  CUDA stream priority follows request priority\n"
 "      --test-faults yes|no    honour the test-only fault flag (default no)\n"
+"      --xl-hook yes|no        create devices from vgpu= lines of xl configs (default yes)\n"
+"      --xl-config-dirs DIRS   where the hook finds NAME.cfg (default " SYSCONFDIR "/xen:" SYSCONFDIR "/xen/auto)\n"
+"      --xl-userdata-dir DIR   xl config-update copies (default " LOCALSTATEDIR "/lib/xen)\n"
 "  -h, --help                  this help\n"
 "  -V, --version               version\n"
 "\n"
@@ -230,6 +237,9 @@ static void loop(struct vgpuback *bk)
 			case EP_CONTROL:
 				control_serve(bk);
 				break;
+			case EP_HOOK:
+				vgpu_xlhook_handle(bk->hook);
+				break;
 			case EP_SIGNAL:
 				bk->stop = true;
 				break;
@@ -316,6 +326,27 @@ int main(int argc, char **argv)
 		vlog(LOG_ERR, "epoll: %s", strerror(errno));
 		return 1;
 	}
+	if (bk->cfg.xl_hook) {
+		const char *pools[VGPU_MAX_POOLS];
+		struct vgpu_xlhook_config hc = {
+			.config_dirs = bk->cfg.xl_config_dirs,
+			.userdata_dir = bk->cfg.xl_userdata_dir,
+			.pools = pools,
+			.npools = bk->cfg.exec.npools,
+			.log = vlog,
+		};
+		unsigned i;
+
+		for (i = 0; i < bk->cfg.exec.npools; i++)
+			pools[i] = bk->cfg.exec.pools[i];
+		bk->hook = vgpu_xlhook_new(&hc);
+		bk->hook_item = (struct ep_item){ EP_HOOK, NULL };
+		if (!bk->hook || ep_add(bk, vgpu_xlhook_fd(bk->hook), &bk->hook_item)) {
+			vlog(LOG_ERR, "xl hook: cannot start: %s", strerror(errno));
+			return 1;
+		}
+		vgpu_xlhook_handle(bk->hook);
+	}
 	vlog(LOG_NOTICE, "vgpuback %s serving (pools:%s%s%s%s)", PACKAGE_VERSION,
 	     bk->cfg.exec.pools[0], bk->cfg.exec.npools > 1 ? " " : "",
 	     bk->cfg.exec.npools > 1 ? bk->cfg.exec.pools[1] : "",
@@ -331,6 +362,7 @@ int main(int argc, char **argv)
 	unlink(bk->cfg.control_socket);
 	if (!bk->cfg.foreground)
 		unlink(bk->cfg.pid_file);
+	vgpu_xlhook_free(bk->hook);
 	vgpu_platform_close(bk->plat);
 	xs_close(bk->xs);
 	close(bk->signal_fd);

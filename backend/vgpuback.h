@@ -20,7 +20,7 @@
 #include "scheduler.h"
 #include "vgpuif.h"
 
-enum ep_kind { EP_XS, EP_EXEC, EP_CONTROL, EP_SIGNAL, EP_DEV };
+enum ep_kind { EP_XS, EP_EXEC, EP_CONTROL, EP_SIGNAL, EP_DEV, EP_HOOK };
 
 struct ep_item {
 	enum ep_kind kind;
@@ -40,6 +40,9 @@ struct vgpuback_config {
 	unsigned max_batch;		/* requests per notification */
 	unsigned max_ring_order;
 	uint64_t aging_ms;		/* 0: strict priority */
+	bool xl_hook;			/* make vgpu= lines of xl configs live */
+	char xl_config_dirs[512];
+	char xl_userdata_dir[256];
 };
 
 struct vgpu_dev {
@@ -90,7 +93,8 @@ struct vgpuback {
 	struct vgpu_dev *busy_head, **busy_tail;
 	int control_fd;
 	int signal_fd;
-	struct ep_item xs_item, exec_item, control_item, signal_item;
+	struct ep_item xs_item, exec_item, control_item, signal_item, hook_item;
+	struct vgpu_xlhook *hook;
 	bool stop;
 	/* Statistics. */
 	uint64_t pool_submitted[VGPU_MAX_POOLS], pool_completed[VGPU_MAX_POOLS];

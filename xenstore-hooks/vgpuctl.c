@@ -150,7 +150,11 @@ static int ask_backend(const char *sock, const char *cmd, char **out)
 		close(fd);
 		return e;
 	}
-	if (send(fd, cmd, strlen(cmd), MSG_NOSIGNAL) < 0 || send(fd, "\n", 1, MSG_NOSIGNAL) < 0) {
+	char line[64];
+
+	snprintf(line, sizeof(line), "%s\n", cmd);
+	/* One send: the daemon answers the first line it reads, then closes. */
+	if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0) {
 		close(fd);
 		return -EPIPE;
 	}

@@ -8,7 +8,9 @@ dist_noinst_SCRIPTS += test-harness/scenarios/vgpu-demo test-harness/scenarios/s
 
 TESTS += test-harness/scenarios/test-seven-vm.sh \
 	test-harness/scenarios/test-many-guests.sh \
-	test-harness/scenarios/test-lifecycle.sh
+	test-harness/scenarios/test-lifecycle.sh \
+	test-harness/scenarios/test-xl-hook.sh
 dist_check_SCRIPTS += test-harness/scenarios/test-seven-vm.sh \
 	test-harness/scenarios/test-many-guests.sh \
-	test-harness/scenarios/test-lifecycle.sh
+	test-harness/scenarios/test-lifecycle.sh \
+	test-harness/scenarios/test-xl-hook.sh

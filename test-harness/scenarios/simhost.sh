@@ -17,7 +17,9 @@ simhost_backend_args=
 
 simhost_start_backend() {
 	"$VGPUBACK" --foreground --config /dev/null \
-		--control-socket "$SIMXEN_DIR/vgpuback.sock" $simhost_backend_args \
+		--control-socket "$SIMXEN_DIR/vgpuback.sock" \
+		--xl-config-dirs "$SIMXEN_DIR/etc/xen" --xl-userdata-dir "$SIMXEN_DIR/userdata" \
+		$simhost_backend_args \
 		2>>"$SIMXEN_DIR/vgpuback.log" &
 	simhost_backend_pid=$!
 	local i
