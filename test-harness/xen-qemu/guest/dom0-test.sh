@@ -66,8 +66,8 @@ gntdev_pages() {
 }
 domain_gone() { ! xl list "$1" >/dev/null 2>&1 && ! xl list | grep -q '(null)'; }
 # Nothing the product does may hang the run: every tool call is bounded.
-vgpuctl() { timeout 20 command vgpuctl "$@"; }
-xl() { timeout 180 command xl "$@"; }
+vgpuctl() { timeout 20 vgpuctl "$@"; }
+xl() { timeout 180 xl "$@"; }
 collect() {
 	log "collecting logs"
 	cp /var/log/messages $R/syslog.txt 2>/dev/null
