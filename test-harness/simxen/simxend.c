@@ -1051,8 +1051,9 @@ int simxend_run(const char *dir)
 			break;
 		for (i = 0; i < n; i++) {
 			struct ep_item *it = ev[i].data.ptr;
+			enum item_kind kind = it->kind;	/* it may be freed below */
 
-			switch (it->kind) {
+			switch (kind) {
 			case IT_XS_LISTEN:
 				accept_one(s, xfd, true);
 				break;
@@ -1073,7 +1074,7 @@ int simxend_run(const char *dir)
 				break;
 			}
 			/* A closed connection may have freed later items: restart. */
-			if (it->kind == IT_HV_CONN || it->kind == IT_XS_CONN)
+			if (kind == IT_HV_CONN || kind == IT_XS_CONN)
 				break;
 		}
 	}

@@ -73,19 +73,15 @@ static void wr(struct xs_handle *xs, const char *node, const char *fmt, unsigned
 	xs_write(xs, XBT_NULL, path, val, strlen(val));
 }
 
-int main(int argc, char **argv)
+static int run(struct vgpu_platform *p, struct xs_handle *xs,
+	       struct vgpu_evtchn *ch, int argc, char **argv)
 {
-	struct vgpu_platform *p = vgpu_platform_open(NULL);
-	struct xs_handle *xs = xs_open(0);
-	struct vgpu_evtchn *ch;
 	uint32_t refs[64], roref, peer;
 	unsigned pages, i;
 	uint8_t *mem, *ro;
 	int port, rc;
 	char *v;
 
-	if (argc < 3 || !p || !xs || !(ch = vgpu_evtchn_open(p)))
-		return fail("setup");
 	peer = (uint32_t)atoi(argv[2]);
 	if (!strcmp(argv[1], "offer")) {
 		pages = (unsigned)atoi(argv[3]);
@@ -177,8 +173,25 @@ int main(int argc, char **argv)
 	printf("take: ok\n");
 	if (argc > 3 && !strcmp(argv[3], "linger"))
 		pause();	/* the test kills us while mapped */
-	vgpu_evtchn_close(ch);
-	vgpu_platform_close(p);
-	xs_close(xs);
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct vgpu_platform *p = vgpu_platform_open(NULL);
+	struct xs_handle *xs = xs_open(0);
+	struct vgpu_evtchn *ch = p ? vgpu_evtchn_open(p) : NULL;
+	int rc;
+
+	if (argc < 3 || !p || !xs || !ch)
+		rc = fail("setup");
+	else
+		rc = run(p, xs, ch, argc, argv);
+	if (ch)
+		vgpu_evtchn_close(ch);
+	if (p)
+		vgpu_platform_close(p);
+	if (xs)
+		xs_close(xs);
+	return rc;
 }
