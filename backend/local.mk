@@ -19,3 +19,4 @@ backend_tests_test_scheduler_SOURCES = backend/tests/test_scheduler.c
 backend_tests_test_scheduler_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 backend_tests_test_scheduler_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 backend_tests_test_scheduler_LDADD = backend/libvgpusched.la $(CMOCKA_LIBS)
+include $(srcdir)/backend/init/local.mk
