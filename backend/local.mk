@@ -1,11 +1,11 @@
 # backend/: vgpuback, the dom0 daemon.
 sbin_PROGRAMS += backend/vgpuback
 noinst_LTLIBRARIES += backend/libvgpusched.la
-backend_libvgpusched_la_SOURCES = backend/executor.h backend/executor.c \
+backend_libvgpusched_la_SOURCES = backend/executor.h \
 	backend/scheduler.h backend/scheduler.c backend/exec_cpu.c
 backend_libvgpusched_la_LIBADD = -lpthread
 
-backend_vgpuback_SOURCES = backend/vgpuback.h backend/main.c backend/config.c \
+backend_vgpuback_SOURCES = backend/vgpuback.h backend/executor.c backend/main.c backend/config.c \
 	backend/log.c backend/devices.c backend/requests.c backend/control.c
 backend_vgpuback_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/xenstore-hooks
 backend_vgpuback_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)

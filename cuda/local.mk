@@ -1,1 +1,15 @@
-# cuda/: see its files.
+# cuda/: the CUDA executor, built when configure found nvcc.  Static cudart:
+# nothing is needed at run time but the driver; without a GPU the executor
+# says so and vgpuback serves with the CPU executor.
+EXTRA_DIST += cuda/exec_cuda.cu
+if HAVE_CUDA
+NVCCFLAGS = -O2 -DHAVE_CUDA_EXECUTOR -arch=$(CUDA_ARCH) -std=c++17 -Xcompiler -fPIC,-Wall,-Wextra,-Werror \
+	-Werror all-warnings -I$(top_srcdir)/ring -I$(top_srcdir)/backend -I$(top_builddir)
+cuda/exec_cuda.o: $(srcdir)/cuda/exec_cuda.cu $(srcdir)/backend/executor.h $(srcdir)/ring/vgpuif.h
+	$(AM_V_GEN)$(MKDIR_P) cuda && $(NVCC) $(NVCCFLAGS) -c -o $@ $<
+CLEANFILES += cuda/exec_cuda.o
+VGPU_CUDA_LDADD = cuda/exec_cuda.o $(CUDA_LIBS) -lstdc++
+backend_vgpuback_CPPFLAGS += -DHAVE_CUDA_EXECUTOR
+else
+VGPU_CUDA_LDADD =
+endif

@@ -8,7 +8,7 @@ export VGPU_BUILDDIR=$top_builddir
 trap simhost_stop EXIT
 command -v xenstore-ls >/dev/null || skip_all "xenstore-ls not installed (Debian: xenstore-utils)"
 
-simhost_start --executor cpu --slots 2 || { echo "Bail out! no simulated host"; exit 1; }
+simhost_start --executor "${VGPU_TEST_EXECUTOR:-cpu}" --slots 2 || { echo "Bail out! no simulated host"; exit 1; }
 ok "simulated host and vgpuback are up" true
 pools=(A B A B A B)
 prios=(high low medium high low medium)

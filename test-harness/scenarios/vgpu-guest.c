@@ -48,7 +48,8 @@ static float rnd(uint64_t *s)
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: vgpu-guest --name VM [--op vadd|add|nop] [--n N] [--requests K]\n"
-		   "                  [--inflight M] [--device D] [--open-retries R] [--go-file F]\n");
+		   "                  [--inflight M] [--device D] [--open-retries R] [--go-file F]\n"
+		   "                  [--same-slice]\n");
 }
 
 int main(int argc, char **argv)
@@ -62,11 +63,13 @@ int main(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "open-retries", required_argument, NULL, 'r' },
 		{ "go-file", required_argument, NULL, 'g' },
+		{ "same-slice", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *name = "guest", *op = "vadd", *go_file = NULL;
-	unsigned n = 1024, k = 1, inflight = 1, devid = 0, retries = 50;
+	unsigned n = 1024, k = 1, inflight = 1, devid = 0, retries = 50, slices;
+	bool same = false;
 	struct vgpufront_opts fo = { .ring_page_order = 2, .timeout_ms = 30000 };
 	struct vgpufront *dev = NULL;
 	struct vgpufront_buf *a = NULL, *b = NULL, *c = NULL;
@@ -86,6 +89,7 @@ int main(int argc, char **argv)
 		case 'd': devid = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'r': retries = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'g': go_file = optarg; break;
+		case 's': same = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -110,8 +114,10 @@ int main(int argc, char **argv)
 		printf("OPENFAIL vm=%s\n", name);
 		return 3;
 	}
+	/* --same-slice: every request works on one slice (benchmarks of big n). */
+	slices = same ? 1 : k;
 	if (!strcmp(op, "vadd")) {
-		size_t bytes = (size_t)n * k * sizeof(float);
+		size_t bytes = (size_t)n * slices * sizeof(float);
 
 		a = vgpufront_buf_alloc(dev, bytes, VGPUFRONT_BUF_READONLY, &st);
 		b = a ? vgpufront_buf_alloc(dev, bytes, VGPUFRONT_BUF_READONLY, &st) : NULL;
@@ -121,7 +127,7 @@ int main(int argc, char **argv)
 			rc = 1;
 			goto out;
 		}
-		for (i = 0; i < n * k; i++) {
+		for (i = 0; i < n * slices; i++) {
 			((float *)a->addr)[i] = rnd(&seed);
 			((float *)b->addr)[i] = rnd(&seed);
 			((float *)c->addr)[i] = -1e30f;	/* poison */
@@ -142,7 +148,7 @@ int main(int argc, char **argv)
 
 			memset(&req, 0, sizeof(req));
 			if (!strcmp(op, "vadd")) {
-				uint32_t off = (uint32_t)(sent * n * sizeof(float));
+				uint32_t off = (uint32_t)((same ? 0 : sent) * n * sizeof(float));
 
 				req.op = VGPU_OP_VECTOR_ADD;
 				req.u.vector_add.n = n;
@@ -220,7 +226,9 @@ report:
 			const float *fa = a->addr, *fb = b->addr, *fc = c->addr;
 			unsigned e;
 
-			for (e = i * n; e < (i + 1) * n; e++)
+			unsigned base = same ? 0 : i * n;
+
+			for (e = base; e < base + n; e++)
 				if (fc[e] != fa[e] + fb[e])
 					sl->ok = false;
 		} else if (sl->ok && !strcmp(op, "add")) {

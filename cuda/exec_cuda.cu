@@ -1,0 +1,569 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exec_cuda.cu: the CUDA executor (backend/executor.h).
+ *
+ * Each GPU has K stream slots, created with stream priorities that follow
+ * the request priority (a hint: the backend's queue already decided what
+ * goes next).  A job: copy a and b from the guest's pages to device memory
+ * (DMA: the pages were registered with cudaHostRegister once, when the guest
+ * registered the buffer), add, copy c back, all on the slot's stream, then an
+ * event.  Device memory comes from the stream-ordered pool (cudaMallocAsync).
+ * One completion thread polls the slots' events — measured far cheaper than
+ * cudaLaunchHostFunc callbacks — and hands finished jobs to vgpuback's loop
+ * through an eventfd.  A sticky error resets that GPU: its running jobs fail
+ * with VGPU_ERESET, streams and registrations are rebuilt, serving goes on.
+ */
+#include <cuda_runtime.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+extern "C" {
+#include "config.h"
+#include "executor.h"
+#include "xsnodes.h"
+void vlog(int level, const char *fmt, ...);
+}
+
+#define MAX_GPUS  16
+#define MAX_SLOTS 64
+#define MAX_BUFS  4096
+
+struct slot {
+	cudaStream_t stream;
+	cudaEvent_t done;
+	struct vgpu_job *job;		/* NULL: free */
+	int64_t *d_scalar;
+	int64_t *h_scalar;		/* pinned */
+};
+
+struct gpu {
+	int dev;
+	char name[256];
+	size_t mem;
+	unsigned nslots;
+	struct slot slots[MAX_SLOTS];
+	unsigned busy;
+	uint64_t completed;
+};
+
+struct cuda_exec {
+	struct vgpu_executor base;
+	struct vgpu_exec_config cfg;
+	unsigned ngpus;
+	struct gpu gpus[MAX_GPUS];
+	int efd;
+	pthread_t poller;
+	pthread_mutex_t lock;		/* slots, done list, buffers, resets */
+	pthread_cond_t cond;
+	bool stop;
+	unsigned running;
+	struct vgpu_job *done_head, **done_tail;
+	struct vgpu_buffer *bufs[MAX_BUFS];	/* registered, for re-registration */
+	unsigned nbufs;
+	bool staging;			/* some buffer could not be registered */
+};
+
+__global__ void vadd_kernel(const float *a, const float *b, float *c, uint64_t n)
+{
+	uint64_t i = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
+
+	for (; i < n; i += stride)
+		c[i] = a[i] + b[i];
+}
+
+__global__ void scalar_kernel(int64_t a, int64_t b, int64_t *out)
+{
+	*out = a + b;
+}
+
+/* Test-only: an illegal address makes the context sticky-fail. */
+__global__ void fault_kernel(int *p)
+{
+	*(volatile int *)((uintptr_t)p + 0xdead0000ull) = 1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static struct cuda_exec *to_cuda(struct vgpu_executor *ex)
+{
+	return (struct cuda_exec *)ex;
+}
+
+static int stream_priority(int prio)
+{
+	int least, greatest;
+
+	if (cudaDeviceGetStreamPriorityRange(&least, &greatest) != cudaSuccess)
+		return 0;
+	/* greatest is numerically lowest; map high/medium/low across the range. */
+	switch (prio) {
+	case VGPU_PRIO_HIGH: return greatest;
+	case VGPU_PRIO_MEDIUM: return (least + greatest) / 2;
+	default: return least;
+	}
+}
+
+static int gpu_setup(struct cuda_exec *x, struct gpu *g)
+{
+	unsigned s;
+
+	if (cudaSetDevice(g->dev) != cudaSuccess)
+		return -1;
+	for (s = 0; s < g->nslots; s++) {
+		struct slot *sl = &g->slots[s];
+		/* Slots are spread over the priorities; the job's priority picks. */
+		int prio = x->cfg.stream_priorities ? stream_priority((int)(s % 3)) : 0;
+
+		if (cudaStreamCreateWithPriority(&sl->stream, cudaStreamNonBlocking, prio) ||
+		    cudaEventCreateWithFlags(&sl->done, cudaEventDisableTiming) ||
+		    cudaMalloc(&sl->d_scalar, sizeof(int64_t)) ||
+		    cudaMallocHost(&sl->h_scalar, sizeof(int64_t)))
+			return -1;
+		sl->job = NULL;
+	}
+	return 0;
+}
+
+static void gpu_teardown(struct gpu *g)
+{
+	unsigned s;
+
+	cudaSetDevice(g->dev);
+	for (s = 0; s < g->nslots; s++) {
+		struct slot *sl = &g->slots[s];
+
+		if (sl->stream)
+			cudaStreamDestroy(sl->stream);
+		if (sl->done)
+			cudaEventDestroy(sl->done);
+		if (sl->d_scalar)
+			cudaFree(sl->d_scalar);
+		if (sl->h_scalar)
+			cudaFreeHost(sl->h_scalar);
+		memset(sl, 0, sizeof(*sl));
+	}
+}
+
+static int register_buf(struct vgpu_buffer *b)
+{
+	unsigned flags = cudaHostRegisterPortable;
+
+	if (b->readonly)
+		flags |= cudaHostRegisterReadOnly;
+	if (cudaHostRegister(b->addr, b->len, flags) != cudaSuccess) {
+		cudaGetLastError();
+		return -1;
+	}
+	return 0;
+}
+
+static void finish(struct cuda_exec *x, struct gpu *g, struct slot *sl, int status)
+{
+	struct vgpu_job *j = sl->job;
+	uint64_t one = 1;
+
+	j->status = status;
+	if (status == VGPU_OK && j->req.op == VGPU_OP_SCALAR_ADD)
+		j->result.scalar = *sl->h_scalar;
+	j->t_done = now_ns();
+	j->next = NULL;
+	*x->done_tail = j;
+	x->done_tail = &j->next;
+	sl->job = NULL;
+	g->busy--;
+	g->completed++;
+	if (write(x->efd, &one, sizeof(one)) < 0)
+		(void)0;
+}
+
+/* A sticky error: fail what runs on this GPU, rebuild it.  Lock held. */
+static void gpu_reset(struct cuda_exec *x, struct gpu *g, struct slot *culprit)
+{
+	unsigned s, i;
+
+	vlog(LOG_ERR, "cuda: GPU %d (%s): sticky error; resetting it", g->dev, g->name);
+	for (s = 0; s < g->nslots; s++)
+		if (g->slots[s].job)
+			finish(x, g, &g->slots[s], &g->slots[s] == culprit ? VGPU_EIO : VGPU_ERESET);
+	cudaSetDevice(g->dev);
+	cudaDeviceReset();
+	memset(g->slots, 0, sizeof(g->slots));
+	if (gpu_setup(x, g))
+		vlog(LOG_ERR, "cuda: GPU %d: could not rebuild its streams", g->dev);
+	/* Registrations went with the context: make them again. */
+	for (i = 0; i < x->nbufs; i++)
+		if (x->bufs[i]->exec_priv) {
+			cudaHostUnregister(x->bufs[i]->addr);
+			cudaGetLastError();
+			if (register_buf(x->bufs[i]))
+				x->bufs[i]->exec_priv = NULL;
+		}
+	vlog(LOG_NOTICE, "cuda: GPU %d reset; serving again", g->dev);
+}
+
+static void *poller(void *arg)
+{
+	struct cuda_exec *x = (struct cuda_exec *)arg;
+
+	pthread_mutex_lock(&x->lock);
+	while (!x->stop) {
+		unsigned gi, s, busy = 0;
+
+		for (gi = 0; gi < x->ngpus; gi++) {
+			struct gpu *g = &x->gpus[gi];
+
+			for (s = 0; s < g->nslots; s++) {
+				struct slot *sl = &g->slots[s];
+				cudaError_t e;
+
+				if (!sl->job)
+					continue;
+				cudaSetDevice(g->dev);
+				e = cudaEventQuery(sl->done);
+				if (e == cudaErrorNotReady) {
+					busy++;
+					continue;
+				}
+				if (e == cudaSuccess) {
+					finish(x, g, sl, VGPU_OK);
+					continue;
+				}
+				cudaGetLastError();
+				gpu_reset(x, g, sl);
+				break;
+			}
+		}
+		if (!busy) {
+			if (!x->running)
+				pthread_cond_wait(&x->cond, &x->lock);
+			continue;
+		}
+		/* Jobs in flight: poll, giving the lock to submitters briefly. */
+		pthread_mutex_unlock(&x->lock);
+		{
+			struct timespec ts = { 0, 2000 };
+
+			nanosleep(&ts, NULL);
+		}
+		pthread_mutex_lock(&x->lock);
+	}
+	pthread_mutex_unlock(&x->lock);
+	return NULL;
+}
+
+static struct gpu *pick_gpu(struct cuda_exec *x, const struct vgpu_job *job)
+{
+	int pin = job->pool >= 0 && job->pool < VGPU_MAX_POOLS ? x->cfg.pool_gpu[job->pool] : -1;
+	struct gpu *best = NULL;
+	unsigned i;
+
+	for (i = 0; i < x->ngpus; i++) {
+		struct gpu *g = &x->gpus[i];
+
+		if (pin >= 0 && g->dev != pin)
+			continue;
+		if (g->busy < g->nslots && (!best || g->busy < best->busy))
+			best = g;
+	}
+	return best;
+}
+
+static bool cuda_can_submit(struct vgpu_executor *ex, const struct vgpu_job *job)
+{
+	struct cuda_exec *x = to_cuda(ex);
+	bool ok;
+
+	pthread_mutex_lock(&x->lock);
+	ok = pick_gpu(x, job) != NULL;
+	pthread_mutex_unlock(&x->lock);
+	return ok;
+}
+
+static int launch(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
+{
+	cudaStream_t st = sl->stream;
+
+	if (j->req.op == VGPU_OP_SCALAR_ADD) {
+		if (j->req.flags & VGPU_REQ_F_TEST_FAULT && x->cfg.test_faults)
+			fault_kernel<<<1, 1, 0, st>>>((int *)sl->d_scalar);
+		else
+			scalar_kernel<<<1, 1, 0, st>>>(j->req.u.scalar_add.a,
+						       j->req.u.scalar_add.b, sl->d_scalar);
+		cudaMemcpyAsync(sl->h_scalar, sl->d_scalar, sizeof(int64_t),
+				cudaMemcpyDeviceToHost, st);
+	} else {
+		uint64_t n = j->req.u.vector_add.n;
+		size_t bytes = n * sizeof(float);
+		float *d = NULL;
+		unsigned blocks = (unsigned)((n + 255) / 256);
+
+		if (blocks > 65535u * 8)
+			blocks = 65535u * 8;
+		if (cudaMallocAsync((void **)&d, 3 * bytes, st) != cudaSuccess)
+			return VGPU_ENOMEM;
+		cudaMemcpyAsync(d, j->ptr[0], bytes, cudaMemcpyHostToDevice, st);
+		cudaMemcpyAsync(d + n, j->ptr[1], bytes, cudaMemcpyHostToDevice, st);
+		if (j->req.flags & VGPU_REQ_F_TEST_FAULT && x->cfg.test_faults)
+			fault_kernel<<<1, 1, 0, st>>>((int *)d);
+		else
+			vadd_kernel<<<blocks, 256, 0, st>>>(d, d + n, d + 2 * n, n);
+		cudaMemcpyAsync(j->ptr[2], d + 2 * n, bytes, cudaMemcpyDeviceToHost, st);
+		cudaFreeAsync(d, st);
+	}
+	if (cudaEventRecord(sl->done, st) != cudaSuccess)
+		return VGPU_EIO;
+	return VGPU_OK;
+}
+
+static int cuda_submit(struct vgpu_executor *ex, struct vgpu_job *job)
+{
+	struct cuda_exec *x = to_cuda(ex);
+	struct gpu *g;
+	struct slot *sl = NULL;
+	unsigned s;
+	int rc;
+
+	pthread_mutex_lock(&x->lock);
+	g = pick_gpu(x, job);
+	if (!g) {
+		pthread_mutex_unlock(&x->lock);
+		return VGPU_EBUSY;
+	}
+	/* Prefer a stream of the job's priority; any free one will do. */
+	for (s = 0; s < g->nslots; s++)
+		if (!g->slots[s].job && (!x->cfg.stream_priorities || (int)(s % 3) == job->prio)) {
+			sl = &g->slots[s];
+			break;
+		}
+	for (s = 0; !sl && s < g->nslots; s++)
+		if (!g->slots[s].job)
+			sl = &g->slots[s];
+	cudaSetDevice(g->dev);
+	job->gpu = g->dev;
+	rc = launch(x, sl, job);
+	if (rc) {
+		cudaGetLastError();
+		pthread_mutex_unlock(&x->lock);
+		return rc;
+	}
+	sl->job = job;
+	g->busy++;
+	x->running++;
+	pthread_cond_signal(&x->cond);
+	pthread_mutex_unlock(&x->lock);
+	return 0;
+}
+
+static unsigned cuda_reap(struct vgpu_executor *ex, struct vgpu_job **done,
+			  unsigned max)
+{
+	struct cuda_exec *x = to_cuda(ex);
+	unsigned n = 0;
+	uint64_t v;
+
+	if (read(x->efd, &v, sizeof(v)) < 0)
+		(void)0;
+	pthread_mutex_lock(&x->lock);
+	while (x->done_head && n < max) {
+		struct vgpu_job *j = x->done_head;
+
+		x->done_head = j->next;
+		if (!x->done_head)
+			x->done_tail = &x->done_head;
+		j->next = NULL;
+		done[n++] = j;
+	}
+	x->running -= n;
+	if (x->done_head) {
+		uint64_t one = 1;
+
+		if (write(x->efd, &one, sizeof(one)) < 0)
+			(void)0;
+	}
+	pthread_mutex_unlock(&x->lock);
+	return n;
+}
+
+static int cuda_buf_attach(struct vgpu_executor *ex, struct vgpu_buffer *b)
+{
+	struct cuda_exec *x = to_cuda(ex);
+	int rc = 0;
+
+	pthread_mutex_lock(&x->lock);
+	if (x->nbufs == MAX_BUFS) {
+		rc = -ENOSPC;
+		goto out;
+	}
+	cudaSetDevice(x->gpus[0].dev);
+	if (register_buf(b) == 0) {
+		b->exec_priv = b;	/* registered: DMA straight from the pages */
+	} else {
+		b->exec_priv = NULL;	/* the driver stages through pinned memory */
+		if (!x->staging)
+			vlog(LOG_WARNING, "cuda: cannot register guest buffer %u of domain %u "
+			     "with CUDA; using the staging path (one copy)", b->handle, b->domid);
+		x->staging = true;
+	}
+	x->bufs[x->nbufs++] = b;
+out:
+	pthread_mutex_unlock(&x->lock);
+	return rc;
+}
+
+static void cuda_buf_detach(struct vgpu_executor *ex, struct vgpu_buffer *b)
+{
+	struct cuda_exec *x = to_cuda(ex);
+	unsigned i;
+
+	pthread_mutex_lock(&x->lock);
+	for (i = 0; i < x->nbufs; i++)
+		if (x->bufs[i] == b) {
+			x->bufs[i] = x->bufs[--x->nbufs];
+			break;
+		}
+	if (b->exec_priv) {
+		cudaHostUnregister(b->addr);
+		cudaGetLastError();
+	}
+	pthread_mutex_unlock(&x->lock);
+}
+
+static void cuda_query(struct vgpu_executor *ex, struct vgpuif_query_result *q,
+		       char *text, size_t len)
+{
+	struct cuda_exec *x = to_cuda(ex);
+	size_t off = 0;
+	unsigned i;
+
+	q->executor = VGPU_EXEC_CUDA;
+	q->path = x->staging ? VGPU_PATH_STAGING : VGPU_PATH_DMA;
+	q->ngpus = (uint16_t)x->ngpus;
+	q->slots = (uint16_t)(x->ngpus * x->gpus[0].nslots);
+	q->gpu_mem_total = 0;
+	for (i = 0; i < x->ngpus; i++)
+		q->gpu_mem_total += x->gpus[i].mem;
+	if (!text || !len)
+		return;
+	text[0] = 0;
+	for (i = 0; i < x->ngpus && off < len; i++)
+		off += (size_t)snprintf(text + off, len - off,
+					"gpu %d: %s, %.1f GiB, %u stream slots, %llu requests done\n",
+					x->gpus[i].dev, x->gpus[i].name,
+					(double)x->gpus[i].mem / (1u << 30), x->gpus[i].nslots,
+					(unsigned long long)x->gpus[i].completed);
+	if (off < len)
+		snprintf(text + off, len - off, "data path: %s\n", x->staging ?
+			 "staging (some buffers could not be registered)" :
+			 "DMA from registered guest pages");
+}
+
+static unsigned cuda_inflight(struct vgpu_executor *ex)
+{
+	return to_cuda(ex)->running;
+}
+
+static int cuda_event_fd(struct vgpu_executor *ex)
+{
+	return to_cuda(ex)->efd;
+}
+
+static void cuda_destroy(struct vgpu_executor *ex)
+{
+	struct cuda_exec *x = to_cuda(ex);
+	unsigned i;
+
+	pthread_mutex_lock(&x->lock);
+	x->stop = true;
+	pthread_cond_signal(&x->cond);
+	pthread_mutex_unlock(&x->lock);
+	if (x->poller)
+		pthread_join(x->poller, NULL);
+	for (i = 0; i < x->ngpus; i++) {
+		cudaSetDevice(x->gpus[i].dev);
+		cudaDeviceSynchronize();
+		gpu_teardown(&x->gpus[i]);
+	}
+	if (x->efd >= 0)
+		close(x->efd);
+	pthread_mutex_destroy(&x->lock);
+	pthread_cond_destroy(&x->cond);
+	free(x);
+}
+
+static int cuda_create(const struct vgpu_exec_config *cfg, struct vgpu_executor **out)
+{
+	struct cuda_exec *x;
+	int count = 0, i;
+	cudaError_t e = cudaGetDeviceCount(&count);
+
+	if (e != cudaSuccess || count <= 0) {
+		vlog(LOG_INFO, "cuda: no GPU (%s)", e != cudaSuccess ? cudaGetErrorString(e) : "none visible");
+		return -ENODEV;
+	}
+	x = (struct cuda_exec *)calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->base.ops = &vgpu_cuda_executor_ops;
+	x->cfg = *cfg;
+	x->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	x->done_tail = &x->done_head;
+	pthread_mutex_init(&x->lock, NULL);
+	pthread_cond_init(&x->cond, NULL);
+	for (i = 0; i < count && i < MAX_GPUS; i++) {
+		struct gpu *g = &x->gpus[x->ngpus];
+		cudaDeviceProp p;
+
+		g->dev = i;
+		g->nslots = cfg->slots ? cfg->slots : 8;
+		if (g->nslots > MAX_SLOTS)
+			g->nslots = MAX_SLOTS;
+		if (cudaGetDeviceProperties(&p, i) != cudaSuccess || gpu_setup(x, g)) {
+			vlog(LOG_WARNING, "cuda: GPU %d unusable: %s", i,
+			     cudaGetErrorString(cudaGetLastError()));
+			gpu_teardown(g);
+			continue;
+		}
+		snprintf(g->name, sizeof(g->name), "%s", p.name);
+		g->mem = p.totalGlobalMem;
+		vlog(LOG_INFO, "cuda: GPU %d: %s, %.1f GiB, %u stream slots", i, p.name,
+		     (double)p.totalGlobalMem / (1u << 30), g->nslots);
+		x->ngpus++;
+	}
+	if (!x->ngpus || x->efd < 0 || pthread_create(&x->poller, NULL, poller, x)) {
+		x->poller = 0;
+		cuda_destroy(&x->base);
+		return -ENODEV;
+	}
+	*out = &x->base;
+	return 0;
+}
+
+extern "C" const struct vgpu_executor_ops vgpu_cuda_executor_ops = {
+	"cuda",
+	cuda_create,
+	cuda_destroy,
+	cuda_event_fd,
+	cuda_can_submit,
+	cuda_submit,
+	cuda_reap,
+	cuda_buf_attach,
+	cuda_buf_detach,
+	cuda_query,
+	cuda_inflight,
+};

@@ -1,0 +1,88 @@
+#!/bin/bash
+# run-gpu-bench.sh: xen-vgpu against native CUDA on the same GPU, in one run.
+#
+#   test-harness/bench/run-gpu-bench.sh BINDIR
+#
+# BINDIR holds vgpu-sim, vgpuback, vgpuctl, vgpufront, vgpu-guest, native_bench
+# (and lib/ with their shared libraries).  The xen-vgpu path is the whole one:
+# separate guest processes on simxen -> ring -> vgpuback -> CUDA executor.
+# Prints one table; raw lines go to $OUT (or /tmp) as bench-raw.txt.
+set -u
+bin=$(cd "${1:?BINDIR}" && pwd)
+export LD_LIBRARY_PATH=$bin/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+out=${OUT:-/tmp}
+raw=$out/bench-raw.txt
+: >"$raw"
+export VGPU_BUILDDIR=$bin/tree
+mkdir -p "$bin/tree/test-harness/simxen" "$bin/tree/backend" "$bin/tree/xenstore-hooks" \
+	"$bin/tree/frontend" "$bin/tree/test-harness/scenarios"
+ln -sf "$bin/vgpu-sim" "$bin/tree/test-harness/simxen/vgpu-sim"
+ln -sf "$bin/vgpuback" "$bin/tree/backend/vgpuback"
+ln -sf "$bin/vgpuctl" "$bin/tree/xenstore-hooks/vgpuctl"
+ln -sf "$bin/vgpufront" "$bin/tree/frontend/vgpufront"
+ln -sf "$bin/vgpu-guest" "$bin/tree/test-harness/scenarios/vgpu-guest"
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../scenarios/simhost.sh"
+trap simhost_stop EXIT
+
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee -a "$raw"
+"$bin/native_bench" | tee -a "$raw" || exit 1
+
+simhost_start --executor "${VGPU_BENCH_EXECUTOR:-cuda}" --slots 8 || exit 1
+grep -E "cuda|executor" "$SIMXEN_DIR/vgpuback.log" | tee -a "$raw"
+for i in 1 2 3 4 5 6 7; do simhost_guest "g$i" A high >/dev/null; done
+
+# Median and p99 of a guest's round trips (done - submit), from its REQ lines.
+stats() { # file -> "median_us p99_us ok_count"
+	grep '^REQ' "$1" | sed 's/.*submit_ns=\([0-9]*\) done_ns=\([0-9]*\).* ok=\([01]\)/\1 \2 \3/' |
+		awk '{ print ($2 - $1) / 1000, $3 }' | sort -n |
+		awk '{ v[NR] = $1; ok += $2 } END { printf "%.2f %.2f %d\n", v[int(NR / 2) + 1], v[int(NR * 0.99)], ok }'
+}
+
+"$SIM" exec g1 -- "$VGPUFRONT" ping --count 20 >/dev/null
+"$SIM" exec g1 -- "$VGPUFRONT" ping --count 5000 | tee -a "$raw"
+for spec in "1024 2000" "65536 1000" "1048576 200" "16777216 40"; do
+	set -- $spec
+	"$SIM" exec g1 -- "$GUEST" --name g1 --op vadd --n "$1" --requests "$(( $2 + 10 ))" \
+		--inflight 1 --same-slice >"$out/vgpu-$1.txt" 2>&1
+	# Drop the 10 warm-up requests.
+	grep '^REQ' "$out/vgpu-$1.txt" | awk -F'idx=' '{ split($2, a, " "); if (a[1] >= 10) print }' >"$out/vgpu-$1.req"
+	echo "VGPU name=vadd n=$1 $(stats "$out/vgpu-$1.req")" | tee -a "$raw"
+done
+
+# Seven guests at once, 1M floats each, 2 in flight per guest.
+pids=()
+for i in 1 2 3 4 5 6 7; do
+	"$SIM" exec "g$i" -- "$GUEST" --name "g$i" --op vadd --n 1048576 --requests 60 \
+		--inflight 2 --same-slice >"$out/seven-$i.txt" 2>&1 &
+	pids+=($!)
+done
+wait "${pids[@]}"
+cat "$out"/seven-*.txt | grep '^REQ' | awk '
+	{ for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+	  if (!t0 || f["submit_ns"] < t0) t0 = f["submit_ns"]; if (f["done_ns"] > t1) t1 = f["done_ns"]; n++; ok += f["ok"] }
+	END { printf "SEVEN requests=%d ok=%d seconds=%.3f gbps=%.2f\n", n, ok, (t1 - t0) / 1e9, n * 3 * 4 * 1048576 / ((t1 - t0)) }' | tee -a "$raw"
+"$VGPUCTL" stats | tee -a "$raw"
+# One native process at the same size, as many requests back to back.
+grep 'NATIVE name=vadd n=1048576' "$raw" | sed 's/NATIVE/ONE_NATIVE/' >>"$raw"
+
+echo
+echo "xen-vgpu vs native CUDA, same GPU, same run ($(head -1 "$raw"))"
+awk '
+/^NATIVE name=launch_sync/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); ls[kv[1]] = kv[2] } }
+/^NATIVE name=vadd/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } nm[f["n"]] = f["median_us"]; np[f["n"]] = f["p99_us"] }
+/^VGPU name=vadd/ { split($3, a, "="); vm[a[2]] = $4; vp[a[2]] = $5; vok[a[2]] = $6 }
+/pings: median/ { pm = $4; pp = $7 }
+/^SEVEN/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); s[kv[1]] = kv[2] } }
+END {
+	printf "%-22s %12s %12s %10s %10s %8s\n", "measure", "native", "xen-vgpu", "nat GB/s", "vgpu GB/s", "ratio"
+	split("1024 65536 1048576 16777216", ns, " ")
+	for (k = 1; k <= 4; k++) { n = ns[k]; b = 3 * 4 * n
+		printf "%-22s %10.1fus %10.1fus %10.2f %10.2f %8.2f\n", "vadd " n " (median)", nm[n], vm[n], b / nm[n] / 1e3, b / vm[n] / 1e3, nm[n] / vm[n] }
+	printf "%-22s %10.1fus %10.1fus %10s %10s %+7.1fus\n", "vadd 1024 (p99)", np[1024], vp[1024], "", "", vp[1024] - np[1024]
+	printf "%-22s %10.1fus %10.1fus %10s %10s %+7.1fus\n", "nop vs launch+sync", ls["median_us"], pm, "", "", pm - ls["median_us"]
+	printf "%-22s %10.1fus %10.1fus %10s %10s %+7.1fus\n", "nop p99 vs launch p99", ls["p99_us"], pp, "", "", pp - ls["p99_us"]
+	one = 3 * 4 * 1048576 / nm[1048576] / 1e3
+	printf "%-22s %10s %10s %10.2f %10.2f %8.2f\n", "7 guests x 1M vadd", "1 process", "7 guests", one, s["gbps"], s["gbps"] / one
+	printf "(results checked by every guest: small %s/%s, seven guests %s/%s right)\n", vok[1024], 2000, s["ok"], s["requests"]
+}' "$raw"
