@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 
 #include <sys/mman.h>
@@ -154,12 +155,24 @@ static int xen_gnt_copy(struct vgpu_platform *p, struct vgpu_gnt_copy_seg *segs,
 static struct vgpu_evtchn *xen_evtchn_open(struct vgpu_platform *p)
 {
 	struct xen_evtchn *e = calloc(1, sizeof(*e));
+	int fd, fl;
 
 	(void)p;
 	if (!e)
 		return NULL;
 	e->xce = xenevtchn_open(NULL, 0);
 	if (!e->xce) {
+		free(e);
+		return NULL;
+	}
+	/*
+	 * Callers drain pending ports until -EAGAIN; /dev/xen/evtchn blocks in
+	 * read() by default, which would hang them once the ports are drained.
+	 */
+	fd = xenevtchn_fd(e->xce);
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		xenevtchn_close(e->xce);
 		free(e);
 		return NULL;
 	}
