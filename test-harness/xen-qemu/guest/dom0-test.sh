@@ -64,6 +64,15 @@ gntdev_pages() {
 	done < <(grep /dev/xen/gntdev /proc/$pid/maps 2>/dev/null)
 	echo $n
 }
+# proc_diag FILE: what each vgpuback thread is doing (for a hang)
+proc_diag() {
+	local pid t
+	pid=$(vgpuback_pid) || { echo "no vgpuback" >$R/$1; return; }
+	for t in /proc/$pid/task/*; do
+		echo "== $t $(cat $t/comm) state=$(awk '/^State/ {print $2}' $t/status) wchan=$(cat $t/wchan)"
+		cat $t/stack 2>/dev/null
+	done >$R/$1 2>&1
+}
 domain_gone() { ! xl list "$1" >/dev/null 2>&1 && ! xl list | grep -q '(null)'; }
 # Nothing the product does may hang the run: every tool call is bounded.
 vgpuctl() { timeout 20 vgpuctl "$@"; }
@@ -188,7 +197,8 @@ capture xs-backend.txt xenstore-ls $bv
 capture xs-backend-perms.txt xenstore-ls -fp $bv
 capture xs-frontend-a.txt xenstore-ls -fp /local/domain/$da/device/vgpu
 capture xs-frontend-b.txt xenstore-ls -fp /local/domain/$db/device/vgpu
-capture vgpuback-ps.txt ps -ef
+capture vgpuback-ps.txt ps -eo pid,stat,wchan:24,time,args
+proc_diag vgpuback-threads-ready.txt
 capture vgpuctl-list.txt vgpuctl list
 capture vgpuctl-list.json vgpuctl list --json
 capture vgpuctl-pools.txt vgpuctl pools
@@ -200,6 +210,7 @@ for i in 1 2 3 4 5 6; do
 	sleep 1
 done
 step burst-done wait_for 600 eval "phase_is $da burst-done && phase_is $db burst-done"
+proc_diag vgpuback-threads-burst.txt
 capture vgpuctl-stats-burst.json vgpuctl stats --json
 capture vgpuctl-stats.txt vgpuctl stats
 

@@ -39,6 +39,10 @@ wait_go() {
 	return 1
 }
 
+# TCG runs the guest and dom0 some 50 times slower than hardware: give
+# vgpufront's handshake and requests 30 s instead of the default 10 s.
+vgpufront() { command vgpufront -t 30000 "$@"; }
+
 log "guest userspace reached; kernel $(uname -r)"
 # gntalloc allows 1024 pages by default; vadd of 1M floats shares 3 x 4 MiB
 for m in xenfs xen-evtchn xen-gntdev; do modprobe $m || log "modprobe $m failed"; done
