@@ -250,7 +250,8 @@ static void *poller(void *arg)
 			}
 		}
 		if (!busy) {
-			if (!x->running)
+			/* Nothing on a GPU: sleep until a submit (it needs the lock). */
+			if (!x->stop)
 				pthread_cond_wait(&x->cond, &x->lock);
 			continue;
 		}

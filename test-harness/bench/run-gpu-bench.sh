@@ -43,7 +43,7 @@ stats() { # file -> "median_us p99_us ok_count"
 "$SIM" exec g1 -- "$VGPUFRONT" ping --count 5000 | tee -a "$raw"
 for spec in "1024 2000" "65536 1000" "1048576 200" "16777216 40"; do
 	set -- $spec
-	"$SIM" exec g1 -- "$GUEST" --name g1 --op vadd --n "$1" --requests "$(( $2 + 10 ))" \
+	timeout 120 "$SIM" exec g1 -- "$GUEST" --name g1 --op vadd --n "$1" --requests "$(( $2 + 10 ))" \
 		--inflight 1 --same-slice >"$out/vgpu-$1.txt" 2>&1
 	# Drop the 10 warm-up requests.
 	grep '^REQ' "$out/vgpu-$1.txt" | awk -F'idx=' '{ split($2, a, " "); if (a[1] >= 10) print }' >"$out/vgpu-$1.req"
@@ -53,7 +53,7 @@ done
 # Seven guests at once, 1M floats each, 2 in flight per guest.
 pids=()
 for i in 1 2 3 4 5 6 7; do
-	"$SIM" exec "g$i" -- "$GUEST" --name "g$i" --op vadd --n 1048576 --requests 60 \
+	timeout 120 "$SIM" exec "g$i" -- "$GUEST" --name "g$i" --op vadd --n 1048576 --requests 60 \
 		--inflight 2 --same-slice >"$out/seven-$i.txt" 2>&1 &
 	pids+=($!)
 done
