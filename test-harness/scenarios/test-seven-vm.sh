@@ -21,7 +21,7 @@ expected() { # prios of VM1..VM7
 
 run_case() { # label vm7spec prios(6)
 	local label=$1 vm7=$2 prios=$3 out=$tmp/$label
-	timeout 120 "$demo" --executor "${VGPU_TEST_EXECUTOR:-cpu}" --delay-ms 150 --n 4096 --vm7 "$vm7" \
+	timeout 120 "$demo" --executor "${VGPU_TEST_EXECUTOR:-cpu}" --delay-ms 150 --n "${VGPU_TEST_N:-4096}" --vm7 "$vm7" \
 		--prios "$prios" --json "$out.lines" >"$out.txt" 2>&1
 	ok "$label: vgpu-demo exits 0" test $? -eq 0 || sed 's/^/# /' "$out.txt"
 	local got want vm7prio
