@@ -67,52 +67,6 @@ static void set_state(struct vgpu_dev *dev, int state)
 	xwrite(dev->bk, dev->be_path, VGPU_XS_STATE, "%d", state);
 }
 
-/*
- * Values a guest wrote, checked before use (the hostile issue fuzzes this).
- * @order may be NULL (single page: refs[0] is "ring-ref").
- */
-int vgpu_parse_frontend_nodes(const char *order, const char *const *refs,
-			      unsigned nrefs, const char *port,
-			      const char *protocol, unsigned max_order,
-			      uint32_t *out_refs, unsigned *out_pages,
-			      uint32_t *out_port)
-{
-	unsigned long long v;
-	unsigned o = 0, i, pages;
-	char *end;
-
-	if (order) {
-		errno = 0;
-		v = strtoull(order, &end, 10);
-		if (errno || !*order || *end || order[0] == '-' || v > max_order)
-			return -EINVAL;
-		o = (unsigned)v;
-	}
-	pages = 1u << o;
-	if (nrefs < pages)
-		return -EINVAL;
-	for (i = 0; i < pages; i++) {
-		if (!refs[i] || !*refs[i] || refs[i][0] == '-')
-			return -EINVAL;
-		errno = 0;
-		v = strtoull(refs[i], &end, 10);
-		if (errno || *end || v == 0 || v > UINT32_MAX)
-			return -EINVAL;
-		out_refs[i] = (uint32_t)v;
-	}
-	if (!port || !*port || port[0] == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(port, &end, 10);
-	if (errno || *end || v == 0 || v > INT32_MAX)
-		return -EINVAL;
-	*out_port = (uint32_t)v;
-	if (protocol && strcmp(protocol, VGPUIF_PROTOCOL_NAME))
-		return -EPROTONOSUPPORT;
-	*out_pages = pages;
-	return 0;
-}
-
 static int ep_add_dev(struct vgpu_dev *dev)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &dev->item };

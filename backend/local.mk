@@ -6,6 +6,7 @@ backend_libvgpusched_la_SOURCES = backend/executor.h \
 backend_libvgpusched_la_LIBADD = -lpthread
 
 backend_vgpuback_SOURCES = backend/vgpuback.h backend/executor.c backend/main.c backend/config.c \
+	backend/frontend_nodes.c \
 	backend/log.c backend/devices.c backend/requests.c backend/control.c
 backend_vgpuback_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/xenstore-hooks
 backend_vgpuback_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)

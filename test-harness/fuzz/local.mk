@@ -34,3 +34,23 @@ fuzz: $(FUZZERS)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	$(BASH) $(top_srcdir)/test-harness/fuzz/run-fuzzers.sh
 .PHONY: fuzz
+
+EXTRA_DIST += test-harness/fuzz/fuzz_handshake.c test-harness/fuzz/fuzz_spec.c \
+	test-harness/fuzz/fuzz_xenstore.c
+if ENABLE_FUZZERS
+FUZZERS += test-harness/fuzz/fuzz_handshake test-harness/fuzz/fuzz_spec \
+	test-harness/fuzz/fuzz_xenstore
+test-harness/fuzz/fuzz_handshake: $(top_srcdir)/test-harness/fuzz/fuzz_handshake.c \
+		$(top_srcdir)/backend/frontend_nodes.c
+	$(AM_V_CC)$(MKDIR_P) test-harness/fuzz && $(CLANG) $(FUZZ_CFLAGS) \
+		-I$(top_srcdir)/backend -o $@ $^
+test-harness/fuzz/fuzz_spec: $(top_srcdir)/test-harness/fuzz/fuzz_spec.c \
+		$(top_srcdir)/xenstore-hooks/spec.c
+	$(AM_V_CC)$(MKDIR_P) test-harness/fuzz && $(CLANG) $(FUZZ_CFLAGS) \
+		-I$(top_srcdir)/xenstore-hooks -o $@ $^
+test-harness/fuzz/fuzz_xenstore: $(top_srcdir)/test-harness/fuzz/fuzz_xenstore.c \
+		$(top_srcdir)/test-harness/simxen/xs_server.c \
+		$(top_srcdir)/test-harness/simxen/xs_store.c $(top_srcdir)/test-harness/simxen/xs_wire.c
+	$(AM_V_CC)$(MKDIR_P) test-harness/fuzz && $(CLANG) $(FUZZ_CFLAGS) \
+		-I$(top_srcdir)/test-harness/simxen -o $@ $^
+endif

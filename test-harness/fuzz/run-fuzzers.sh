@@ -21,7 +21,7 @@ for f in $FUZZERS; do
 		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$tmp/crash-$name-" \
 		"$corpus" >"$log" 2>&1
 	rc=$?
-	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	_tap_report $rc "fuzz_$name: ${execs:-?} executions in ${secs}s, no crash"
 	if [ $rc -ne 0 ]; then
 		tail -30 "$log" | sed 's/^/# /'
