@@ -63,6 +63,27 @@ cat "$out"/seven-*.txt | grep '^REQ' | awk '
 	  if (!t0 || f["submit_ns"] < t0) t0 = f["submit_ns"]; if (f["done_ns"] > t1) t1 = f["done_ns"]; n++; ok += f["ok"] }
 	END { printf "SEVEN requests=%d ok=%d seconds=%.3f gbps=%.2f\n", n, ok, (t1 - t0) / 1e9, n * 3 * 4 * 1048576 / ((t1 - t0)) }' | tee -a "$raw"
 "$VGPUCTL" stats | tee -a "$raw"
+
+# Two GPUs (where there are): the same seven guests pinned to GPU 0, then free.
+seven() { # label
+	local pids=() i
+	for i in 1 2 3 4 5 6 7; do
+		timeout 120 "$SIM" exec "g$i" -- "$GUEST" --name "g$i" --op vadd --n 16777216 \
+			--requests 12 --inflight 2 --same-slice >"$out/two-$i.txt" 2>&1 &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	cat "$out"/two-*.txt | grep '^REQ' | awk -v label="$1" '
+		{ for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		  if (!t0 || f["submit_ns"] < t0) t0 = f["submit_ns"]; if (f["done_ns"] > t1) t1 = f["done_ns"]; n++; ok += f["ok"] }
+		END { printf "GPUS label=%s requests=%d ok=%d gbps=%.2f\n", label, n, ok, n * 3 * 4 * 16777216 / (t1 - t0) }'
+}
+if [ "$(nvidia-smi -L | grep -c '^GPU')" -ge 2 ]; then
+	simhost_backend_restart --executor cuda --slots 8 --pool-gpu A=0 && sleep 1 && seven one | tee -a "$raw"
+	simhost_backend_restart --executor cuda --slots 8 && sleep 1 && seven two | tee -a "$raw"
+	awk '/^GPUS label=one/ { split($5, a, "="); one = a[2] } /^GPUS label=two/ { split($5, a, "="); two = a[2] }
+		END { printf "TWO_GPUS one=%.2f two=%.2f ratio=%.2f\n", one, two, two / one }' "$raw" | tee -a "$raw"
+fi
 # One native process at the same size, as many requests back to back.
 grep 'NATIVE name=vadd n=1048576' "$raw" | sed 's/NATIVE/ONE_NATIVE/' >>"$raw"
 
