@@ -11,6 +11,7 @@
 struct vgpufront {
 	unsigned devid;
 	int timeout_ms;
+	uint64_t spin_ns;		/* busy-wait before sleeping */
 	struct xs_handle *xs;
 	struct vgpu_platform *plat;
 	struct vgpu_evtchn *evtchn;
@@ -37,6 +38,8 @@ struct vgpufront {
 int front_read_state(struct vgpufront *dev, const char *dir);
 void front_set_err(char *err, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* io.c: the busy-wait budget for @spin_us as vgpufront_opts takes it. */
+uint64_t front_spin_ns(int spin_us);
 /* Drain XenStore watch events; notes a backend that is going away. */
 void front_check_backend(struct vgpufront *dev);
 

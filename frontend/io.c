@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
@@ -69,6 +70,66 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+#define DEFAULT_SPIN_US 200
+#define MAX_SPIN_US 100000
+
+uint64_t front_spin_ns(int spin_us)
+{
+	const char *env;
+
+	if (spin_us < 0)
+		return 0;
+	if (!spin_us) {
+		env = getenv("VGPUFRONT_SPIN_US");
+		spin_us = env && *env ? atoi(env) : DEFAULT_SPIN_US;
+		if (spin_us < 0)
+			return 0;
+	}
+	if (spin_us > MAX_SPIN_US)
+		spin_us = MAX_SPIN_US;
+	return (uint64_t)spin_us * 1000;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+/*
+ * Watch the ring for a response for up to spin_ns before the caller sleeps:
+ * true when one is there.  Only the shared index is read; consume() takes
+ * the response with the usual barriers.
+ */
+static bool spin_for_response(struct vgpufront *dev)
+{
+	uint64_t end;
+	unsigned i = 0;
+
+	if (!dev->spin_ns || !dev->inflight)
+		return false;
+	end = now_ns() + dev->spin_ns;
+	for (;;) {
+		if (__atomic_load_n(&dev->front.sring->rsp_prod, __ATOMIC_ACQUIRE) !=
+		    dev->front.rsp_cons)
+			return true;
+		if (++i % 16 == 0 && now_ns() >= end)
+			return false;
+		cpu_relax();
+	}
+}
+
 int vgpufront_poll(struct vgpufront *dev, struct vgpuif_response *rsps,
 		   unsigned max, int timeout_ms)
 {
@@ -87,6 +148,8 @@ int vgpufront_poll(struct vgpufront *dev, struct vgpuif_response *rsps,
 		wait = timeout_ms < 0 ? -1 : (int)(end - now_ms());
 		if (timeout_ms >= 0 && wait <= 0)
 			return 0;
+		if (spin_for_response(dev))
+			continue;
 		k = epoll_wait(dev->pollfd, ev, 2, wait);
 		if (k < 0 && errno != EINTR)
 			return -errno;

@@ -29,6 +29,12 @@ struct vgpufront;
 struct vgpufront_opts {
 	unsigned ring_page_order;	/* wanted; capped by the backend (default 2) */
 	int timeout_ms;			/* handshake and sync calls (default 10000) */
+	/*
+	 * Waiting for a response, look at the ring for this many us before
+	 * sleeping on the event channel: a wake-up costs several us, a GPU
+	 * round trip is tens.  0: $VGPUFRONT_SPIN_US, else 200; < 0: never spin.
+	 */
+	int spin_us;
 };
 
 struct vgpufront_buf {

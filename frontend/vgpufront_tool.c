@@ -46,6 +46,9 @@ static void usage(FILE *f)
 "  -h, --help                this help\n"
 "  -V, --version             version\n"
 "\n"
+"Environment: VGPUFRONT_SPIN_US: watch the ring this many us before sleeping\n"
+"on the event channel (default 200; -1 never).\n"
+"\n"
 "Exit status: 0 success, 1 a request or a verification failed, 2 usage,\n"
 "3 no device, backend gone or timeout.\n");
 }

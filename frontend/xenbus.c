@@ -207,6 +207,7 @@ struct vgpufront *vgpufront_open(unsigned devid,
 	dev->order = opts && opts->ring_page_order <= VGPUIF_MAX_RING_PAGE_ORDER ?
 		     opts->ring_page_order : 2;
 	dev->timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : 10000;
+	dev->spin_ns = front_spin_ns(opts ? opts->spin_us : 0);
 	dev->next_id = 1;
 	dev->next_handle = 1;
 
