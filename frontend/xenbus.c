@@ -145,6 +145,25 @@ static int publish(struct vgpufront *dev)
 		snprintf(val, sizeof(val), __VA_ARGS__); \
 		ok = ok && xs_write(dev->xs, t, path, val, strlen(val)); \
 	} while (0)
+		/*
+		 * A connection before this one may have used the other form
+		 * (ring-ref against ring-page-order + ring-refN): its nodes
+		 * must not outlive it, or the backend reads the old ring.
+		 */
+		for (i = 0; ok && i <= (1u << VGPUIF_MAX_RING_PAGE_ORDER); i++) {
+			char name[32];
+
+			if (i == 0)
+				snprintf(name, sizeof(name), "%s", dev->order ?
+					 VGPU_XS_RING_REF : VGPU_XS_RING_PAGE_ORDER);
+			else if (i - 1 < npages && dev->order)
+				continue;	/* written below */
+			else
+				snprintf(name, sizeof(name), VGPU_XS_RING_REF_FMT, i - 1);
+			snprintf(path, sizeof(path), "%s/%s", dev->fe_path, name);
+			if (!xs_rm(dev->xs, t, path) && errno != ENOENT)
+				ok = false;
+		}
 		if (dev->order == 0) {
 			WRITE_NODE(VGPU_XS_RING_REF, "%u", refs[0]);
 		} else {

@@ -22,6 +22,13 @@ done
 is "$(xenstore-read /local/domain/0/backend/vgpu/1/0/state)" 6 "after the guest closed, the backend says Closed"
 out=$("$SIM" exec a -- "$VGPUFRONT" vadd --n 100000 --verify 2>&1)
 like "$out" "verified: all 100000" "guest a reconnects again and its vadd verifies"
+# The ring's form changes between connections: no node of the old one stays.
+out=$("$SIM" exec a -- "$VGPUFRONT" --ring-order 3 add 5 6 2>&1)
+is "$out" 11 "guest a connects with an 8-page ring (ring-page-order, ring-ref0..7)"
+out=$("$SIM" exec a -- "$VGPUFRONT" --ring-order 0 add 7 8 2>&1)
+is "$out" 15 "then with a one-page ring (ring-ref): the backend maps the new ring"
+fe=$(xenstore-ls /local/domain/1/device/vgpu/0 2>/dev/null)
+is "$(grep -cE '^ *(ring-page-order|ring-ref[0-9])' <<<"$fe")" 0 "no node of the 8-page ring is left"
 
 # --- destroy a guest with work queued and in flight
 "$SIM" exec b -- "$GUEST" --name b --op vadd --n 4096 --requests 40 --inflight 40 \
