@@ -156,6 +156,19 @@ static uint32_t domain_of(struct simxend *s, pid_t pid)
 	return 0;
 }
 
+/* Forget registered processes that are gone, so the table never fills up. */
+static void prune_pids(struct domain *d)
+{
+	unsigned i = 0;
+
+	while (i < d->npids) {
+		if (kill(d->pids[i], 0) && errno == ESRCH)
+			d->pids[i] = d->pids[--d->npids];
+		else
+			i++;
+	}
+}
+
 static uint32_t peer_domid(struct simxend *s, int fd)
 {
 	struct ucred cred;
@@ -891,6 +904,8 @@ static void hv_conn_io(struct simxend *s, struct hv_conn *c, uint32_t events)
 			struct domain *d = dom_get(s, q->a);
 
 			rc = -ESRCH;
+			if (d)
+				prune_pids(d);
 			if (d && d->npids < MAX_REGISTERED) {
 				d->pids[d->npids++] = (pid_t)q->b;
 				rc = 0;

@@ -28,7 +28,8 @@
 #define XS_QUOTA_NODES        1000	/* per unprivileged domain */
 #define XS_QUOTA_WATCHES      128
 #define XS_QUOTA_TRANSACTIONS 10
-#define XS_MAX_OUTPUT         (1u << 20)	/* a client that never reads */
+#define XS_MAX_OUTPUT         (1u << 20)	/* a guest that never reads */
+#define XS_MAX_OUTPUT_DOM0    (64u << 20)	/* dom0 has no quota; still bounded */
 
 enum tx_op_kind { TXOP_WRITE, TXOP_MKDIR, TXOP_RM, TXOP_PERMS };
 
@@ -97,9 +98,15 @@ struct xs_server {
 
 /* ---------------- output ---------------- */
 
+/* Unread output a connection may have queued before it is dropped. */
+static size_t out_limit(const struct xs_conn *c)
+{
+	return c->domid ? XS_MAX_OUTPUT : XS_MAX_OUTPUT_DOM0;
+}
+
 static int out_append(struct xs_conn *c, const void *p, size_t n)
 {
-	if (c->outlen + n > XS_MAX_OUTPUT)
+	if (c->outlen + n > out_limit(c))
 		return -ENOSPC;
 	if (c->outlen + n > c->outcap) {
 		size_t cap = c->outcap ? c->outcap : 4096;
@@ -145,7 +152,7 @@ static void send_msg(struct xs_conn *c, uint32_t type, uint32_t req_id,
 	};
 
 	if (out_append(c, &h, sizeof(h)) || out_append(c, body, len))
-		c->outlen = XS_MAX_OUTPUT;	/* overflowed: close it */
+		c->outlen = out_limit(c);	/* overflowed: close it */
 }
 
 static void send_error(struct xs_conn *c, const struct xsd_sockmsg *req,
@@ -190,6 +197,13 @@ static void queue_event(struct xs_conn *c, const struct xs_watch *w,
 	pl = strlen(p) + 1;
 	tl = strlen(w->token) + 1;
 	if (pl + tl > sizeof(body))
+		return;
+	/*
+	 * As xenstored since XSA-326: a guest that does not read its events
+	 * loses those past its quota, not its connection, so that others'
+	 * writes cannot cut it off; dom0 is not held to a guest's quota.
+	 */
+	if (c->domid && c->outlen + sizeof(struct xsd_sockmsg) + pl + tl > XS_MAX_OUTPUT)
 		return;
 	memcpy(body, p, pl);
 	memcpy(body + pl, w->token, tl);
@@ -950,7 +964,7 @@ int xs_conn_io(struct xs_conn *c, uint32_t events)
 				return prc;	/* malformed: drop the client */
 		}
 	}
-	if (c->outlen >= XS_MAX_OUTPUT)
+	if (c->outlen >= out_limit(c))
 		return -ENOSPC;
 	if (flush_out(c) < 0)
 		return -EPIPE;
