@@ -35,8 +35,10 @@ void config_defaults(struct vgpuback_config *cfg)
 	cfg->max_buffer_pages = 1u << 19;	/* 2 GiB per domain */
 	cfg->max_buffers = 64;
 	cfg->max_batch = 32;
+	cfg->busy_poll_us = 500;
 	cfg->max_ring_order = VGPUIF_MAX_RING_PAGE_ORDER;
 	cfg->xl_hook = true;
+	snprintf(cfg->supervise, sizeof(cfg->supervise), "auto");
 	snprintf(cfg->xl_config_dirs, sizeof(cfg->xl_config_dirs), "%s/xen:%s/xen/auto",
 		 SYSCONFDIR, SYSCONFDIR);
 	snprintf(cfg->xl_userdata_dir, sizeof(cfg->xl_userdata_dir), "%s/lib/xen",
@@ -166,6 +168,7 @@ int config_set(struct vgpuback_config *cfg, const char *key, const char *val,
 	UINT_KEY("max-batch", max_batch, 4096)
 	UINT_KEY("max-ring-page-order", max_ring_order, VGPUIF_MAX_RING_PAGE_ORDER)
 	UINT_KEY("aging-ms", aging_ms, 3600000)
+	UINT_KEY("busy-poll-us", busy_poll_us, 1000000)
 #undef UINT_KEY
 	if (!strcmp(key, "pools"))
 		return set_pools(cfg, val) ? (snprintf(err, errlen,
@@ -184,6 +187,12 @@ int config_set(struct vgpuback_config *cfg, const char *key, const char *val,
 				return 0;
 			}
 		goto bad;
+	}
+	if (!strcmp(key, "supervise")) {
+		if (strcmp(val, "auto") && strcmp(val, "yes") && strcmp(val, "no"))
+			goto bad;
+		snprintf(cfg->supervise, sizeof(cfg->supervise), "%s", val);
+		return 0;
 	}
 	if (!strcmp(key, "xl-hook")) {
 		if (!parse_bool(val, &cfg->xl_hook))

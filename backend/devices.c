@@ -21,7 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <xen/io/xenbus.h>
 
@@ -67,14 +69,37 @@ static void set_state(struct vgpu_dev *dev, int state)
 	xwrite(dev->bk, dev->be_path, VGPU_XS_STATE, "%d", state);
 }
 
+/* How long a frontend that did work may stay quiet before we look at it. */
+#define WATCH_MS 200
+
+/*
+ * The event channel and the watch timer wake the loop as one device: a tick
+ * of the timer is handled as a wake with no work, which looks at the peer.
+ */
 static int ep_add_dev(struct vgpu_dev *dev)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &dev->item };
+	int efd = vgpu_evtchn_fd(dev->evtchn);
 
 	dev->item.kind = EP_DEV;
 	dev->item.ptr = dev;
-	return epoll_ctl(dev->bk->epfd, EPOLL_CTL_ADD, vgpu_evtchn_fd(dev->evtchn),
-			 &ev);
+	if (epoll_ctl(dev->bk->epfd, EPOLL_CTL_ADD, efd, &ev))
+		return -1;
+	if (epoll_ctl(dev->bk->epfd, EPOLL_CTL_ADD, dev->watch_fd, &ev)) {
+		epoll_ctl(dev->bk->epfd, EPOLL_CTL_DEL, efd, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static void watch_close(struct vgpu_dev *dev)
+{
+	if (dev->watch_fd < 0)
+		return;
+	epoll_ctl(dev->bk->epfd, EPOLL_CTL_DEL, dev->watch_fd, NULL);
+	close(dev->watch_fd);
+	dev->watch_fd = -1;
+	dev->watch_armed = false;
 }
 
 static int connect_dev(struct vgpu_dev *dev)
@@ -135,7 +160,8 @@ static int connect_dev(struct vgpu_dev *dev)
 		     dev->domid, dev->devid, rport, strerror(-rc));
 		goto fail;
 	}
-	if (ep_add_dev(dev)) {
+	dev->watch_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (dev->watch_fd < 0 || ep_add_dev(dev)) {
 		rc = -errno;
 		goto fail;
 	}
@@ -147,6 +173,10 @@ static int connect_dev(struct vgpu_dev *dev)
 	     prio_name(dev->prio), RING_SIZE(&dev->ring));
 	return 0;
 fail:
+	if (dev->watch_fd >= 0) {
+		close(dev->watch_fd);
+		dev->watch_fd = -1;
+	}
 	if (dev->evtchn) {
 		vgpu_evtchn_close(dev->evtchn);
 		dev->evtchn = NULL;
@@ -167,6 +197,7 @@ static void disconnect_dev(struct vgpu_dev *dev, const char *why)
 	dev->connected = false;
 	dev->gen++;
 	device_drop_work(dev);
+	watch_close(dev);
 	epoll_ctl(bk->epfd, EPOLL_CTL_DEL, vgpu_evtchn_fd(dev->evtchn), NULL);
 	vgpu_evtchn_close(dev->evtchn);
 	dev->evtchn = NULL;
@@ -185,15 +216,29 @@ void device_fail(struct vgpu_dev *dev, const char *why)
 
 void device_event(struct vgpu_dev *dev)
 {
-	uint64_t before = dev->submitted;
+	uint64_t before = dev->submitted, ticks;
 
+	if (read(dev->watch_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
+		dev->watch_armed = false;
 	ring_service(dev);
 	if (dev->broken) {
 		device_fail(dev, "the frontend broke the ring protocol");
 		return;
 	}
-	if (dev->connected && dev->submitted == before &&
-	    vgpu_evtchn_peer_alive(dev->evtchn, (uint32_t)dev->port) == 0) {
+	if (!dev->connected)
+		return;
+	if (dev->submitted != before) {
+		/*
+		 * A peer that dies wakes us through the same channel (simxen),
+		 * and that wake may come with its last requests: look again
+		 * once it has been quiet a while.  Armed once per period, so a
+		 * busy ring costs no more than a syscall per WATCH_MS.
+		 */
+		struct itimerspec its = { .it_value = { 0, WATCH_MS * 1000000L } };
+
+		if (!dev->watch_armed && !timerfd_settime(dev->watch_fd, 0, &its, NULL))
+			dev->watch_armed = true;
+	} else if (vgpu_evtchn_peer_alive(dev->evtchn, (uint32_t)dev->port) == 0) {
 		/* A wake with no work: the peer may have died (simxen says so). */
 		device_fail(dev, "the frontend closed its event channel");
 	}
@@ -233,6 +278,7 @@ static void new_dev(struct vgpuback *bk, uint32_t domid, uint32_t devid)
 	dev->devid = devid;
 	dev->state = XenbusStateUnknown;
 	dev->port = -1;
+	dev->watch_fd = -1;
 	snprintf(dev->be_path, sizeof(dev->be_path), "%s/%u/%u", BE_ROOT, domid, devid);
 	online = xread(bk, dev->be_path, VGPU_XS_ONLINE);
 	fe = xread(bk, dev->be_path, VGPU_XS_FRONTEND);
@@ -281,6 +327,14 @@ static void free_dev(struct vgpu_dev *dev)
 			*pd = dev->next;
 			break;
 		}
+	/* It may still wait for its turn on the round-robin list. */
+	for (pd = &bk->busy_head; dev->busy && *pd; pd = &(*pd)->busy_next)
+		if (*pd == dev) {
+			*pd = dev->busy_next;
+			if (bk->busy_tail == &dev->busy_next)
+				bk->busy_tail = pd;
+			break;
+		}
 	free(dev->bufs);
 	free(dev);
 }
@@ -304,7 +358,7 @@ static void step(struct vgpu_dev *dev)
 {
 	struct vgpuback *bk = dev->bk;
 	char *v = xread(bk, dev->fe_path, VGPU_XS_STATE);
-	int fe = v ? atoi(v) : -1;	/* -1: the frontend is gone */
+	int fe = vgpu_parse_frontend_state(v);	/* -1: the frontend is gone */
 
 	free(v);
 	if (dev->refused)
@@ -392,14 +446,17 @@ void devices_scan(struct vgpuback *bk)
 
 void devices_shutdown(struct vgpuback *bk)
 {
-	struct vgpu_dev *d;
+	struct vgpu_dev *d, *next;
 
-	for (d = bk->devs; d; d = d->next) {
-		if (d->dead)
-			continue;
-		if (d->connected)
-			set_state(d, XenbusStateClosing);
-		disconnect_dev(d, "vgpuback is shutting down");
-		set_state(d, XenbusStateClosed);
+	for (d = bk->devs; d; d = next) {
+		next = d->next;
+		if (!d->dead) {
+			if (d->connected)
+				set_state(d, XenbusStateClosing);
+			disconnect_dev(d, "vgpuback is shutting down");
+			set_state(d, XenbusStateClosed);
+		}
+		/* Freed now, or when the executor hands back its last job. */
+		remove_dev(d, "vgpuback is shutting down");
 	}
 }

@@ -3,12 +3,16 @@
  * exec_cpu.c: the CPU reference executor.  K worker threads compute each
  * op from the mapped guest pages; finished jobs go on a locked list and an
  * eventfd wakes vgpuback's loop, which reaps them.  cpu_delay_us slows every
- * job on purpose so tests can keep the queue full.
+ * job on purpose so tests can keep the queue full.  With test_faults, a
+ * request carrying the test fault flag fails and leaves the executor broken,
+ * as a sticky CUDA error leaves a GPU context, so that the restart path of
+ * vgpuback can be tested where there is no GPU.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +35,7 @@ struct cpu_exec {
 	struct vgpu_job *todo_head, **todo_tail;
 	struct vgpu_job *done_head, **done_tail;
 	bool stop;
+	bool broken;			/* a test fault was met */
 };
 
 static uint64_t now_ns(void)
@@ -104,6 +109,9 @@ static void *worker(void *arg)
 		j->next = NULL;
 		*x->done_tail = j;
 		x->done_tail = &j->next;
+		/* Broken only once the failed job can be reaped and answered. */
+		if ((j->req.flags & VGPU_REQ_F_TEST_FAULT) && x->cfg.test_faults)
+			__atomic_store_n(&x->broken, true, __ATOMIC_RELEASE);
 		if (write(x->efd, &one, sizeof(one)) < 0)
 			(void)0;	/* the counter cannot overflow in practice */
 	}
@@ -139,7 +147,9 @@ static int cpu_create(const struct vgpu_exec_config *cfg,
 		      struct vgpu_executor **out)
 {
 	struct cpu_exec *x = calloc(1, sizeof(*x));
+	sigset_t all, old;
 	unsigned i;
+	int rc = 0;
 
 	if (!x)
 		return -ENOMEM;
@@ -156,12 +166,23 @@ static int cpu_create(const struct vgpu_exec_config *cfg,
 		cpu_destroy(&x->base);
 		return -ENOMEM;
 	}
-	for (i = 0; i < x->slots; i++) {
-		if (pthread_create(&x->threads[i], NULL, worker, x)) {
-			cpu_destroy(&x->base);
-			return -EAGAIN;
-		}
-		x->nthreads++;
+	/*
+	 * Workers take no signals: SIGTERM and SIGINT are vgpuback's to read
+	 * from its signalfd, and a worker that left them unblocked would get
+	 * them and end the process without its clean shutdown.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (i = 0; i < x->slots && !rc; i++) {
+		if (pthread_create(&x->threads[i], NULL, worker, x))
+			rc = -EAGAIN;
+		else
+			x->nthreads++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		cpu_destroy(&x->base);
+		return rc;
 	}
 	*out = &x->base;
 	return 0;
@@ -256,6 +277,11 @@ static unsigned cpu_inflight(struct vgpu_executor *ex)
 	return to_cpu(ex)->running;
 }
 
+static bool cpu_broken(struct vgpu_executor *ex)
+{
+	return __atomic_load_n(&to_cpu(ex)->broken, __ATOMIC_ACQUIRE);
+}
+
 const struct vgpu_executor_ops vgpu_cpu_executor_ops = {
 	.name = "cpu",
 	.create = cpu_create,
@@ -268,4 +294,5 @@ const struct vgpu_executor_ops vgpu_cpu_executor_ops = {
 	.buf_detach = cpu_buf_detach,
 	.query = cpu_query,
 	.inflight = cpu_inflight,
+	.broken = cpu_broken,
 };

@@ -94,6 +94,21 @@ struct vgpu_executor_ops {
 	void (*query)(struct vgpu_executor *ex, struct vgpuif_query_result *q,
 		      char *text, size_t len);
 	unsigned (*inflight)(struct vgpu_executor *ex);
+	/*
+	 * Optional (NULL: completions only through event_fd): look for
+	 * finished jobs from the caller's thread, without blocking; returns
+	 * how many became ready for reap().  vgpuback busy-polls with it for a
+	 * short while after each submit and completion (busy-poll-us), which
+	 * saves the hand-off and wake-up of a completion thread.
+	 */
+	unsigned (*poll)(struct vgpu_executor *ex);
+	/*
+	 * Optional: true once the executor cannot go on in this process (a
+	 * sticky CUDA error survives every reset short of a new process).
+	 * vgpuback then shuts its devices down and its supervisor starts a
+	 * new worker (supervise.c).
+	 */
+	bool (*broken)(struct vgpu_executor *ex);
 };
 
 struct vgpu_executor {

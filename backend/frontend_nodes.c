@@ -11,7 +11,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xen/io/xenbus.h>
+
 #include "vgpuback.h"
+
+/*
+ * A frontend's state node: a XenbusState number, nothing else (atoi() would
+ * read "4294967299" as 3).  -1 where the node is gone, 0 (Unknown) where it
+ * holds anything but a state.
+ */
+int vgpu_parse_frontend_state(const char *v)
+{
+	unsigned long long n;
+	char *end;
+
+	if (!v)
+		return -1;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || *v < '0' || *v > '9' || *end || n > XenbusStateReconfigured)
+		return XenbusStateUnknown;
+	return (int)n;
+}
 
 /*
  * Values a guest wrote, checked before use (the hostile issue fuzzes this).

@@ -7,7 +7,8 @@ backend_libvgpusched_la_LIBADD = -lpthread
 
 backend_vgpuback_SOURCES = backend/vgpuback.h backend/executor.c backend/main.c backend/config.c \
 	backend/frontend_nodes.c \
-	backend/log.c backend/devices.c backend/requests.c backend/control.c
+	backend/log.c backend/devices.c backend/requests.c backend/control.c \
+	backend/supervise.c
 backend_vgpuback_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/xenstore-hooks
 backend_vgpuback_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
 backend_vgpuback_LDADD = backend/libvgpusched.la ring/libvgpuring.la \

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +39,10 @@ static const struct option options[] = {
 	{ "max-batch", required_argument, NULL, 1 },
 	{ "max-ring-page-order", required_argument, NULL, 1 },
 	{ "aging-ms", required_argument, NULL, 1 },
+	{ "busy-poll-us", required_argument, NULL, 1 },
 	{ "stream-priorities", required_argument, NULL, 1 },
 	{ "test-faults", required_argument, NULL, 1 },
+	{ "supervise", required_argument, NULL, 1 },
 	{ "xl-hook", required_argument, NULL, 1 },
 	{ "xl-config-dirs", required_argument, NULL, 1 },
 	{ "xl-userdata-dir", required_argument, NULL, 1 },
@@ -72,8 +75,12 @@ static void usage(FILE *f)
 "      --max-ring-page-order N largest ring a frontend may use: 2^N pages (default 4)\n"
 "      --aging-ms N            serve a request one priority higher per N ms waited\n"
 "                              (default 0: strict priority)\n"
+"      --busy-poll-us N        after a submit or completion, poll the executor for\n"
+"                              N us before sleeping (default 500; 0: never spin)\n"
 "      --stream-priorities yes|no  CUDA stream priority follows request priority\n"
 "      --test-faults yes|no    honour the test-only fault flag (default no)\n"
+"      --supervise auto|yes|no run the work in a child that is restarted when its\n"
+"                              GPU state is lost (default auto: when CUDA may run)\n"
 "      --xl-hook yes|no        create devices from vgpu= lines of xl configs (default yes)\n"
 "      --xl-config-dirs DIRS   where the hook finds NAME.cfg (default " SYSCONFDIR "/xen:" SYSCONFDIR "/xen/auto)\n"
 "      --xl-userdata-dir DIR   xl config-update copies (default " LOCALSTATEDIR "/lib/xen)\n"
@@ -81,7 +88,8 @@ static void usage(FILE *f)
 "  -V, --version               version\n"
 "\n"
 "Every long option is also a key of the configuration file (key = value).\n"
-"Exit status: 0 clean shutdown, 1 start-up failure, 2 usage.\n");
+"Exit status: 0 clean shutdown, 1 start-up failure, 2 usage, 75 the executor\n"
+"broke (unsupervised; a supervisor starts a new worker instead).\n");
 }
 
 static int parse_args(struct vgpuback_config *cfg, int argc, char **argv)
@@ -157,6 +165,41 @@ static int start_executor(struct vgpuback *bk)
 	return rc;
 }
 
+/*
+ * Supervise where CUDA may run: a GPU's sticky error needs a new process.
+ * The decision must not touch CUDA (the supervisor forks after it), so
+ * "auto" looks for the NVIDIA control device only.
+ */
+static bool want_supervisor(const struct vgpuback_config *cfg)
+{
+	if (!strcmp(cfg->supervise, "yes"))
+		return true;
+	if (!strcmp(cfg->supervise, "no") || !strcmp(cfg->executor, "cpu") ||
+	    !vgpu_executor_find("cuda"))
+		return false;
+	return !strcmp(cfg->executor, "cuda") || access("/dev/nvidiactl", F_OK) == 0;
+}
+
+/* A broken executor: restart the worker, or go on failing its jobs. */
+static void check_executor(struct vgpuback *bk)
+{
+	static bool said;
+
+	if (!bk->ex->ops->broken || !bk->ex->ops->broken(bk->ex))
+		return;
+	reap(bk);	/* the jobs it failed get their answers first */
+	if (bk->supervised) {
+		vlog(LOG_ERR, "the executor lost its GPU state; closing every device and "
+		     "restarting the worker (guests reconnect)");
+		bk->exit_code = VGPUBACK_EXIT_RESTART;
+		bk->stop = true;
+	} else if (!said) {
+		vlog(LOG_ERR, "the executor lost its GPU state and vgpuback is not supervised "
+		     "(--supervise no): requests fail until vgpuback is restarted");
+		said = true;
+	}
+}
+
 static int ep_add(struct vgpuback *bk, int fd, struct ep_item *it)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = it };
@@ -211,13 +254,33 @@ static void handle_xs(struct vgpuback *bk)
 		devices_scan(bk);
 }
 
+/*
+ * While GPU work is fresh, spin: ask the executor for completions from this
+ * thread instead of sleeping until its completion thread wakes us.  The
+ * window restarts at every submit and completion, so a stream of short
+ * requests keeps it open and long ones let the loop sleep.
+ */
+static bool busy_poll(struct vgpuback *bk)
+{
+	uint64_t now;
+
+	if (!bk->ex->ops->poll || !bk->cfg.busy_poll_us || !bk->ex->ops->inflight(bk->ex))
+		return false;
+	now = now_ns();
+	if (now >= bk->poll_until)
+		return false;
+	if (bk->ex->ops->poll(bk->ex))
+		reap(bk);	/* reap_one() keeps the window open */
+	return true;
+}
+
 static void loop(struct vgpuback *bk)
 {
 	while (!bk->stop) {
 		struct epoll_event ev[64];
 		int n, i;
 
-		n = epoll_wait(bk->epfd, ev, 64, bk->busy_head ? 0 : -1);
+		n = epoll_wait(bk->epfd, ev, 64, bk->busy_head || busy_poll(bk) ? 0 : -1);
 		if (n < 0 && errno != EINTR) {
 			vlog(LOG_ERR, "epoll_wait: %s", strerror(errno));
 			return;
@@ -259,7 +322,9 @@ static void loop(struct vgpuback *bk)
 			}
 		}
 		ring_service_busy(bk);
-		dispatch(bk);
+		check_executor(bk);
+		if (!bk->stop)
+			dispatch(bk);
 	}
 }
 
@@ -267,6 +332,7 @@ int main(int argc, char **argv)
 {
 	struct vgpuback *bk = calloc(1, sizeof(*bk));
 	sigset_t mask;
+	unsigned tries;
 	int rc;
 
 	if (!bk)
@@ -281,6 +347,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vgpuback: cannot daemonise: %s\n", strerror(errno));
 		return 1;
 	}
+	if (want_supervisor(&bk->cfg)) {
+		if (supervise())
+			return 1;
+		bk->supervised = true;
+	}
+	/*
+	 * Block the signals the loop takes through its signalfd before any
+	 * thread starts (executor workers, the CUDA runtime's own): a thread
+	 * that left them open would get SIGTERM and end the process uncleanly.
+	 */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
 	bk->busy_tail = &bk->busy_head;
 	vgpu_sched_init(&bk->sched, bk->cfg.aging_ms * 1000000ull);
 	bk->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -304,10 +384,6 @@ int main(int argc, char **argv)
 		     strerror(-bk->control_fd));
 		return 1;
 	}
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
 	bk->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	bk->xs_item = (struct ep_item){ EP_XS, NULL };
 	bk->exec_item = (struct ep_item){ EP_EXEC, NULL };
@@ -356,17 +432,25 @@ int main(int argc, char **argv)
 
 	vlog(LOG_NOTICE, "shutting down");
 	devices_shutdown(bk);
+	/* Work still in the executor: let it finish (at most 10 s) and drop it. */
+	for (tries = 0; bk->ex->ops->inflight(bk->ex) && tries < 100; tries++) {
+		struct pollfd pfd = { .fd = bk->ex->ops->event_fd(bk->ex), .events = POLLIN };
+
+		poll(&pfd, 1, 100);
+		reap(bk);
+	}
 	bk->ex->ops->destroy(bk->ex);	/* joins workers; jobs are dropped below */
 	vgpu_sched_free(&bk->sched);
 	close(bk->control_fd);
 	unlink(bk->cfg.control_socket);
-	if (!bk->cfg.foreground)
-		unlink(bk->cfg.pid_file);
+	if (!bk->cfg.foreground && bk->exit_code != VGPUBACK_EXIT_RESTART)
+		unlink(bk->cfg.pid_file);	/* the supervisor's pid stays */
 	vgpu_xlhook_free(bk->hook);
 	vgpu_platform_close(bk->plat);
 	xs_close(bk->xs);
 	close(bk->signal_fd);
 	close(bk->epfd);
+	rc = bk->exit_code;
 	free(bk);
-	return 0;
+	return rc;
 }

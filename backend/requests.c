@@ -154,9 +154,12 @@ static int buf_register(struct vgpu_dev *dev, const struct vgpuif_request *req)
 		goto out;
 	b->addr = vgpu_gnt_map(bk->plat, dev->domid, r->nr_pages, refs, !ro);
 	if (!b->addr) {
-		vlog(LOG_WARNING, "vgpu %u/%u: buffer %u: cannot map %u pages%s: %s",
-		     dev->domid, dev->devid, r->handle, r->nr_pages,
-		     ro ? "" : " writable", strerror(errno));
+		/* The guest sets the pace: say the first few, then every 1000th. */
+		if (++dev->map_failures <= 3 || dev->map_failures % 1000 == 0)
+			vlog(LOG_WARNING, "vgpu %u/%u: buffer %u: cannot map %u pages%s: %s "
+			     "(%llu such failures on this device)", dev->domid, dev->devid,
+			     r->handle, r->nr_pages, ro ? "" : " writable", strerror(errno),
+			     (unsigned long long)dev->map_failures);
 		rc = VGPU_EGRANT;
 		goto out;
 	}
@@ -437,6 +440,7 @@ void dispatch(struct vgpuback *bk)
 		vgpu_sched_pop(&bk->sched, now_ns());
 		j->t_dispatch = now_ns();
 		rc = bk->ex->ops->submit(bk->ex, j);
+		bk->poll_until = j->t_dispatch + bk->cfg.busy_poll_us * 1000ull;
 		if (rc) {
 			/* Failed at once: answer it like a completion. */
 			j->status = rc;
@@ -450,6 +454,7 @@ void reap_one(struct vgpuback *bk, struct vgpu_job *j)
 {
 	struct vgpu_dev *dev = j->owner;
 
+	bk->poll_until = now_ns() + bk->cfg.busy_poll_us * 1000ull;
 	if (dev->connected && j->owner_gen == dev->gen) {
 		struct vgpuif_response rsp;
 		uint64_t q = j->t_dispatch - j->t_arrive, e = j->t_done - j->t_dispatch;
@@ -473,8 +478,13 @@ void reap_one(struct vgpuback *bk, struct vgpu_job *j)
 		respond(dev, &rsp);
 		if (!dev->busy)
 			ring_service(dev);	/* a slot freed: more may fit */
+		/*
+		 * Not torn down here: the event batch being handled may still
+		 * hold this device's event-channel wake, which needs its
+		 * channel.  ring_service_busy() fails it after the batch.
+		 */
 		if (dev->broken)
-			device_fail(dev, "the frontend broke the ring protocol");
+			mark_busy(dev);
 	}
 	job_free(bk, j);
 	device_put(dev);

@@ -40,7 +40,9 @@ struct vgpuback_config {
 	unsigned max_batch;		/* requests per notification */
 	unsigned max_ring_order;
 	uint64_t aging_ms;		/* 0: strict priority */
+	unsigned busy_poll_us;		/* spin for completions; 0: sleep at once */
 	bool xl_hook;			/* make vgpu= lines of xl configs live */
+	char supervise[8];		/* auto | yes | no (supervise.c) */
 	char xl_config_dirs[512];
 	char xl_userdata_dir[256];
 };
@@ -61,6 +63,8 @@ struct vgpu_dev {
 	uint32_t gen;			/* bumps on every disconnect */
 	struct vgpu_evtchn *evtchn;
 	int port;
+	int watch_fd;			/* timerfd: a second look at a quiet peer */
+	bool watch_armed;
 	void *ring_addr;
 	unsigned ring_pages;
 	vgpuif_back_ring_t ring;
@@ -70,6 +74,7 @@ struct vgpu_dev {
 	unsigned inflight;		/* consumed, not yet answered */
 	struct vgpu_buffer **bufs;
 	unsigned nbufs;
+	uint64_t map_failures;		/* BUF_REGISTERs whose pages did not map */
 	uint64_t buf_pages;
 	unsigned jobs_out;		/* jobs anywhere that point at us */
 	bool dead;			/* free when jobs_out reaches 0 */
@@ -96,6 +101,9 @@ struct vgpuback {
 	struct ep_item xs_item, exec_item, control_item, signal_item, hook_item;
 	struct vgpu_xlhook *hook;
 	bool stop;
+	uint64_t poll_until;		/* busy-poll the executor until (ns) */
+	bool supervised;		/* a supervisor restarts us (supervise.c) */
+	int exit_code;
 	/* Statistics. */
 	uint64_t pool_submitted[VGPU_MAX_POOLS], pool_completed[VGPU_MAX_POOLS];
 	uint32_t lat_queue_us[LAT_SAMPLES], lat_exec_us[LAT_SAMPLES];
@@ -122,6 +130,7 @@ void device_event(struct vgpu_dev *dev);
 void device_fail(struct vgpu_dev *dev, const char *why);
 void devices_shutdown(struct vgpuback *bk);
 void device_put(struct vgpu_dev *dev);	/* one job reference gone */
+int vgpu_parse_frontend_state(const char *v);
 int vgpu_parse_frontend_nodes(const char *order, const char *const *refs,
 			      unsigned nrefs, const char *port,
 			      const char *protocol, unsigned max_order,
@@ -136,6 +145,10 @@ void dispatch(struct vgpuback *bk);
 void reap(struct vgpuback *bk);
 void device_drop_work(struct vgpu_dev *dev);
 uint64_t now_ns(void);
+
+/* supervise.c: 0 in the worker; the supervisor never returns (-1: fork failed). */
+#define VGPUBACK_EXIT_RESTART 75	/* EX_TEMPFAIL: start a new worker */
+int supervise(void);
 
 /* control.c */
 int control_open(struct vgpuback *bk);

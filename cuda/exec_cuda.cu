@@ -38,11 +38,16 @@ void vlog(int level, const char *fmt, ...);
 #define MAX_GPUS  16
 #define MAX_SLOTS 64
 #define MAX_BUFS  4096
+/* Device memory a slot keeps between requests; larger ones use the pool. */
+#define SLOT_KEEP_BYTES (64u << 20)
 
 struct slot {
 	cudaStream_t stream;
 	cudaEvent_t done;
 	struct vgpu_job *job;		/* NULL: free */
+	uint64_t gen;			/* bumps at every submit */
+	float *d_vec;			/* a, b, c of small requests, kept */
+	size_t d_cap;			/* bytes at d_vec */
 	int64_t *d_scalar;
 	int64_t *h_scalar;		/* pinned */
 };
@@ -55,6 +60,15 @@ struct gpu {
 	struct slot slots[MAX_SLOTS];
 	unsigned busy;
 	uint64_t completed;
+	bool dead;			/* did not come back from a reset */
+};
+
+/* The completion thread's look at one busy slot, noted under the lock. */
+struct look {
+	unsigned gi, s;
+	uint64_t gen;
+	cudaEvent_t ev;
+	cudaError_t e;
 };
 
 struct cuda_exec {
@@ -70,6 +84,7 @@ struct cuda_exec {
 	unsigned running;
 	struct vgpu_job *done_head, **done_tail;
 	struct vgpu_buffer *bufs[MAX_BUFS];	/* registered, for re-registration */
+	struct look looks[MAX_GPUS * MAX_SLOTS];	/* completion thread's */
 	unsigned nbufs;
 	bool staging;			/* some buffer could not be registered */
 };
@@ -121,12 +136,30 @@ static int stream_priority(int prio)
 	}
 }
 
+/*
+ * The default memory pool gives its memory back to the driver at every
+ * synchronisation (release threshold 0), so each request would map and unmap
+ * its device memory anew.  Keep what was freed for the next request instead.
+ */
+static void keep_pool_memory(int dev)
+{
+	cudaMemPool_t pool;
+	uint64_t keep = UINT64_MAX;
+
+	if (cudaDeviceGetDefaultMemPool(&pool, dev) != cudaSuccess ||
+	    cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep) != cudaSuccess) {
+		vlog(LOG_WARNING, "cuda: GPU %d: cannot keep pool memory between requests: %s",
+		     dev, cudaGetErrorString(cudaGetLastError()));
+	}
+}
+
 static int gpu_setup(struct cuda_exec *x, struct gpu *g)
 {
 	unsigned s;
 
 	if (cudaSetDevice(g->dev) != cudaSuccess)
 		return -1;
+	keep_pool_memory(g->dev);
 	for (s = 0; s < g->nslots; s++) {
 		struct slot *sl = &g->slots[s];
 		/* Slots are spread over the priorities; the job's priority picks. */
@@ -156,6 +189,8 @@ static void gpu_teardown(struct gpu *g)
 			cudaEventDestroy(sl->done);
 		if (sl->d_scalar)
 			cudaFree(sl->d_scalar);
+		if (sl->d_vec)
+			cudaFree(sl->d_vec);
 		if (sl->h_scalar)
 			cudaFreeHost(sl->h_scalar);
 		memset(sl, 0, sizeof(*sl));
@@ -194,20 +229,48 @@ static void finish(struct cuda_exec *x, struct gpu *g, struct slot *sl, int stat
 		(void)0;
 }
 
-/* A sticky error: fail what runs on this GPU, rebuild it.  Lock held. */
-static void gpu_reset(struct cuda_exec *x, struct gpu *g, struct slot *culprit)
+/* After a reset: does the GPU compute again (20 + 22 on slot 0)? */
+static int gpu_probe(struct gpu *g)
+{
+	struct slot *sl = &g->slots[0];
+
+	*sl->h_scalar = 0;
+	scalar_kernel<<<1, 1, 0, sl->stream>>>(20, 22, sl->d_scalar);
+	if (cudaMemcpyAsync(sl->h_scalar, sl->d_scalar, sizeof(int64_t),
+			    cudaMemcpyDeviceToHost, sl->stream) != cudaSuccess ||
+	    cudaStreamSynchronize(sl->stream) != cudaSuccess || *sl->h_scalar != 42)
+		return -1;
+	return 0;
+}
+
+/*
+ * A sticky error: fail what runs on this GPU, rebuild it.  A sticky error
+ * poisons every stream of the context, so which job caused it is known only
+ * when it ran alone (VGPU_EIO); otherwise each fails with VGPU_ERESET.
+ * Lock held.
+ */
+static void gpu_reset(struct cuda_exec *x, struct gpu *g, cudaError_t why)
 {
 	unsigned s, i;
+	int st = g->busy == 1 ? VGPU_EIO : VGPU_ERESET;
+	cudaError_t e;
 
-	vlog(LOG_ERR, "cuda: GPU %d (%s): sticky error; resetting it", g->dev, g->name);
+	vlog(LOG_ERR, "cuda: GPU %d (%s): %s; resetting it (%u request%s running)", g->dev,
+	     g->name, cudaGetErrorString(why), g->busy, g->busy == 1 ? "" : "s");
 	for (s = 0; s < g->nslots; s++)
 		if (g->slots[s].job)
-			finish(x, g, &g->slots[s], &g->slots[s] == culprit ? VGPU_EIO : VGPU_ERESET);
+			finish(x, g, &g->slots[s], st);
 	cudaSetDevice(g->dev);
-	cudaDeviceReset();
+	e = cudaDeviceReset();
+	cudaGetLastError();
 	memset(g->slots, 0, sizeof(g->slots));
-	if (gpu_setup(x, g))
-		vlog(LOG_ERR, "cuda: GPU %d: could not rebuild its streams", g->dev);
+	if (e != cudaSuccess || gpu_setup(x, g) || gpu_probe(g)) {
+		e = e != cudaSuccess ? e : cudaGetLastError();
+		vlog(LOG_ERR, "cuda: GPU %d could not be brought back in this process (%s): out of "
+		     "service until vgpuback's worker restarts", g->dev, cudaGetErrorString(e));
+		g->dead = true;
+		return;
+	}
 	/* Registrations went with the context: make them again. */
 	for (i = 0; i < x->nbufs; i++)
 		if (x->bufs[i]->exec_priv) {
@@ -219,6 +282,90 @@ static void gpu_reset(struct cuda_exec *x, struct gpu *g, struct slot *culprit)
 	vlog(LOG_NOTICE, "cuda: GPU %d reset; serving again", g->dev);
 }
 
+/*
+ * vgpuback's loop looks at every busy slot once; finished jobs go to the
+ * done list.  A GPU error is left to the completion thread: a reset takes
+ * long and must not stall the loop.  Lock held.
+ */
+static unsigned scan_slots(struct cuda_exec *x)
+{
+	unsigned gi, s, finished = 0;
+
+	for (gi = 0; gi < x->ngpus; gi++) {
+		struct gpu *g = &x->gpus[gi];
+
+		for (s = 0; s < g->nslots; s++) {
+			struct slot *sl = &g->slots[s];
+			cudaError_t e;
+
+			if (!sl->job)
+				continue;
+			cudaSetDevice(g->dev);
+			e = cudaEventQuery(sl->done);
+			if (e == cudaSuccess) {
+				finish(x, g, sl, VGPU_OK);
+				finished++;
+			} else if (e != cudaErrorNotReady) {
+				cudaGetLastError();	/* the completion thread resets */
+			}
+		}
+	}
+	return finished;
+}
+
+/* Note the busy slots and their events.  Lock held. */
+static unsigned take_looks(struct cuda_exec *x)
+{
+	unsigned gi, s, n = 0;
+
+	for (gi = 0; gi < x->ngpus; gi++)
+		for (s = 0; s < x->gpus[gi].nslots; s++) {
+			struct slot *sl = &x->gpus[gi].slots[s];
+
+			if (!sl->job)
+				continue;
+			x->looks[n].gi = gi;
+			x->looks[n].s = s;
+			x->looks[n].gen = sl->gen;
+			x->looks[n].ev = sl->done;
+			x->looks[n++].e = cudaErrorNotReady;
+		}
+	return n;
+}
+
+/*
+ * Act on what the queries saw, for slots still running the job they ran
+ * then (vgpuback's loop may have reaped and reused a slot meanwhile).
+ * Lock held.
+ */
+static unsigned apply_looks(struct cuda_exec *x, unsigned n)
+{
+	unsigned i, finished = 0;
+
+	for (i = 0; i < n; i++) {
+		struct look *l = &x->looks[i];
+		struct gpu *g = &x->gpus[l->gi];
+		struct slot *sl = &g->slots[l->s];
+
+		if (!sl->job || sl->gen != l->gen || l->e == cudaErrorNotReady)
+			continue;
+		finished++;
+		if (l->e == cudaSuccess) {
+			finish(x, g, sl, VGPU_OK);
+			continue;
+		}
+		gpu_reset(x, g, l->e);	/* empties every slot of g */
+	}
+	return finished;
+}
+
+/*
+ * The completion thread: the fallback for work that runs long, and the one
+ * place a GPU is reset.  It queries events without the lock, so vgpuback's
+ * loop (submits, its own busy poll) never waits behind a whole scan; only
+ * this thread destroys events (in gpu_reset), so the handles it looks at
+ * stay valid.
+ */
 static void *poller(void *arg)
 {
 	struct cuda_exec *x = (struct cuda_exec *)arg;
@@ -227,43 +374,24 @@ static void *poller(void *arg)
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	pthread_mutex_lock(&x->lock);
 	while (!x->stop) {
-		unsigned gi, s, busy = 0, before = 0;
+		unsigned n = take_looks(x), i;
 
-		for (gi = 0; gi < x->ngpus; gi++)
-			before += x->gpus[gi].busy;
-		for (gi = 0; gi < x->ngpus; gi++) {
-			struct gpu *g = &x->gpus[gi];
-
-			for (s = 0; s < g->nslots; s++) {
-				struct slot *sl = &g->slots[s];
-				cudaError_t e;
-
-				if (!sl->job)
-					continue;
-				cudaSetDevice(g->dev);
-				e = cudaEventQuery(sl->done);
-				if (e == cudaErrorNotReady) {
-					busy++;
-					continue;
-				}
-				if (e == cudaSuccess) {
-					finish(x, g, sl, VGPU_OK);
-					continue;
-				}
-				cudaGetLastError();
-				gpu_reset(x, g, sl);
-				break;
-			}
-		}
-		if (busy < before)
-			spins = 0;	/* something finished: keep looking closely */
-		if (!busy) {
+		if (!n) {
 			spins = 0;
 			/* Nothing on a GPU: sleep until a submit (it needs the lock). */
-			if (!x->stop)
-				pthread_cond_wait(&x->cond, &x->lock);
+			pthread_cond_wait(&x->cond, &x->lock);
 			continue;
 		}
+		pthread_mutex_unlock(&x->lock);
+		for (i = 0; i < n; i++) {
+			cudaSetDevice(x->gpus[x->looks[i].gi].dev);
+			x->looks[i].e = cudaEventQuery(x->looks[i].ev);
+			if (x->looks[i].e != cudaSuccess && x->looks[i].e != cudaErrorNotReady)
+				cudaGetLastError();
+		}
+		pthread_mutex_lock(&x->lock);
+		if (apply_looks(x, n))
+			spins = 0;	/* something finished: keep looking closely */
 		/*
 		 * Jobs in flight: poll, giving the lock to submitters between
 		 * looks.  A sleep costs the timer slack (50 us by default) on
@@ -284,6 +412,19 @@ static void *poller(void *arg)
 	return NULL;
 }
 
+/* vgpuback's loop looks for itself: no thread hand-off, no wake-up. */
+static unsigned cuda_poll(struct vgpu_executor *ex)
+{
+	struct cuda_exec *x = to_cuda(ex);
+	unsigned n;
+
+	if (pthread_mutex_trylock(&x->lock))
+		return 0;	/* a submit or the completion thread holds it */
+	n = scan_slots(x);
+	pthread_mutex_unlock(&x->lock);
+	return n;
+}
+
 static struct gpu *pick_gpu(struct cuda_exec *x, const struct vgpu_job *job)
 {
 	int pin = job->pool >= 0 && job->pool < VGPU_MAX_POOLS ? x->cfg.pool_gpu[job->pool] : -1;
@@ -293,12 +434,24 @@ static struct gpu *pick_gpu(struct cuda_exec *x, const struct vgpu_job *job)
 	for (i = 0; i < x->ngpus; i++) {
 		struct gpu *g = &x->gpus[i];
 
-		if (pin >= 0 && g->dev != pin)
+		if ((pin >= 0 && g->dev != pin) || g->dead)
 			continue;
 		if (g->busy < g->nslots && (!best || g->busy < best->busy))
 			best = g;
 	}
 	return best;
+}
+
+/* Is any GPU this job may use still in service? */
+static bool gpu_usable(struct cuda_exec *x, const struct vgpu_job *job)
+{
+	int pin = job->pool >= 0 && job->pool < VGPU_MAX_POOLS ? x->cfg.pool_gpu[job->pool] : -1;
+	unsigned i;
+
+	for (i = 0; i < x->ngpus; i++)
+		if (!x->gpus[i].dead && (pin < 0 || x->gpus[i].dev == pin))
+			return true;
+	return false;
 }
 
 static bool cuda_can_submit(struct vgpu_executor *ex, const struct vgpu_job *job)
@@ -307,9 +460,43 @@ static bool cuda_can_submit(struct vgpu_executor *ex, const struct vgpu_job *job
 	bool ok;
 
 	pthread_mutex_lock(&x->lock);
-	ok = pick_gpu(x, job) != NULL;
+	/* With no GPU left for it, submit() fails the job at once. */
+	ok = pick_gpu(x, job) != NULL || !gpu_usable(x, job);
 	pthread_mutex_unlock(&x->lock);
 	return ok;
+}
+
+/*
+ * Device memory for one request, stream-ordered on the slot's stream.  Up
+ * to SLOT_KEEP_BYTES the slot keeps what it had (no allocation call per
+ * small request, a few us each); larger requests take from the pool and
+ * give back when they finish.
+ */
+static int device_memory(struct slot *sl, size_t bytes, float **d)
+{
+	cudaError_t e;
+
+	if (bytes <= sl->d_cap) {
+		*d = sl->d_vec;
+		return VGPU_OK;
+	}
+	if (bytes <= SLOT_KEEP_BYTES) {
+		if (sl->d_vec)
+			cudaFreeAsync(sl->d_vec, sl->stream);
+		sl->d_vec = NULL;
+		sl->d_cap = 0;
+		e = cudaMallocAsync((void **)&sl->d_vec, bytes, sl->stream);
+		if (e == cudaSuccess) {
+			sl->d_cap = bytes;
+			*d = sl->d_vec;
+			return VGPU_OK;
+		}
+	} else {
+		e = cudaMallocAsync((void **)d, bytes, sl->stream);
+		if (e == cudaSuccess)
+			return VGPU_OK;
+	}
+	return e == cudaErrorMemoryAllocation ? VGPU_ENOMEM : VGPU_EIO;
 }
 
 static int launch(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
@@ -329,11 +516,13 @@ static int launch(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
 		size_t bytes = n * sizeof(float);
 		float *d = NULL;
 		unsigned blocks = (unsigned)((n + 255) / 256);
+		int rc;
 
 		if (blocks > 65535u * 8)
 			blocks = 65535u * 8;
-		if (cudaMallocAsync((void **)&d, 3 * bytes, st) != cudaSuccess)
-			return VGPU_ENOMEM;
+		rc = device_memory(sl, 3 * bytes, &d);
+		if (rc)
+			return rc;
 		cudaMemcpyAsync(d, j->ptr[0], bytes, cudaMemcpyHostToDevice, st);
 		cudaMemcpyAsync(d + n, j->ptr[1], bytes, cudaMemcpyHostToDevice, st);
 		if (j->req.flags & VGPU_REQ_F_TEST_FAULT && x->cfg.test_faults)
@@ -341,7 +530,8 @@ static int launch(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
 		else
 			vadd_kernel<<<blocks, 256, 0, st>>>(d, d + n, d + 2 * n, n);
 		cudaMemcpyAsync(j->ptr[2], d + 2 * n, bytes, cudaMemcpyDeviceToHost, st);
-		cudaFreeAsync(d, st);
+		if (d != sl->d_vec)
+			cudaFreeAsync(d, st);
 	}
 	if (cudaEventRecord(sl->done, st) != cudaSuccess)
 		return VGPU_EIO;
@@ -359,8 +549,9 @@ static int cuda_submit(struct vgpu_executor *ex, struct vgpu_job *job)
 	pthread_mutex_lock(&x->lock);
 	g = pick_gpu(x, job);
 	if (!g) {
+		rc = gpu_usable(x, job) ? VGPU_EBUSY : VGPU_EIO;
 		pthread_mutex_unlock(&x->lock);
-		return VGPU_EBUSY;
+		return rc;
 	}
 	/* Prefer a stream of the job's priority; any free one will do. */
 	for (s = 0; s < g->nslots; s++)
@@ -380,6 +571,7 @@ static int cuda_submit(struct vgpu_executor *ex, struct vgpu_job *job)
 		return rc;
 	}
 	sl->job = job;
+	sl->gen++;
 	g->busy++;
 	x->running++;
 	pthread_cond_signal(&x->cond);
@@ -490,6 +682,19 @@ static void cuda_query(struct vgpu_executor *ex, struct vgpuif_query_result *q,
 			 "DMA from registered guest pages");
 }
 
+static bool cuda_broken(struct vgpu_executor *ex)
+{
+	struct cuda_exec *x = to_cuda(ex);
+	bool dead = false;
+	unsigned i;
+
+	pthread_mutex_lock(&x->lock);
+	for (i = 0; i < x->ngpus; i++)
+		dead |= x->gpus[i].dead;
+	pthread_mutex_unlock(&x->lock);
+	return dead;
+}
+
 static unsigned cuda_inflight(struct vgpu_executor *ex)
 {
 	return to_cuda(ex)->running;
@@ -583,4 +788,6 @@ extern "C" const struct vgpu_executor_ops vgpu_cuda_executor_ops = {
 	cuda_buf_detach,
 	cuda_query,
 	cuda_inflight,
+	cuda_poll,
+	cuda_broken,
 };
