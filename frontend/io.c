@@ -36,14 +36,17 @@ int vgpufront_submit(struct vgpufront *dev, struct vgpuif_request *req)
 	return 0;
 }
 
-/* Take what the ring holds; re-arm the event index when it is empty. */
+/*
+ * Take what the ring holds (and, with @stash, what sync calls kept aside
+ * first); re-arm the event index when the ring is empty.
+ */
 static unsigned consume(struct vgpufront *dev, struct vgpuif_response *rsps,
-			unsigned max)
+			unsigned max, bool stash)
 {
 	unsigned n = 0;
 	int more;
 
-	while (n < max && dev->nstash)
+	while (stash && n < max && dev->nstash)
 		rsps[n++] = dev->stash[--dev->nstash];
 	do {
 		RING_IDX prod = dev->front.sring->rsp_prod, i;
@@ -130,8 +133,12 @@ static bool spin_for_response(struct vgpufront *dev)
 	}
 }
 
-int vgpufront_poll(struct vgpufront *dev, struct vgpuif_response *rsps,
-		   unsigned max, int timeout_ms)
+/*
+ * A sync call waits for its own response on the ring only: the stash holds
+ * others' responses, which it would take and put back forever.
+ */
+static int poll_responses(struct vgpufront *dev, struct vgpuif_response *rsps,
+			  unsigned max, int timeout_ms, bool stash)
 {
 	int64_t end = timeout_ms < 0 ? 0 : now_ms() + timeout_ms;
 	unsigned n;
@@ -140,7 +147,7 @@ int vgpufront_poll(struct vgpufront *dev, struct vgpuif_response *rsps,
 		struct epoll_event ev[2];
 		int k, i, port, wait;
 
-		n = consume(dev, rsps, max);
+		n = consume(dev, rsps, max, stash);
 		if (n)
 			return (int)n;
 		if (dev->backend_gone || !dev->connected)
@@ -164,6 +171,12 @@ int vgpufront_poll(struct vgpufront *dev, struct vgpuif_response *rsps,
 	}
 }
 
+int vgpufront_poll(struct vgpufront *dev, struct vgpuif_response *rsps,
+		   unsigned max, int timeout_ms)
+{
+	return poll_responses(dev, rsps, max, timeout_ms, true);
+}
+
 int vgpufront_call(struct vgpufront *dev, struct vgpuif_request *req,
 		   struct vgpuif_response *rsp)
 {
@@ -177,7 +190,7 @@ int vgpufront_call(struct vgpufront *dev, struct vgpuif_request *req,
 		/* Ring full of others' requests: take a response to make room. */
 		if (dev->nstash >= RING_SIZE(&dev->front))
 			return -ENOBUFS;
-		rc = vgpufront_poll(dev, &dev->stash[dev->nstash], 1, 100);
+		rc = poll_responses(dev, &dev->stash[dev->nstash], 1, 100, false);
 		if (rc < 0)
 			return rc;
 		dev->nstash += (unsigned)rc;
@@ -192,7 +205,7 @@ int vgpufront_call(struct vgpufront *dev, struct vgpuif_request *req,
 
 		if (left <= 0)
 			return -ETIMEDOUT;
-		rc = vgpufront_poll(dev, &r, 1, left);
+		rc = poll_responses(dev, &r, 1, left, false);
 		if (rc < 0)
 			return rc;
 		if (rc == 0)
