@@ -676,6 +676,7 @@ static int32_t dom_destroy(struct simxend *s, uint32_t domid)
 	/* Keep the table while others still map its grants. */
 	if (!d->ngrants) {
 		free(d->grants);
+		d->grants = NULL;	/* the slot is reused by a later domain */
 		d->used = false;
 	} else {
 		snprintf(d->name, sizeof(d->name), "(dying)");
