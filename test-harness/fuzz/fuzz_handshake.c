@@ -3,8 +3,11 @@
  * libFuzzer harness: the ring nodes a guest writes (vgpu_parse_frontend_nodes).
  * Input: newline-separated fields: ring-page-order ("-" for none), event-channel,
  * protocol ("-" for none), then ring-refs.  Accepted values are re-checked here.
+ * The first field also goes through vgpu_parse_frontend_state, whose answer
+ * must be a state only where the text is exactly that state's number.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +33,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				       n > 3 ? (n - 3 > 16 ? 16 : n - 3) : 0, f[1],
 				       f[2] && strcmp(f[2], "-") ? f[2] : NULL, max_order,
 				       out, &pages, &port);
+	if (f[0]) {
+		int st = vgpu_parse_frontend_state(f[0]);
+		char want[16];
+
+		if (st < 0 || st > 8)
+			abort();
+		snprintf(want, sizeof(want), "%d", st);
+		if (st && strtoull(f[0], NULL, 10) != (unsigned long long)st)
+			abort();
+		if (st && strcmp(want, f[0]) && f[0][0] != '0')
+			abort();	/* only leading zeros may differ */
+	}
 	if (rc == 0) {
 		if (!pages || pages > 16 || (pages & (pages - 1)) || pages > (1u << max_order))
 			abort();

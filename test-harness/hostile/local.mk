@@ -1,1 +1,10 @@
-# test-harness/hostile/
+# test-harness/hostile/: a hostile frontend (vgpu-hostile) and the end-to-end
+# test that turns it on a running vgpuback beside a well-behaved guest.
+noinst_PROGRAMS += test-harness/hostile/vgpu-hostile
+test_harness_hostile_vgpu_hostile_SOURCES = test-harness/hostile/vgpu-hostile.c
+test_harness_hostile_vgpu_hostile_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend
+test_harness_hostile_vgpu_hostile_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) -pthread
+test_harness_hostile_vgpu_hostile_LDADD = frontend/libvgpufront.la $(XENSTORE_LIBS) -lpthread
+
+TESTS += test-harness/hostile/test-hostile.sh
+dist_check_SCRIPTS += test-harness/hostile/test-hostile.sh

@@ -6,6 +6,8 @@
 #   simhost_stop                          stop everything this file started
 #
 # Binaries come from $VGPU_BUILDDIR (default: the build tree this file is in).
+# $VGPUBACK_WRAPPER, when set, prefixes the vgpuback command (e.g. valgrind
+# and its options; split on spaces); the backend then gets longer to start.
 : "${VGPU_BUILDDIR:=${top_builddir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}}"
 SIM=$VGPU_BUILDDIR/test-harness/simxen/vgpu-sim
 VGPUBACK=$VGPU_BUILDDIR/backend/vgpuback
@@ -16,14 +18,16 @@ simhost_backend_pid=
 simhost_backend_args=
 
 simhost_start_backend() {
-	"$VGPUBACK" --foreground --config /dev/null \
+	local i tries=100
+	[ -n "${VGPUBACK_WRAPPER:-}" ] && tries=1200
+	# shellcheck disable=SC2086
+	${VGPUBACK_WRAPPER:-} "$VGPUBACK" --foreground --config /dev/null \
 		--control-socket "$SIMXEN_DIR/vgpuback.sock" \
 		--xl-config-dirs "$SIMXEN_DIR/etc/xen" --xl-userdata-dir "$SIMXEN_DIR/userdata" \
 		$simhost_backend_args \
 		2>>"$SIMXEN_DIR/vgpuback.log" &
 	simhost_backend_pid=$!
-	local i
-	for i in $(seq 100); do
+	for i in $(seq $tries); do
 		[ -S "$SIMXEN_DIR/vgpuback.sock" ] && "$VGPUCTL" pools >/dev/null 2>&1 && return 0
 		sleep 0.05
 	done
@@ -68,6 +72,29 @@ simhost_stop() {
 	fi
 	[ -n "${SIMXEN_DIR:-}" ] && "$SIM" host stop >/dev/null 2>&1
 	[ -n "${SIMXEN_DIR:-}" ] && [ -z "${SIMHOST_KEEP:-}" ] && rm -rf "$SIMXEN_DIR"
+}
+
+# What vgpuback holds: "jobs":J,"buffers":B,"mappings":M (vgpuctl stats).
+SIMHOST_IDLE='"jobs":0,"buffers":0,"mappings":0'
+simhost_resources() {
+	"$VGPUCTL" --json stats 2>/dev/null | sed -n 's/.*"resources":{\([^}]*\)}.*/\1/p'
+}
+
+# Wait (up to N tenths of a second, default 100) until vgpuback holds
+# nothing; prints what it holds then.
+simhost_wait_idle() {
+	local i res
+	for i in $(seq "${1:-100}"); do
+		res=$(simhost_resources)
+		[ "$res" = "$SIMHOST_IDLE" ] && break
+		sleep 0.1
+	done
+	echo "$res"
+}
+
+# simxen's lines for guest domains that still have grants, mappings or ports.
+simhost_sim_leaks() {
+	"$SIM" stats | awk '/^domain [1-9]/ && ($4 != 0 || $6 != 0 || $10 != 0)'
 }
 
 # The number of jobs vgpuback holds queued (all priorities).

@@ -44,10 +44,9 @@ total=$("$VGPUCTL" --json stats | tr '{' '\n' | sed -n 's/.*"completed":\([0-9]*
 	awk '{ c += $1; f += $2 } END { print c, f }')
 # Each guest also made 3 buffer registrations and unregistrations (vadd).
 like "$total" '^18[0-9][0-9] 0$' "vgpuback counts every request answered, none failed ($total)"
-sleep 0.3
-res=$("$VGPUCTL" --json stats | sed -n 's/.*"resources":{\([^}]*\)}.*/\1/p')
-is "$res" '"jobs":0,"buffers":0,"mappings":0' "vgpuback holds no jobs, buffers or mappings after the guests left"
-leak=$("$SIM" stats | awk '/^domain [1-9]/ && ($4 != 0 || $6 != 0 || $10 != 0)')
+res=$(simhost_wait_idle)
+is "$res" "$SIMHOST_IDLE" "vgpuback holds no jobs, buffers or mappings after the guests left"
+leak=$(simhost_sim_leaks)
 is "$leak" "" "simxen: no grants, mappings or channels left by any guest"
 rm -rf "$tmp"
 done_testing

@@ -6,6 +6,10 @@
  *
  *   REQ vm=NAME idx=I op=OP submit_ns=T done_ns=T queue_ns=N exec_ns=N status=S ok=0|1
  *
+ * --fault-every M marks every M-th request with the test-only fault flag
+ * (vgpuback --test-faults yes, CUDA executor): such a request is right when
+ * it fails with VGPU_EIO or VGPU_ERESET, and its line ends in fault=1.
+ *
  * Times are CLOCK_MONOTONIC, shared by every process of the host, so the
  * scenario can order events across guests.
  */
@@ -27,6 +31,7 @@ struct slot {
 	int status;
 	int64_t a, b, sum;
 	bool ok;
+	bool fault;
 };
 
 static uint64_t now_ns(void)
@@ -49,7 +54,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: vgpu-guest --name VM [--op vadd|add|nop] [--n N] [--requests K]\n"
 		   "                  [--inflight M] [--device D] [--open-retries R] [--go-file F]\n"
-		   "                  [--same-slice]\n");
+		   "                  [--same-slice] [--fault-every M]\n");
 }
 
 int main(int argc, char **argv)
@@ -64,11 +69,12 @@ int main(int argc, char **argv)
 		{ "open-retries", required_argument, NULL, 'r' },
 		{ "go-file", required_argument, NULL, 'g' },
 		{ "same-slice", no_argument, NULL, 's' },
+		{ "fault-every", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *name = "guest", *op = "vadd", *go_file = NULL;
-	unsigned n = 1024, k = 1, inflight = 1, devid = 0, retries = 50, slices;
+	unsigned n = 1024, k = 1, inflight = 1, devid = 0, retries = 50, slices, fault_every = 0;
 	bool same = false;
 	struct vgpufront_opts fo = { .ring_page_order = 2, .timeout_ms = 30000 };
 	struct vgpufront *dev = NULL;
@@ -90,6 +96,7 @@ int main(int argc, char **argv)
 		case 'r': retries = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'g': go_file = optarg; break;
 		case 's': same = true; break;
+		case 'f': fault_every = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -166,12 +173,17 @@ int main(int argc, char **argv)
 			} else {
 				req.op = VGPU_OP_NOP;
 			}
+			if (fault_every && sent % fault_every == fault_every - 1) {
+				req.flags |= VGPU_REQ_F_TEST_FAULT;
+				sl->fault = true;
+			}
 			sl->submit_ns = now_ns();
 			st = vgpufront_submit(dev, &req);
 			if (st == -EAGAIN)
 				break;
 			if (st) {
 				fprintf(stderr, "vgpu-guest %s: submit: %s\n", name, vgpufront_strerror(st));
+				lost = st;	/* what the unanswered requests failed with */
 				rc = 3;
 				goto report;
 			}
@@ -222,7 +234,9 @@ report:
 		if (!sl->done_ns)
 			sl->status = lost ? lost : -ETIMEDOUT;
 		sl->ok = sl->done_ns && sl->status == VGPU_OK;
-		if (sl->ok && !strcmp(op, "vadd")) {
+		if (sl->fault) {
+			sl->ok = sl->done_ns && (sl->status == VGPU_EIO || sl->status == VGPU_ERESET);
+		} else if (sl->ok && !strcmp(op, "vadd")) {
 			const float *fa = a->addr, *fb = b->addr, *fc = c->addr;
 			unsigned e;
 
@@ -236,8 +250,9 @@ report:
 		}
 		bad += !sl->ok;
 		printf("REQ vm=%s idx=%u op=%s submit_ns=%" PRIu64 " done_ns=%" PRIu64
-		       " queue_ns=%" PRIu64 " exec_ns=%" PRIu64 " status=%d ok=%d\n", name, i, op,
-		       sl->submit_ns, sl->done_ns, sl->queue_ns, sl->exec_ns, sl->status, sl->ok);
+		       " queue_ns=%" PRIu64 " exec_ns=%" PRIu64 " status=%d ok=%d%s\n", name, i, op,
+		       sl->submit_ns, sl->done_ns, sl->queue_ns, sl->exec_ns, sl->status, sl->ok,
+		       sl->fault ? " fault=1" : "");
 	}
 	if (bad && !rc)
 		rc = 1;
