@@ -1,5 +1,6 @@
 # test-harness/bench/: benchmarks (tables, never pass/fail tests).
-EXTRA_DIST += test-harness/bench/native_bench.cu test-harness/bench/run-gpu-bench.sh
+EXTRA_DIST += test-harness/bench/native_bench.cu test-harness/bench/run-gpu-bench.sh \
+	test-harness/bench/run-gpu-checks.sh test-harness/bench/gpu-tree.sh
 if HAVE_CUDA
 noinst_PROGRAMS += test-harness/bench/native_bench
 test_harness_bench_native_bench_SOURCES =

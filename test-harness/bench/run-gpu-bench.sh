@@ -6,24 +6,17 @@
 # BINDIR holds vgpu-sim, vgpuback, vgpuctl, vgpufront, vgpu-guest, native_bench
 # (and lib/ with their shared libraries).  The xen-vgpu path is the whole one:
 # separate guest processes on simxen -> ring -> vgpuback -> CUDA executor.
-# Prints one table; raw lines go to $OUT (or /tmp) as bench-raw.txt.
+# Prints one table; its raw lines go to $OUT (or /tmp) as bench-raw.txt.
 set -u
-bin=$(cd "${1:?BINDIR}" && pwd)
-export LD_LIBRARY_PATH=$bin/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-out=${OUT:-/tmp}
-raw=$out/bench-raw.txt
-: >"$raw"
-export VGPU_BUILDDIR=$bin/tree
-mkdir -p "$bin/tree/test-harness/simxen" "$bin/tree/backend" "$bin/tree/xenstore-hooks" \
-	"$bin/tree/frontend" "$bin/tree/test-harness/scenarios"
-ln -sf "$bin/vgpu-sim" "$bin/tree/test-harness/simxen/vgpu-sim"
-ln -sf "$bin/vgpuback" "$bin/tree/backend/vgpuback"
-ln -sf "$bin/vgpuctl" "$bin/tree/xenstore-hooks/vgpuctl"
-ln -sf "$bin/vgpufront" "$bin/tree/frontend/vgpufront"
-ln -sf "$bin/vgpu-guest" "$bin/tree/test-harness/scenarios/vgpu-guest"
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/gpu-tree.sh"
+gpu_tree "${1:?BINDIR}"
+bin=$(cd "$1" && pwd)
+raw=${OUT:-/tmp}/bench-raw.txt
+: >"$raw"
+out=$(mktemp -d)	# each guest's lines
 . "$here/../scenarios/simhost.sh"
-trap simhost_stop EXIT
+trap 'simhost_stop; rm -rf "$out"' EXIT
 
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee -a "$raw"
 "$bin/native_bench" | tee -a "$raw" || exit 1
@@ -32,11 +25,16 @@ simhost_start --executor "${VGPU_BENCH_EXECUTOR:-cuda}" --slots 8 || exit 1
 grep -E "cuda|executor" "$SIMXEN_DIR/vgpuback.log" | tee -a "$raw"
 for i in 1 2 3 4 5 6 7; do simhost_guest "g$i" A high >/dev/null; done
 
-# Median and p99 of a guest's round trips (done - submit), from its REQ lines.
-stats() { # file -> "median_us p99_us ok_count"
-	grep '^REQ' "$1" | sed 's/.*submit_ns=\([0-9]*\) done_ns=\([0-9]*\).* ok=\([01]\)/\1 \2 \3/' |
+# Median and p99 of a guest's round trips (done - submit), from its REQ
+# lines, and the medians of what vgpuback saw: queued and executing.
+stats() { # file -> "median_us p99_us ok_count queue_median_us exec_median_us"
+	local rt q e
+	rt=$(grep '^REQ' "$1" | sed 's/.*submit_ns=\([0-9]*\) done_ns=\([0-9]*\).* ok=\([01]\)/\1 \2 \3/' |
 		awk '{ print ($2 - $1) / 1000, $3 }' | sort -n |
-		awk '{ v[NR] = $1; ok += $2 } END { printf "%.2f %.2f %d\n", v[int(NR / 2) + 1], v[int(NR * 0.99)], ok }'
+		awk '{ v[NR] = $1; ok += $2 } END { printf "%.2f %.2f %d\n", v[int(NR / 2) + 1], v[int(NR * 0.99)], ok }')
+	q=$(sed -n 's/^REQ .* queue_ns=\([0-9]*\) .*/\1/p' "$1" | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", v[int(NR / 2) + 1] / 1000 }')
+	e=$(sed -n 's/^REQ .* exec_ns=\([0-9]*\) .*/\1/p' "$1" | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", v[int(NR / 2) + 1] / 1000 }')
+	echo "$rt $q $e"
 }
 
 "$SIM" exec g1 -- "$VGPUFRONT" ping --count 20 >/dev/null
@@ -63,6 +61,23 @@ cat "$out"/seven-*.txt | grep '^REQ' | awk '
 	  if (!t0 || f["submit_ns"] < t0) t0 = f["submit_ns"]; if (f["done_ns"] > t1) t1 = f["done_ns"]; n++; ok += f["ok"] }
 	END { printf "SEVEN requests=%d ok=%d seconds=%.3f gbps=%.2f\n", n, ok, (t1 - t0) / 1e9, n * 3 * 4 * 1048576 / ((t1 - t0)) }' | tee -a "$raw"
 "$VGPUCTL" stats | tee -a "$raw"
+
+# The spins' part: vgpuback's busy poll of the executor (--busy-poll-us) and
+# libvgpufront's watch of the ring (VGPUFRONT_SPIN_US), off, then long.
+spin_variant() { # label busy_poll_us spin_us
+	local n
+	simhost_backend_restart --executor "${VGPU_BENCH_EXECUTOR:-cuda}" --slots 8 --busy-poll-us "$2" || return
+	export VGPUFRONT_SPIN_US=$3
+	for n in 1024 1048576; do
+		timeout 120 "$SIM" exec g1 -- "$GUEST" --name g1 --op vadd --n $n --requests 1010 \
+			--inflight 1 --same-slice >"$out/$1-$n.txt" 2>&1
+		grep '^REQ' "$out/$1-$n.txt" | awk -F'idx=' '{ split($2, a, " "); if (a[1] >= 10) print }' >"$out/$1-$n.req"
+		echo "SPIN label=$1 busy_poll_us=$2 spin_us=$3 n=$n $(stats "$out/$1-$n.req")" | tee -a "$raw"
+	done
+	unset VGPUFRONT_SPIN_US
+}
+spin_variant off 0 -1
+spin_variant long 5000 5000
 
 # Two GPUs (where there are): the same seven guests pinned to GPU 0, then free.
 seven() { # label
@@ -92,7 +107,9 @@ echo "xen-vgpu vs native CUDA, same GPU, same run ($(head -1 "$raw"))"
 awk '
 /^NATIVE name=launch_sync/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); ls[kv[1]] = kv[2] } }
 /^NATIVE name=vadd/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } nm[f["n"]] = f["median_us"]; np[f["n"]] = f["p99_us"] }
-/^VGPU name=vadd/ { split($3, a, "="); vm[a[2]] = $4; vp[a[2]] = $5; vok[a[2]] = $6 }
+/^VGPU name=vadd/ { split($3, a, "="); vm[a[2]] = $4; vp[a[2]] = $5; vok[a[2]] = $6; vq[a[2]] = $7; ve[a[2]] = $8 }
+/^SPIN / { for (i = 2; i <= NF; i++) if (split($i, kv, "=") == 2) g[kv[1]] = kv[2]
+	sp[++nsp] = sprintf("  %-5s %8s %8s %9s %9.1f %9.1f %9.1f %9.1f", g["label"], g["busy_poll_us"], g["spin_us"], g["n"], $6, $7, $10, $6 - $9 - $10) }
 /pings: median/ { pm = $4; pp = $7 }
 /^SEVEN/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); s[kv[1]] = kv[2] } }
 END {
@@ -106,4 +123,9 @@ END {
 	one = 3 * 4 * 1048576 / nm[1048576] / 1e3
 	printf "%-22s %10s %10s %10.2f %10.2f %8.2f\n", "7 guests x 1M vadd", "1 process", "7 guests", one, s["gbps"], s["gbps"] / one
 	printf "(results checked by every guest: small %s/%s, seven guests %s/%s right)\n", vok[1024], 2000, s["ok"], s["requests"]
+	printf "where the xen-vgpu time goes (medians, us): n, round trip, queued in vgpuback, executing (dispatch to completion seen), the rest (ring, event channels, guest)\n"
+	for (k = 1; k <= 4; k++) { n = ns[k]; printf "  %-10s %10.1f %8.1f %10.1f %8.1f\n", n, vm[n], vq[n], ve[n], vm[n] - vq[n] - ve[n] }
+	printf "the spins (default: vgpuback --busy-poll-us 500, VGPUFRONT_SPIN_US 200), medians in us:\n"
+	printf "  %-5s %8s %8s %9s %9s %9s %9s %9s\n", "spins", "poll_us", "spin_us", "n", "round", "p99", "exec", "rest"
+	for (i = 1; i <= nsp; i++) print sp[i]
 }' "$raw"
