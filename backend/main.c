@@ -183,21 +183,19 @@ static bool want_supervisor(const struct vgpuback_config *cfg)
 /* A broken executor: restart the worker, or go on failing its jobs. */
 static void check_executor(struct vgpuback *bk)
 {
-	static bool said;
-
-	if (!bk->ex->ops->broken || !bk->ex->ops->broken(bk->ex))
+	if (bk->broken_said || !bk->ex->ops->broken || !bk->ex->ops->broken(bk->ex))
 		return;
-	reap(bk);	/* the jobs it failed get their answers first */
-	if (bk->supervised) {
-		vlog(LOG_ERR, "the executor lost its GPU state; closing every device and "
-		     "restarting the worker (guests reconnect)");
-		bk->exit_code = VGPUBACK_EXIT_RESTART;
-		bk->stop = true;
-	} else if (!said) {
+	bk->broken_said = true;
+	if (!bk->supervised) {
 		vlog(LOG_ERR, "the executor lost its GPU state and vgpuback is not supervised "
 		     "(--supervise no): requests fail until vgpuback is restarted");
-		said = true;
+		return;
 	}
+	reap(bk);	/* the jobs it failed get their answers before the close */
+	vlog(LOG_ERR, "the executor lost its GPU state; closing every device and "
+	     "restarting the worker (guests reconnect)");
+	bk->exit_code = VGPUBACK_EXIT_RESTART;
+	bk->stop = true;
 }
 
 static int ep_add(struct vgpuback *bk, int fd, struct ep_item *it)
@@ -439,7 +437,7 @@ int main(int argc, char **argv)
 		poll(&pfd, 1, 100);
 		reap(bk);
 	}
-	bk->ex->ops->destroy(bk->ex);	/* joins workers; jobs are dropped below */
+	bk->ex->ops->destroy(bk->ex);	/* joins workers */
 	vgpu_sched_free(&bk->sched);
 	close(bk->control_fd);
 	unlink(bk->cfg.control_socket);

@@ -454,7 +454,6 @@ void reap_one(struct vgpuback *bk, struct vgpu_job *j)
 {
 	struct vgpu_dev *dev = j->owner;
 
-	bk->poll_until = now_ns() + bk->cfg.busy_poll_us * 1000ull;
 	if (dev->connected && j->owner_gen == dev->gen) {
 		struct vgpuif_response rsp;
 		uint64_t q = j->t_dispatch - j->t_arrive, e = j->t_done - j->t_dispatch;
@@ -499,6 +498,9 @@ void reap(struct vgpuback *bk)
 		n = bk->ex->ops->reap(bk->ex, done, 64);
 		for (i = 0; i < n; i++)
 			reap_one(bk, done[i]);
+		/* Completions keep vgpuback's busy poll going (main.c). */
+		if (n)
+			bk->poll_until = now_ns() + bk->cfg.busy_poll_us * 1000ull;
 	} while (n == 64);
 }
 

@@ -103,6 +103,7 @@ struct vgpuback {
 	bool stop;
 	uint64_t poll_until;		/* busy-poll the executor until (ns) */
 	bool supervised;		/* a supervisor restarts us (supervise.c) */
+	bool broken_said;		/* the executor broke; acted on once */
 	int exit_code;
 	/* Statistics. */
 	uint64_t pool_submitted[VGPU_MAX_POOLS], pool_completed[VGPU_MAX_POOLS];

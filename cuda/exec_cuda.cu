@@ -425,18 +425,24 @@ static unsigned cuda_poll(struct vgpu_executor *ex)
 	return n;
 }
 
-static struct gpu *pick_gpu(struct cuda_exec *x, const struct vgpu_job *job)
+/* May @g run @job: in service, and the GPU its pool is pinned to, if any? */
+static bool gpu_serves(const struct cuda_exec *x, const struct gpu *g,
+		       const struct vgpu_job *job)
 {
 	int pin = job->pool >= 0 && job->pool < VGPU_MAX_POOLS ? x->cfg.pool_gpu[job->pool] : -1;
+
+	return !g->dead && (pin < 0 || g->dev == pin);
+}
+
+static struct gpu *pick_gpu(struct cuda_exec *x, const struct vgpu_job *job)
+{
 	struct gpu *best = NULL;
 	unsigned i;
 
 	for (i = 0; i < x->ngpus; i++) {
 		struct gpu *g = &x->gpus[i];
 
-		if ((pin >= 0 && g->dev != pin) || g->dead)
-			continue;
-		if (g->busy < g->nslots && (!best || g->busy < best->busy))
+		if (gpu_serves(x, g, job) && g->busy < g->nslots && (!best || g->busy < best->busy))
 			best = g;
 	}
 	return best;
@@ -445,11 +451,10 @@ static struct gpu *pick_gpu(struct cuda_exec *x, const struct vgpu_job *job)
 /* Is any GPU this job may use still in service? */
 static bool gpu_usable(struct cuda_exec *x, const struct vgpu_job *job)
 {
-	int pin = job->pool >= 0 && job->pool < VGPU_MAX_POOLS ? x->cfg.pool_gpu[job->pool] : -1;
 	unsigned i;
 
 	for (i = 0; i < x->ngpus; i++)
-		if (!x->gpus[i].dead && (pin < 0 || x->gpus[i].dev == pin))
+		if (gpu_serves(x, &x->gpus[i], job))
 			return true;
 	return false;
 }

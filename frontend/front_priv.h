@@ -3,6 +3,8 @@
 #ifndef VGPUFRONT_PRIV_H
 #define VGPUFRONT_PRIV_H
 
+#include <sys/epoll.h>
+
 #include <xenstore.h>
 
 #include "platform.h"
@@ -40,6 +42,8 @@ void front_set_err(char *err, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* io.c: the busy-wait budget for @spin_us as vgpufront_opts takes it. */
 uint64_t front_spin_ns(int spin_us);
+/* io.c: act on @n events of dev->pollfd (XenStore news, pending ports). */
+void front_handle_wakes(struct vgpufront *dev, const struct epoll_event *ev, int n);
 /* Drain XenStore watch events; notes a backend that is going away. */
 void front_check_backend(struct vgpufront *dev);
 

@@ -133,6 +133,20 @@ static bool spin_for_response(struct vgpufront *dev)
 	}
 }
 
+void front_handle_wakes(struct vgpufront *dev, const struct epoll_event *ev, int n)
+{
+	int i, port;
+
+	for (i = 0; i < n; i++) {
+		if (ev[i].data.u32 == 1) {
+			front_check_backend(dev);
+			continue;
+		}
+		while ((port = vgpu_evtchn_pending(dev->evtchn)) >= 0)
+			vgpu_evtchn_unmask(dev->evtchn, (uint32_t)port);
+	}
+}
+
 /*
  * A sync call waits for its own response on the ring only: the stash holds
  * others' responses, which it would take and put back forever.
@@ -145,7 +159,7 @@ static int poll_responses(struct vgpufront *dev, struct vgpuif_response *rsps,
 
 	for (;;) {
 		struct epoll_event ev[2];
-		int k, i, port, wait;
+		int k, wait;
 
 		n = consume(dev, rsps, max, stash);
 		if (n)
@@ -160,14 +174,7 @@ static int poll_responses(struct vgpufront *dev, struct vgpuif_response *rsps,
 		k = epoll_wait(dev->pollfd, ev, 2, wait);
 		if (k < 0 && errno != EINTR)
 			return -errno;
-		for (i = 0; i < k; i++) {
-			if (ev[i].data.u32 == 1) {
-				front_check_backend(dev);
-				continue;
-			}
-			while ((port = vgpu_evtchn_pending(dev->evtchn)) >= 0)
-				vgpu_evtchn_unmask(dev->evtchn, (uint32_t)port);
-		}
+		front_handle_wakes(dev, ev, k);
 	}
 }
 

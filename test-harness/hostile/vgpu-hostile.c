@@ -274,6 +274,17 @@ static void check_serves(struct hostile *h, struct vgpufront *dev, const char *w
 	check(h, a + 1000, rc ? -1 : sum, "%s-add-result", when);
 }
 
+/* After an attack, a well-behaved connection to the device is served. */
+static void check_reconnects(struct hostile *h, const char *label)
+{
+	struct vgpufront *dev = dev_open(h, 2);
+
+	if (check(h, 1, dev != NULL, "%s", label)) {
+		check_serves(h, dev, "after");
+		vgpufront_close(dev);
+	}
+}
+
 /* ---------------- raw ring access ---------------- */
 
 static void slot_put(void *slot, const void *msg)
@@ -332,17 +343,9 @@ static int raw_take(struct vgpufront *dev, struct vgpuif_response *rsp)
 static int raw_wait(struct vgpufront *dev, int ms)
 {
 	struct epoll_event ev[2];
-	int k, i, port;
+	int k = epoll_wait(vgpufront_fd(dev), ev, 2, ms);
 
-	k = epoll_wait(vgpufront_fd(dev), ev, 2, ms);
-	for (i = 0; i < k; i++) {
-		if (ev[i].data.u32 == 1) {
-			front_check_backend(dev);
-			continue;
-		}
-		while ((port = vgpu_evtchn_pending(dev->evtchn)) >= 0)
-			vgpu_evtchn_unmask(dev->evtchn, (uint32_t)port);
-	}
+	front_handle_wakes(dev, ev, k);
 	return dev->backend_gone ? -EPIPE : k;
 }
 
@@ -445,14 +448,7 @@ static void attack_prod_ahead(struct hostile *h)
 		h->done++;
 	}
 	/* A well-behaved reconnect is served. */
-	{
-		struct vgpufront *dev = dev_open(h, 2);
-
-		if (check(h, 1, dev != NULL, "reconnect-after")) {
-			check_serves(h, dev, "after");
-			vgpufront_close(dev);
-		}
-	}
+	check_reconnects(h, "reconnect-after");
 }
 
 /* ---------------- rewrite (XSA-155) ---------------- */
@@ -1454,11 +1450,7 @@ static void attack_xs_garbage(struct hostile *h)
 		xs_rm(xs, XBT_NULL, path);
 	}
 	xs_puts(xs, fe, VGPU_XS_STATE, "6");
-	dev = dev_open(h, 2);
-	if (check(h, 1, dev != NULL, "reconnect-after")) {
-		check_serves(h, dev, "after");
-		vgpufront_close(dev);
-	}
+	check_reconnects(h, "reconnect-after");
 out:
 	if (plat)
 		vgpu_platform_close(plat);
@@ -1560,14 +1552,7 @@ static void attack_be_nodes(struct hostile *h)
 		h->done++;
 	}
 	xs_close(xs);
-	{
-		struct vgpufront *dev = dev_open(h, 2);
-
-		if (check(h, 1, dev != NULL, "open-after")) {
-			check_serves(h, dev, "after");
-			vgpufront_close(dev);
-		}
-	}
+	check_reconnects(h, "open-after");
 }
 
 /* ---------------- disconnect-mid, die-inflight ---------------- */
@@ -1669,14 +1654,7 @@ static void attack_disconnect_mid(struct hostile *h)
 		h->done++;
 	}
 	stat_add(h, " requests_abandoned=%u", queued);
-	{
-		struct vgpufront *dev = dev_open(h, 2);
-
-		if (check(h, 1, dev != NULL, "reconnect-after")) {
-			check_serves(h, dev, "after");
-			vgpufront_close(dev);
-		}
-	}
+	check_reconnects(h, "reconnect-after");
 }
 
 /*
@@ -1748,14 +1726,7 @@ static void attack_die_inflight(struct hostile *h)
 		h->done++;
 	}
 	xs_close(xs);
-	{
-		struct vgpufront *dev = dev_open(h, 2);
-
-		if (check(h, 1, dev != NULL, "reconnect-after")) {
-			check_serves(h, dev, "after");
-			vgpufront_close(dev);
-		}
-	}
+	check_reconnects(h, "reconnect-after");
 }
 
 /* ---------------- main ---------------- */
