@@ -5,6 +5,12 @@
  * domain and the guest may read it; the frontend directory belongs to the
  * guest and the backend may read it.  So a guest can never write its own
  * pool or priority.
+ *
+ * The guest can write anything into its frontend directory (and, where it
+ * owns device/, create any entry there).  So no decision here reads it:
+ * what exists, what to remove and the next devid come from the dom0-only
+ * record under VGPU_TOOL_ROOT and dom0's backend tree (nodes.h); the
+ * frontend's state is read only to wait for it, and parsed strictly.
  */
 #include "config.h"
 
@@ -13,55 +19,68 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "nodes.h"
 #include "xsnodes.h"
 
-long vgpu_domain_lookup(struct xs_handle *xs, const char *who)
+#define BE_ROOT "/local/domain/0/" VGPU_XS_BACKEND_ROOT
+
+/* Only dom0 may read or write the record: the guest gets nothing. */
+static struct xs_permissions rec_perms[1] = {
+	{ .id = 0, .perms = XS_PERM_NONE },
+};
+
+int vgpu_parse_ulong(const char *s, unsigned long max, unsigned long *out)
 {
-	unsigned int n, i, len;
-	char **doms, *end, path[64];
-	long id = strtol(who, &end, 10), found = -1;
+	unsigned long v = 0;
+	const char *p;
 
-	doms = xs_directory(xs, XBT_NULL, "/local/domain", &n);
-	for (i = 0; doms && i < n; i++) {
-		long d = strtol(doms[i], NULL, 10);
-		char *name;
-
-		if (!*end && *who && d == id) {
-			found = d;
-			break;
-		}
-		snprintf(path, sizeof(path), "/local/domain/%s/name", doms[i]);
-		name = xs_read(xs, XBT_NULL, path, &len);
-		if (name && !strcmp(name, who))
-			found = d;
-		free(name);
-		if (found >= 0)
-			break;
+	if (!s || !*s || strlen(s) > 10)
+		return -1;
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*p - '0');
 	}
-	free(doms);
-	return found;
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
 }
 
-int vgpu_next_devid(struct xs_handle *xs, uint32_t domid)
+static void be_path(char *buf, size_t len, uint32_t domid, int devid)
 {
-	char path[128];
-	unsigned int n, i;
-	char **ids;
-	int next = 0;
+	snprintf(buf, len, "%s/%u/%d", BE_ROOT, domid, devid);
+}
 
-	snprintf(path, sizeof(path), "/local/domain/%u/device/%s", domid,
-		 VGPU_XS_DEVCLASS);
-	ids = xs_directory(xs, XBT_NULL, path, &n);
-	for (i = 0; ids && i < n; i++) {
-		int d = atoi(ids[i]);
+static void fe_path(char *buf, size_t len, uint32_t domid, int devid)
+{
+	snprintf(buf, len, "/local/domain/%u/%s/%d", domid, VGPU_XS_FRONTEND_ROOT, devid);
+}
 
-		if (d >= next)
-			next = d + 1;
-	}
-	free(ids);
-	return next;
+static void rec_path(char *buf, size_t len, uint32_t domid, int devid)
+{
+	snprintf(buf, len, "%s/%u/device/%d", VGPU_TOOL_ROOT, domid, devid);
+}
+
+static bool exists(struct xs_handle *xs, xs_transaction_t t, const char *path)
+{
+	unsigned int len;
+	char *v = xs_read(xs, t, path, &len);
+
+	free(v);
+	return v != NULL;
+}
+
+static char *read_at(struct xs_handle *xs, xs_transaction_t t, const char *dir,
+		     const char *node)
+{
+	char path[256];
+	unsigned int len;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, node);
+	return xs_read(xs, t, path, &len);
 }
 
 static bool put(struct xs_handle *xs, xs_transaction_t t, const char *dir,
@@ -73,57 +92,32 @@ static bool put(struct xs_handle *xs, xs_transaction_t t, const char *dir,
 	return xs_write(xs, t, path, val, strlen(val));
 }
 
-int vgpu_nodes_write(struct xs_handle *xs, uint32_t domid, int devid,
-		     const struct vgpu_spec *spec)
+/* Remove @path if it is an empty directory (libxl's path cleanup). */
+static void rm_if_empty(struct xs_handle *xs, xs_transaction_t t, const char *path)
 {
-	static const char *const prio[] = { "high", "medium", "low" };
-	char be[128], fe[128], num[16], bnum[16];
-	struct xs_permissions be_perms[2] = {
-		{ .id = spec->backend, .perms = XS_PERM_NONE },
-		{ .id = domid, .perms = XS_PERM_READ },
-	};
-	struct xs_permissions fe_perms[2] = {
-		{ .id = domid, .perms = XS_PERM_NONE },
-		{ .id = spec->backend, .perms = XS_PERM_READ },
-	};
-	unsigned int len;
-	int tries;
+	unsigned int n = 1;
+	char **ents = xs_directory(xs, t, path, &n);
 
-	snprintf(be, sizeof(be), "/local/domain/%u/backend/%s/%u/%d",
-		 spec->backend, VGPU_XS_DEVCLASS, domid, devid);
-	snprintf(fe, sizeof(fe), "/local/domain/%u/device/%s/%d", domid,
-		 VGPU_XS_DEVCLASS, devid);
-	snprintf(num, sizeof(num), "%u", domid);
-	snprintf(bnum, sizeof(bnum), "%u", spec->backend);
+	if (ents && !n)
+		xs_rm(xs, t, path);
+	free(ents);
+}
+
+/* Run @fn in a transaction, again while XenStore says EAGAIN: 0 or -errno. */
+static int transact(struct xs_handle *xs,
+		    int (*fn)(struct xs_handle *, xs_transaction_t, void *), void *arg)
+{
+	int tries, rc;
+
 	for (tries = 0; tries < 16; tries++) {
 		xs_transaction_t t = xs_transaction_start(xs);
-		char *old;
-		bool ok;
 
 		if (t == XBT_NULL)
 			return -errno;
-		old = xs_read(xs, t, fe, &len);
-		if (old) {
-			free(old);
+		rc = fn(xs, t, arg);
+		if (rc) {
 			xs_transaction_end(xs, t, true);
-			return -EEXIST;
-		}
-		ok = xs_mkdir(xs, t, fe) && xs_set_permissions(xs, t, fe, fe_perms, 2) &&
-		     put(xs, t, fe, VGPU_XS_BACKEND, be) &&
-		     put(xs, t, fe, VGPU_XS_BACKEND_ID, bnum) &&
-		     put(xs, t, fe, VGPU_XS_STATE, "1") &&
-		     xs_mkdir(xs, t, be) && xs_set_permissions(xs, t, be, be_perms, 2) &&
-		     put(xs, t, be, VGPU_XS_FRONTEND, fe) &&
-		     put(xs, t, be, VGPU_XS_FRONTEND_ID, num) &&
-		     put(xs, t, be, VGPU_XS_POOL, spec->pool) &&
-		     put(xs, t, be, VGPU_XS_PRIORITY, prio[spec->prio]) &&
-		     put(xs, t, be, VGPU_XS_STATE, "1") &&
-		     put(xs, t, be, VGPU_XS_ONLINE, "1");
-		if (!ok) {
-			int e = errno;
-
-			xs_transaction_end(xs, t, true);
-			return -e;
+			return rc;
 		}
 		if (xs_transaction_end(xs, t, false))
 			return 0;
@@ -133,30 +127,372 @@ int vgpu_nodes_write(struct xs_handle *xs, uint32_t domid, int devid,
 	return -EAGAIN;
 }
 
+/*
+ * /tool/vgpu and /tool/vgpu/<domid>, dom0's only (whoever made them).  Each
+ * directory is made before anything under it: a transaction then sees every
+ * node it touches first as it was (simxen's conflict check compares that).
+ */
+static bool tool_dir(struct xs_handle *xs, xs_transaction_t t, uint32_t domid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "%s/%u", VGPU_TOOL_ROOT, domid);
+	return xs_mkdir(xs, t, VGPU_TOOL_ROOT) &&
+	       xs_set_permissions(xs, t, VGPU_TOOL_ROOT, rec_perms, 1) &&
+	       xs_mkdir(xs, t, path) &&
+	       xs_set_permissions(xs, t, path, rec_perms, 1);
+}
+
+long vgpu_domain_lookup(struct xs_handle *xs, const char *who)
+{
+	unsigned int n, i, len;
+	unsigned long id;
+	char **doms, path[64];
+	long found = -1;
+
+	if (!*who)
+		return -1;
+	if (!vgpu_parse_ulong(who, VGPU_MAX_DOMID, &id))
+		return vgpu_domain_exists(xs, (uint32_t)id) ? (long)id : -1;
+	doms = xs_directory(xs, XBT_NULL, "/local/domain", &n);
+	for (i = 0; doms && i < n && found < 0; i++) {
+		char *name;
+
+		if (vgpu_parse_ulong(doms[i], VGPU_MAX_DOMID, &id))
+			continue;
+		snprintf(path, sizeof(path), "/local/domain/%lu/name", id);
+		name = xs_read(xs, XBT_NULL, path, &len);
+		if (name && strlen(name) == len && !strcmp(name, who))
+			found = (long)id;
+		free(name);
+	}
+	free(doms);
+	return found;
+}
+
+bool vgpu_domain_exists(struct xs_handle *xs, uint32_t domid)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/local/domain/%u", domid);
+	return exists(xs, XBT_NULL, path);
+}
+
+/* Mark the devids listed under @dir in @used. */
+static void mark_used(struct xs_handle *xs, const char *dir, bool *used)
+{
+	unsigned int n, i;
+	unsigned long d;
+	char **ids = xs_directory(xs, XBT_NULL, dir, &n);
+
+	for (i = 0; ids && i < n; i++)
+		if (!vgpu_parse_ulong(ids[i], VGPU_MAX_DEVID, &d))
+			used[d] = true;
+	free(ids);
+}
+
+int vgpu_next_devid(struct xs_handle *xs, uint32_t domid)
+{
+	bool used[VGPU_MAX_DEVID + 1] = { false };
+	char path[128];
+	int d, last = -1;
+
+	snprintf(path, sizeof(path), "%s/%u", BE_ROOT, domid);
+	mark_used(xs, path, used);
+	snprintf(path, sizeof(path), "%s/%u/device", VGPU_TOOL_ROOT, domid);
+	mark_used(xs, path, used);
+	for (d = 0; d <= VGPU_MAX_DEVID; d++)
+		if (used[d])
+			last = d;
+	if (last < VGPU_MAX_DEVID)
+		return last + 1;
+	for (d = 0; d <= VGPU_MAX_DEVID; d++)	/* past the top: the first hole */
+		if (!used[d])
+			return d;
+	return -ENOSPC;
+}
+
+struct write_args {
+	uint32_t domid;
+	int devid;
+	const struct vgpu_spec *spec;
+};
+
+static int write_tx(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	static const char *const prio[] = { "high", "medium", "low" };
+	const struct write_args *a = arg;
+	const struct vgpu_spec *spec = a->spec;
+	char be[128], fe[128], rec[128], num[16], bnum[16];
+	struct xs_permissions be_perms[2] = {
+		{ .id = spec->backend, .perms = XS_PERM_NONE },
+		{ .id = a->domid, .perms = XS_PERM_READ },
+	};
+	struct xs_permissions fe_perms[2] = {
+		{ .id = a->domid, .perms = XS_PERM_NONE },
+		{ .id = spec->backend, .perms = XS_PERM_READ },
+	};
+
+	be_path(be, sizeof(be), a->domid, a->devid);
+	fe_path(fe, sizeof(fe), a->domid, a->devid);
+	rec_path(rec, sizeof(rec), a->domid, a->devid);
+	snprintf(num, sizeof(num), "%u", a->domid);
+	snprintf(bnum, sizeof(bnum), "%u", spec->backend);
+	if (exists(xs, t, rec) || exists(xs, t, be))
+		return -EEXIST;
+	/*
+	 * The devid is free by dom0's word.  Whatever the guest left in its
+	 * own frontend directory (a stale state, made-up nodes) is not asked:
+	 * the nodes dom0 writes there are written over, the rest is the
+	 * guest's business (the handshake rewrites what matters).
+	 */
+	if (!(tool_dir(xs, t, a->domid) && xs_mkdir(xs, t, rec) &&
+	      xs_set_permissions(xs, t, rec, rec_perms, 1) &&
+	      put(xs, t, rec, VGPU_XS_FRONTEND, fe) && put(xs, t, rec, VGPU_XS_BACKEND, be) &&
+	      xs_mkdir(xs, t, fe) && xs_set_permissions(xs, t, fe, fe_perms, 2) &&
+	      put(xs, t, fe, VGPU_XS_BACKEND, be) &&
+	      put(xs, t, fe, VGPU_XS_BACKEND_ID, bnum) &&
+	      put(xs, t, fe, VGPU_XS_STATE, "1") &&
+	      xs_mkdir(xs, t, be) && xs_set_permissions(xs, t, be, be_perms, 2) &&
+	      put(xs, t, be, VGPU_XS_FRONTEND, fe) &&
+	      put(xs, t, be, VGPU_XS_FRONTEND_ID, num) &&
+	      put(xs, t, be, VGPU_XS_POOL, spec->pool) &&
+	      put(xs, t, be, VGPU_XS_PRIORITY, prio[spec->prio]) &&
+	      put(xs, t, be, VGPU_XS_STATE, "1") &&
+	      put(xs, t, be, VGPU_XS_ONLINE, "1")))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+int vgpu_nodes_write(struct xs_handle *xs, uint32_t domid, int devid,
+		     const struct vgpu_spec *spec)
+{
+	struct write_args a = { domid, devid, spec };
+
+	if (devid < 0 || devid > VGPU_MAX_DEVID || spec->backend != 0)
+		return -EINVAL;
+	return transact(xs, write_tx, &a);
+}
+
+/*
+ * The backend and frontend directories of a device, from the record where
+ * there is one, else (a device written before records existed) the
+ * well-known paths, if dom0's backend directory is there.  A record naming
+ * anything but this device's directories is refused: it can only be damage.
+ */
+static int find_dirs(struct xs_handle *xs, xs_transaction_t t, uint32_t domid,
+		     int devid, char *be, char *fe, size_t len, bool *has_rec)
+{
+	char rec[128], *rbe, *rfe;
+	int rc = 0;
+
+	be_path(be, len, domid, devid);
+	fe_path(fe, len, domid, devid);
+	rec_path(rec, sizeof(rec), domid, devid);
+	*has_rec = exists(xs, t, rec);
+	if (!*has_rec)
+		return exists(xs, t, be) ? 0 : -ENOENT;
+	rbe = read_at(xs, t, rec, VGPU_XS_BACKEND);
+	rfe = read_at(xs, t, rec, VGPU_XS_FRONTEND);
+	if ((rbe && strcmp(rbe, be)) || (rfe && strcmp(rfe, fe)))
+		rc = -EPROTO;
+	free(rbe);
+	free(rfe);
+	return rc;
+}
+
+struct dev_args {
+	uint32_t domid;
+	int devid;
+	bool *closing;
+};
+
+static int close_tx(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	const struct dev_args *a = arg;
+	char be[128], fe[128], *v;
+	bool has_rec, connected;
+	int rc = find_dirs(xs, t, a->domid, a->devid, be, fe, sizeof(be), &has_rec);
+
+	if (rc)
+		return rc;
+	if (!exists(xs, t, be))
+		return -ENOENT;	/* nothing to close: the removal cleans up */
+	v = read_at(xs, t, be, VGPU_XS_STATE);
+	connected = v && !strcmp(v, "4");
+	free(v);
+	/*
+	 * As libxl: only a Connected backend is asked to close.  Any other is
+	 * removed at once, and is not written to first (vgpuback would answer
+	 * a write with its own, maybe after the removal).
+	 */
+	if (!connected) {
+		*a->closing = false;
+		return 0;
+	}
+	if (!put(xs, t, be, VGPU_XS_ONLINE, "0") || !put(xs, t, be, VGPU_XS_STATE, "5"))
+		return -errno;
+	*a->closing = true;
+	return 0;
+}
+
+int vgpu_nodes_close(struct xs_handle *xs, uint32_t domid, int devid, bool *closing)
+{
+	struct dev_args a = { domid, devid, closing };
+
+	return transact(xs, close_tx, &a);
+}
+
+int vgpu_backend_state(struct xs_handle *xs, uint32_t domid, int devid)
+{
+	char be[128], *v;
+	unsigned long st;
+	int rc;
+
+	be_path(be, sizeof(be), domid, devid);
+	v = read_at(xs, XBT_NULL, be, VGPU_XS_STATE);
+	if (!v)
+		return -1;
+	rc = vgpu_parse_ulong(v, 6, &st) ? -2 : (int)st;
+	free(v);
+	return rc;
+}
+
+int vgpu_frontend_state(struct xs_handle *xs, uint32_t domid, int devid)
+{
+	char fe[128], *v;
+	unsigned long st;
+	int rc;
+
+	fe_path(fe, sizeof(fe), domid, devid);
+	v = read_at(xs, XBT_NULL, fe, VGPU_XS_STATE);
+	if (!v)
+		return -1;
+	rc = vgpu_parse_ulong(v, 6, &st) ? -2 : (int)st;
+	free(v);
+	return rc;
+}
+
+static int remove_tx(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	const struct dev_args *a = arg;
+	char be[128], fe[128], rec[128], dir[64];
+	bool has_rec;
+	int rc = find_dirs(xs, t, a->domid, a->devid, be, fe, sizeof(be), &has_rec);
+
+	if (rc)
+		return rc;
+	rec_path(rec, sizeof(rec), a->domid, a->devid);
+	/* The parents, read before they change: see tool_dir. */
+	snprintf(dir, sizeof(dir), "%s/%u", BE_ROOT, a->domid);
+	exists(xs, t, dir);
+	snprintf(dir, sizeof(dir), "%s/%u/device", VGPU_TOOL_ROOT, a->domid);
+	exists(xs, t, dir);
+	snprintf(dir, sizeof(dir), "%s/%u", VGPU_TOOL_ROOT, a->domid);
+	exists(xs, t, dir);
+	if ((!xs_rm(xs, t, be) && errno != ENOENT) || (!xs_rm(xs, t, fe) && errno != ENOENT) ||
+	    (has_rec && !xs_rm(xs, t, rec)))
+		return errno ? -errno : -EIO;
+	snprintf(dir, sizeof(dir), "%s/%u", BE_ROOT, a->domid);
+	rm_if_empty(xs, t, dir);
+	snprintf(dir, sizeof(dir), "%s/%u/device", VGPU_TOOL_ROOT, a->domid);
+	rm_if_empty(xs, t, dir);
+	snprintf(dir, sizeof(dir), "%s/%u", VGPU_TOOL_ROOT, a->domid);
+	rm_if_empty(xs, t, dir);
+	return 0;
+}
+
 int vgpu_nodes_remove(struct xs_handle *xs, uint32_t domid, int devid)
 {
-	char fe[128], be_path[128], *be;
-	unsigned int len;
-	bool ok;
+	struct dev_args a = { domid, devid, NULL };
 
-	snprintf(fe, sizeof(fe), "/local/domain/%u/device/%s/%d/%s", domid,
-		 VGPU_XS_DEVCLASS, devid, VGPU_XS_BACKEND);
-	be = xs_read(xs, XBT_NULL, fe, &len);
-	if (!be) {
-		/* The guest may be gone already: look in dom0's backend tree. */
-		snprintf(be_path, sizeof(be_path), "/local/domain/0/backend/%s/%u/%d",
-			 VGPU_XS_DEVCLASS, domid, devid);
-		be = xs_read(xs, XBT_NULL, be_path, &len);
-		if (!be)
-			return -ENOENT;
-		free(be);
-		be = strdup(be_path);
-		if (!be)
-			return -ENOMEM;
+	if (devid < 0 || devid > VGPU_MAX_DEVID)
+		return -ENOENT;
+	return transact(xs, remove_tx, &a);
+}
+
+struct refusal_args {
+	uint32_t domid;
+	const char *reason;
+};
+
+static int refusal_tx(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	const struct refusal_args *a = arg;
+	char dir[64], path[96];
+	unsigned int n = 0;
+	char **ents;
+
+	snprintf(dir, sizeof(dir), "%s/%u/refused", VGPU_TOOL_ROOT, a->domid);
+	ents = xs_directory(xs, t, dir, &n);
+	free(ents);
+	if (!ents)
+		n = 0;
+	snprintf(path, sizeof(path), "%s/%u/reason", dir, n);
+	if (!tool_dir(xs, t, a->domid) ||
+	    !xs_write(xs, t, path, a->reason, strlen(a->reason)))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+int vgpu_refusal_add(struct xs_handle *xs, uint32_t domid, const char *reason)
+{
+	struct refusal_args a = { domid, reason };
+
+	return transact(xs, refusal_tx, &a);
+}
+
+static int clear_tx(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	const struct dev_args *a = arg;
+	char dir[80], top[64];
+
+	snprintf(top, sizeof(top), "%s/%u", VGPU_TOOL_ROOT, a->domid);
+	exists(xs, t, top);	/* read before it changes: see tool_dir */
+	snprintf(dir, sizeof(dir), "%s/refused", top);
+	xs_rm(xs, t, dir);
+	rm_if_empty(xs, t, top);
+	return 0;
+}
+
+void vgpu_refusals_clear(struct xs_handle *xs, uint32_t domid)
+{
+	struct dev_args a = { domid, 0, NULL };
+	char dir[64];
+
+	snprintf(dir, sizeof(dir), "%s/%u/refused", VGPU_TOOL_ROOT, domid);
+	if (exists(xs, XBT_NULL, dir))
+		transact(xs, clear_tx, &a);
+}
+
+/* Forget the devices of domains that are gone, found under @root. */
+static int sweep_root(struct xs_handle *xs, const char *root,
+		      void (*log)(int level, const char *fmt, ...))
+{
+	unsigned int n, i;
+	unsigned long d;
+	char **doms = xs_directory(xs, XBT_NULL, root, &n);
+	char path[96];
+	int cleaned = 0;
+
+	for (i = 0; doms && i < n; i++) {
+		if (vgpu_parse_ulong(doms[i], VGPU_MAX_DOMID, &d) ||
+		    vgpu_domain_exists(xs, (uint32_t)d))
+			continue;
+		snprintf(path, sizeof(path), "%s/%lu", BE_ROOT, d);
+		xs_rm(xs, XBT_NULL, path);
+		snprintf(path, sizeof(path), "%s/%lu", VGPU_TOOL_ROOT, d);
+		xs_rm(xs, XBT_NULL, path);
+		if (log)
+			log(LOG_INFO, "domain %lu is gone: its vgpu nodes removed", d);
+		cleaned++;
 	}
-	fe[strlen(fe) - strlen(VGPU_XS_BACKEND) - 1] = 0;
-	ok = xs_rm(xs, XBT_NULL, be);
-	xs_rm(xs, XBT_NULL, fe);
-	free(be);
-	return ok ? 0 : -errno;
+	free(doms);
+	return cleaned;
+}
+
+int vgpu_nodes_sweep(struct xs_handle *xs,
+		     void (*log)(int level, const char *fmt, ...))
+{
+	return sweep_root(xs, BE_ROOT, log) + sweep_root(xs, VGPU_TOOL_ROOT, log);
 }

@@ -121,12 +121,16 @@ int vgpu_spec_parse(const char *spec, struct vgpu_spec *out, char *err,
 			out->devid = (int)num;
 			break;
 		case K_BACKEND:
-			if (parse_num(val, vlen, 32751, &num)) {
-				snprintf(err, errlen, "vgpu spec '%s': backend '%.*s': want a domain id",
-					 spec, (int)vlen, val);
+			/*
+			 * vgpuback serves only dom0's backend tree: a device
+			 * with another backend domain would never be served.
+			 */
+			if (parse_num(val, vlen, 32751, &num) || num != 0) {
+				snprintf(err, errlen, "vgpu spec '%s': backend '%.*s': want 0 "
+					 "(vgpuback serves only dom0's devices)", spec, (int)vlen, val);
 				return -1;
 			}
-			out->backend = (uint32_t)num;
+			out->backend = 0;
 			break;
 		}
 		p += len;

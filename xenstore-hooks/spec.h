@@ -14,7 +14,7 @@ struct vgpu_spec {
 	char pool[16];
 	int prio;		/* VGPU_PRIO_*; default medium */
 	int devid;		/* -1: the next free */
-	uint32_t backend;	/* backend domain, default 0 */
+	uint32_t backend;	/* backend domain: 0, the only one vgpuback serves */
 };
 
 /* 0, or -1 with a message naming the spec and the key in @err. */

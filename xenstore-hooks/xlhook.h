@@ -8,7 +8,8 @@
  * <dir>/<name>.cfg or <dir>/<name> in each config dir (as Xen's xendomains
  * script looks in /etc/xen and /etc/xen/auto) — parses its vgpu list with
  * libxlutil and writes the device nodes; when the domain goes
- * (@releaseDomain) it removes them.  A config with a bad spec gets no node.
+ * (@releaseDomain) it removes them.  A config with a bad spec gets no node:
+ * the error is logged at err and recorded for `vgpuctl list` (nodes.h).
  * vgpuback runs it: it owns an xs handle whose fd joins vgpuback's loop.
  */
 #ifndef VGPU_XLHOOK_H
@@ -33,11 +34,24 @@ void vgpu_xlhook_handle(struct vgpu_xlhook *h);
 void vgpu_xlhook_free(struct vgpu_xlhook *h);
 
 /*
- * Parse the vgpu list of one xl config text (@name for messages) into
- * @specs (at most @max): count, or -1 with the reason in @err.
+ * Parse the vgpu list of the xl config at @path into @specs (at most @max),
+ * each device's devid resolved (the next free one within the list where the
+ * spec has none) and the config line of each in @lines: the count, or -1
+ * with "PATH:LINE: reason" in @err (a syntax error, vgpu not a list, a bad
+ * spec, a devid given twice).
  */
 struct vgpu_spec;
-int vgpu_xl_config_specs(const char *path, struct vgpu_spec *specs,
+int vgpu_xl_config_specs(const char *path, struct vgpu_spec *specs, int *lines,
 			 unsigned max, char *err, size_t errlen);
+
+/*
+ * Remove the vgpu backend nodes and dom0 records of domains that no longer
+ * exist (vgpuback calls it once at start, whether or not the hook runs;
+ * the hook also does it on every domain event).  The number cleaned.
+ */
+struct xs_handle;
+int vgpu_xlhook_sweep(struct xs_handle *xs,
+		      void (*log)(int level, const char *fmt, ...)
+		      __attribute__((format(printf, 2, 3))));
 
 #endif /* VGPU_XLHOOK_H */

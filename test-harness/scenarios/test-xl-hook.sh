@@ -45,6 +45,31 @@ for bad in "pool=A,color=red:unknown key 'color'" "pool=Z:unknown pool 'Z'" \
 	ok "no node written for $name (not even its good spec)" test -z "$(xenstore-ls /local/domain/0/backend/vgpu/$bid 2>/dev/null)"
 done
 
+like "$(grep "domain $id (web): vgpu 3" "$SIMXEN_DIR/vgpuback.log")" "priority low from .*web.cfg:5" \
+	"the hook logs priority by name (was 'priority 2') and the config line"
+
+# vgpu= mistakes that were silent: each is an error naming the domain, the
+# config file and line, and a refused device in vgpuctl list.
+mistake() { # mistake NAME CONFIG-TEXT WANT-LINE WANT-TEXT
+	local name=$1 cfg="$tmp/$1.cfg" mid
+	printf '%b' "$2" >"$cfg"
+	mid=$("$SIM" domain create "$name" --config "$cfg")
+	for i in $(seq 100); do grep -q "domain $mid ($name)" "$SIMXEN_DIR/vgpuback.log" && break; sleep 0.05; done
+	like "$(grep "domain $mid ($name)" "$SIMXEN_DIR/vgpuback.log")" "(error|<3>).*$name.cfg:$3: .*$4" \
+		"$name: an error naming the domain, $name.cfg line $3: $4"
+	for i in $(seq 50); do "$VGPUCTL" list "$name" | grep -q refused && break; sleep 0.05; done
+	like "$("$VGPUCTL" list "$name" | awk 'NR > 1')" "^$mid +$name +- .* refused .*$name.cfg:$3: .*$4" \
+		"$name: vgpuctl list shows the refused device with the reason"
+	ok "$name: no node written" test -z "$(xenstore-ls /local/domain/0/backend/vgpu/$mid 2>/dev/null)"
+}
+mistake str 'name = "str"\nmemory = 512\nvgpu = "pool=A"\n' 3 "single value, not a list"
+mistake syn 'name = "syn"\nvgpu = [ "pool=A",\n"pool=B"\nmemory = 512\n' 4 "syntax error"
+mistake dup 'name = "dup"\nvgpu = [ "pool=A",\n\t"pool=B,devid=0" ]\n' 3 "devid 0 is also device 1.s .line 2."
+mistake nopool 'name = "nopool"\nvgpu = [ "pool=A",\n  "pool=Z" ]\n' 3 "unknown pool 'Z' .vgpuback serves: A, B."
+mistake otherbe 'name = "otherbe"\nvgpu = [ "pool=A,backend=3" ]\n' 2 "backend '3': want 0"
+like "$("$VGPUCTL" --json list)" '"refused":\[.*"name":"dup","reason":"[^"]*dup.cfg:3: ' \
+	"vgpuctl --json list has the refusals"
+
 # vgpuctl
 is "$("$VGPUCTL" list web | awk 'NR > 1 { print $3, $4, $5 }' | tr '\n' ' ')" "0 A high 3 B low " "vgpuctl list shows web's devices"
 like "$("$VGPUCTL" --json list)" '"name":"web","devid":0,"pool":"A","priority":"high"' "vgpuctl --json list"
@@ -55,12 +80,19 @@ ok "vgpuctl detach" "$VGPUCTL" detach web 4
 ok "detached device's nodes are gone" test -z "$(xenstore-read /local/domain/0/backend/vgpu/$id/4/pool 2>/dev/null)"
 "$VGPUCTL" attach nosuchvm pool=A >/dev/null 2>"$tmp/err"
 is "$?" 1 "vgpuctl attach to a missing domain exits 1"
-like "$(cat "$tmp/err")" "no such guest domain: nosuchvm" "and says so"
+like "$(cat "$tmp/err")" "no such domain: nosuchvm" "and says so"
 "$VGPUCTL" detach web 9 2>"$tmp/err"
 is "$?" 1 "vgpuctl detach of a missing device exits 1"
 like "$(cat "$tmp/err")" "no such device" "and says so"
 "$VGPUCTL" attach web pool=A,colour=red 2>"$tmp/err"
 like "$(cat "$tmp/err")" "unknown key 'colour'" "vgpuctl attach refuses a bad spec"
+"$VGPUCTL" attach web pool=Z 2>"$tmp/err"
+is "$?" 1 "vgpuctl attach of a pool vgpuback does not have: exit 1 (was 0)"
+like "$(cat "$tmp/err")" "unknown pool 'Z' \(vgpuback serves: A, B\)" "and says which it has"
+"$VGPUCTL" attach web pool=A,backend=3 2>"$tmp/err"
+is "$?" 1 "vgpuctl attach with backend=3: exit 1 (vgpuback serves dom0's tree only)"
+like "$(cat "$tmp/err")" "backend '3': want 0" "and says so"
+ok "neither wrote a node" test -z "$(xenstore-read /local/domain/0/backend/vgpu/$id/5/pool 2>/dev/null)"
 like "$("$VGPUCTL" stats)" "executor cpu" "vgpuctl stats shows the executor"
 like "$("$VGPUCTL" --json stats)" '"queued":\{"high":0' "vgpuctl --json stats"
 like "$("$VGPUCTL" pools)" "^B +-1" "vgpuctl pools lists pool B"

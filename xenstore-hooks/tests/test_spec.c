@@ -26,11 +26,11 @@ static void test_accepts(void **state)
 	assert_int_equal(s.backend, 0);
 	assert_int_equal(vgpu_spec_parse("pool=B", &s, err, sizeof(err)), 0);
 	assert_int_equal(s.prio, VGPU_PRIO_MEDIUM);
-	assert_int_equal(vgpu_spec_parse("prio=low,devid=1,pool=gpu-0_x,backend=7", &s, err,
+	assert_int_equal(vgpu_spec_parse("prio=low,devid=1,pool=gpu-0_x,backend=0", &s, err,
 					 sizeof(err)), 0);
 	assert_int_equal(s.prio, VGPU_PRIO_LOW);
 	assert_int_equal(s.devid, 1);
-	assert_int_equal(s.backend, 7);
+	assert_int_equal(s.backend, 0);
 	assert_string_equal(s.pool, "gpu-0_x");
 	assert_int_equal(vgpu_spec_parse("pool=A,priority=medium", &s, err, sizeof(err)), 0);
 }
@@ -64,6 +64,9 @@ static void test_rejects(void **state)
 	rejects("pool=A,", "trailing comma");
 	rejects("pool=A,high", "'high' is not key=value");
 	rejects("pool=A,backend=dom0", "backend 'dom0'");
+	/* vgpuback serves dom0's backend tree only: another domain is never served. */
+	rejects("pool=A,backend=7", "backend '7': want 0");
+	rejects("pool=A,backend=32751", "backend '32751': want 0");
 }
 
 int main(void)
