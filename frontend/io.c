@@ -7,25 +7,83 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
 
+#include <xen/io/xenbus.h>
+
 #include "front_priv.h"
 #include "request.h"
+
+int front_shadow_init(struct vgpufront *dev, unsigned size)
+{
+	unsigned i;
+
+	dev->shadow = calloc(size, sizeof(*dev->shadow));
+	dev->free_slots = calloc(size, sizeof(*dev->free_slots));
+	if (!dev->shadow || !dev->free_slots)
+		return -ENOMEM;
+	for (i = 0; i < size; i++)
+		dev->free_slots[i] = (uint16_t)(size - 1 - i);
+	dev->nfree = size;
+	return 0;
+}
+
+void front_fail(struct vgpufront *dev, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (dev->broken)
+		return;
+	dev->broken = true;
+	va_start(ap, fmt);
+	vsnprintf(dev->fault, sizeof(dev->fault), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "libvgpufront: vgpu device %u: the backend broke the protocol "
+		"(%s): device failed\n", dev->devid, dev->fault);
+	/* As xenbus_dev_fatal: tell the backend we are going. */
+	front_switch_state(dev, XenbusStateClosing);
+}
+
+/*
+ * The response's id must be a request of ours still outstanding: take it
+ * off the table.  A backend that answers twice, or what was never asked,
+ * is not trusted any further (XSA-403).
+ */
+static bool shadow_take(struct vgpufront *dev, uint64_t id)
+{
+	uint64_t slot = id & ((1u << FRONT_ID_SLOT_BITS) - 1);
+
+	/* A free slot holds 0: an id of 0 must not match it. */
+	if (slot >= RING_SIZE(&dev->front) || !dev->shadow[slot] ||
+	    dev->shadow[slot] != id)
+		return false;
+	dev->shadow[slot] = 0;
+	dev->free_slots[dev->nfree++] = (uint16_t)slot;
+	dev->inflight--;
+	return true;
+}
 
 int vgpufront_submit(struct vgpufront *dev, struct vgpuif_request *req)
 {
 	struct vgpuif_request *slot;
+	unsigned s;
 	int notify;
 
+	if (dev->broken)
+		return -EPROTO;
 	if (!vgpufront_connected(dev))
 		return -EPIPE;
-	if (RING_FULL(&dev->front))
+	if (RING_FULL(&dev->front) || !dev->nfree)
 		return -EAGAIN;
-	req->id = dev->next_id++;
+	s = dev->free_slots[--dev->nfree];
+	req->id = dev->next_seq++ << FRONT_ID_SLOT_BITS | s;
+	dev->shadow[s] = req->id;
 	slot = RING_GET_REQUEST(&dev->front, dev->front.req_prod_pvt);
 	memcpy(slot, req, sizeof(*slot));
 	dev->front.req_prod_pvt++;
@@ -38,7 +96,8 @@ int vgpufront_submit(struct vgpufront *dev, struct vgpuif_request *req)
 
 /*
  * Take what the ring holds (and, with @stash, what sync calls kept aside
- * first); re-arm the event index when the ring is empty.
+ * first); re-arm the event index when the ring is empty.  Each response is
+ * copied out once and only the copy is checked and handed on.
  */
 static unsigned consume(struct vgpufront *dev, struct vgpuif_response *rsps,
 			unsigned max, bool stash)
@@ -48,14 +107,27 @@ static unsigned consume(struct vgpufront *dev, struct vgpuif_response *rsps,
 
 	while (stash && n < max && dev->nstash)
 		rsps[n++] = dev->stash[--dev->nstash];
+	if (dev->broken)
+		return n;
 	do {
 		RING_IDX prod = dev->front.sring->rsp_prod, i;
 
 		xen_rmb();
+		if (RING_RESPONSE_PROD_OVERFLOW(&dev->front, prod)) {
+			front_fail(dev, "response producer %u is %u past the consumer, "
+				   "the ring holds %u", prod, prod - dev->front.rsp_cons,
+				   RING_SIZE(&dev->front));
+			return n;
+		}
 		for (i = dev->front.rsp_cons; i != prod && n < max; i++) {
 			RING_COPY_RESPONSE(&dev->front, i, &rsps[n]);
+			if (!shadow_take(dev, rsps[n].id)) {
+				dev->front.rsp_cons = i + 1;
+				front_fail(dev, "a response to id %#" PRIx64 ", which is not "
+					   "a request outstanding", rsps[n].id);
+				return n;
+			}
 			n++;
-			dev->inflight--;
 		}
 		dev->front.rsp_cons = i;
 		if (n == max)
@@ -164,6 +236,8 @@ static int poll_responses(struct vgpufront *dev, struct vgpuif_response *rsps,
 		n = consume(dev, rsps, max, stash);
 		if (n)
 			return (int)n;
+		if (dev->broken)
+			return -EPROTO;
 		if (dev->backend_gone || !dev->connected)
 			return -EPIPE;
 		wait = timeout_ms < 0 ? -1 : (int)(end - now_ms());
@@ -219,7 +293,7 @@ int vgpufront_call(struct vgpufront *dev, struct vgpuif_request *req,
 			continue;
 		if (r.id == req->id) {
 			*rsp = r;
-			return r.status;
+			return vgpufront_status(r.status);
 		}
 		if (dev->nstash < RING_SIZE(&dev->front))
 			dev->stash[dev->nstash++] = r;
@@ -248,7 +322,7 @@ int vgpufront_scalar_add(struct vgpufront *dev, int64_t a, int64_t b,
 	req.u.scalar_add.a = a;
 	req.u.scalar_add.b = b;
 	rc = vgpufront_call(dev, &req, &rsp);
-	if (rc == VGPU_OK)
+	if (rc == 0)
 		*sum = rsp.result.scalar;
 	return rc;
 }
@@ -291,7 +365,7 @@ int vgpufront_query(struct vgpufront *dev, struct vgpuif_query_result *q,
 		req.u.query.out_len = 4096;
 	}
 	rc = vgpufront_call(dev, &req, &rsp);
-	if (rc == VGPU_OK) {
+	if (rc == 0) {
 		*q = rsp.result.query;
 		if (buf) {
 			((char *)buf->addr)[4095] = 0;
@@ -303,9 +377,18 @@ int vgpufront_query(struct vgpufront *dev, struct vgpuif_query_result *q,
 	return rc;
 }
 
-const char *vgpufront_strerror(int status)
+const char *vgpufront_strerror(int rc)
 {
-	if (status <= 0 && status >= VGPU_ELAST)
-		return vgpuif_strerror(status);
-	return strerror(-status);
+	if (rc == 0)
+		return "success";
+	if (vgpufront_is_status(rc))
+		return vgpuif_strerror(rc + VGPUFRONT_STATUS_BASE);
+	if (rc == -EPROTO)
+		return "the backend broke the protocol (device failed)";
+	if (rc == -ENOSPC)
+		return "out of grant references (gntalloc's limit or the domain's "
+		       "grant table: see vgpufront(1), LIMITS)";
+	if (rc < 0 && rc > -VGPUFRONT_STATUS_BASE)
+		return strerror(-rc);
+	return "unknown error";
 }

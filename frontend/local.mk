@@ -11,3 +11,10 @@ bin_PROGRAMS += frontend/vgpufront
 frontend_vgpufront_SOURCES = frontend/vgpufront_tool.c
 frontend_vgpufront_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend
 frontend_vgpufront_LDADD = frontend/libvgpufront.la -lm
+
+check_PROGRAMS += frontend/tests/test_front_status
+TESTS += frontend/tests/test_front_status
+frontend_tests_test_front_status_SOURCES = frontend/tests/test_front_status.c
+frontend_tests_test_front_status_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend
+frontend_tests_test_front_status_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XENSTORE_CFLAGS)
+frontend_tests_test_front_status_LDADD = frontend/libvgpufront.la ring/libvgpuring.la $(CMOCKA_LIBS)

@@ -32,25 +32,27 @@ static void usage(FILE *f)
 "\n"
 "Commands:\n"
 "  info                      what the backend offers: executor, GPUs, data path, limits\n"
-"  ping [--count N]          NOP round trips; prints the latency\n"
-"  add NUM1 NUM2             prints NUM1 + NUM2, computed by the backend\n"
+"  ping [--count N]          N NOP round trips (1-10000000, default 100); the latency\n"
+"  add NUM1 NUM2             prints NUM1 + NUM2 (64-bit integers), computed by the backend\n"
 "  vadd --n N [--verify] [--repeat R]\n"
-"                            c = a + b over N floats; --verify checks every element\n"
+"                            c = a + b over N floats (1-2^28); --verify checks every\n"
+"                            element; R repetitions (1-1000000, default 1)\n"
 "  bench [--seconds S] [--inflight K]\n"
-"                            latency (one in flight) and throughput (K in flight) tables\n"
+"                            latency (one in flight) and throughput (K in flight,\n"
+"                            1-512, default 32; S seconds, (0, 3600], default 1)\n"
 "\n"
 "Options:\n"
-"  -d, --device N            vgpu device number (default 0)\n"
-"  -t, --timeout MS          handshake and request timeout (default 10000)\n"
-"  -r, --ring-order N        ring pages = 2^N, capped by the backend (default 2)\n"
+"  -d, --device N            vgpu device number (0-2147483647, default 0)\n"
+"  -t, --timeout MS          handshake and request timeout (1-3600000, default 10000)\n"
+"  -r, --ring-order N        ring pages = 2^N (0-4), capped by the backend (default 2)\n"
 "  -h, --help                this help\n"
 "  -V, --version             version\n"
 "\n"
 "Environment: VGPUFRONT_SPIN_US: watch the ring this many us before sleeping\n"
 "on the event channel (default 200; -1 never).\n"
 "\n"
-"Exit status: 0 success, 1 a request or a verification failed, 2 usage,\n"
-"3 no device, backend gone or timeout.\n");
+"Exit status: 0 success, 1 a request or a verification failed, 2 usage or a\n"
+"bad value, 3 no device, backend not answering, gone or broken, or timeout.\n");
 }
 
 static uint64_t now_ns(void)
@@ -61,12 +63,26 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int fail(const char *what, int rc)
+/*
+ * A failed call: say what it means here (which limit, how to raise it);
+ * exit 3 when the device is unusable (backend gone or broken, timeout).
+ */
+static int fail(struct tool *t, const char *what, int rc)
 {
-	fprintf(stderr, "vgpufront: %s: %s\n", what, vgpufront_strerror(rc));
-	if (rc == -EPIPE || rc == -ETIMEDOUT)
+	char why[512];
+
+	fprintf(stderr, "vgpufront: %s: %s\n", what,
+		vgpufront_explain(t->dev, rc, why, sizeof(why)));
+	if (rc == -EPIPE || rc == -ETIMEDOUT || rc == -EPROTO)
 		return EXIT_NODEV;
 	return EXIT_FAILED;
+}
+
+/* Bad input: one line naming the option, the value and what is allowed. */
+static int bad_value(const char *opt, const char *val, const char *allowed)
+{
+	fprintf(stderr, "vgpufront: %s '%s': %s\n", opt, val, allowed);
+	return EXIT_USAGE;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -86,7 +102,7 @@ static int cmd_info(struct tool *t)
 	int rc = vgpufront_query(t->dev, &q, text, sizeof(text));
 
 	if (rc)
-		return fail("info", rc);
+		return fail(t, "info", rc);
 	printf("device:        %u (domain %u)\n", t->devid, vgpufront_domid(t->dev));
 	printf("protocol:      %u\n", q.version);
 	printf("executor:      %s\n", q.executor < 2 ? exec[q.executor] : "?");
@@ -108,15 +124,17 @@ static int cmd_ping(struct tool *t, unsigned count)
 	unsigned i;
 	int rc;
 
-	if (!lat)
+	if (!lat) {
+		fprintf(stderr, "vgpufront: ping: no memory for %u latencies\n", count);
 		return EXIT_FAILED;
+	}
 	for (i = 0; i < count; i++) {
 		uint64_t t0 = now_ns();
 
 		rc = vgpufront_ping(t->dev);
 		if (rc) {
 			free(lat);
-			return fail("ping", rc);
+			return fail(t, "ping", rc);
 		}
 		lat[i] = now_ns() - t0;
 	}
@@ -132,23 +150,22 @@ static int parse_i64(const char *s, int64_t *v)
 {
 	char *end;
 
+	/* Decimal only: "010" is ten, not eight; no blank before it. */
+	if (!((*s >= '0' && *s <= '9') || *s == '-' || *s == '+'))
+		return -1;
 	errno = 0;
-	*v = strtoll(s, &end, 0);
-	return errno || !*s || *end ? -1 : 0;
+	*v = strtoll(s, &end, 10);
+	return errno || *end ? -1 : 0;
 }
 
-static int cmd_add(struct tool *t, const char *a, const char *b)
+static int cmd_add(struct tool *t, int64_t x, int64_t y)
 {
-	int64_t x, y, sum;
+	int64_t sum;
 	int rc;
 
-	if (parse_i64(a, &x) || parse_i64(b, &y)) {
-		fprintf(stderr, "vgpufront: add: NUM1 and NUM2 must be integers\n");
-		return EXIT_USAGE;
-	}
 	rc = vgpufront_scalar_add(t->dev, x, y, &sum);
 	if (rc)
-		return fail("add", rc);
+		return fail(t, "add", rc);
 	printf("%" PRId64 "\n", sum);
 	return 0;
 }
@@ -176,7 +193,7 @@ static int cmd_vadd(struct tool *t, uint64_t n, bool verify, unsigned repeat)
 	b = a ? vgpufront_buf_alloc(t->dev, bytes, VGPUFRONT_BUF_READONLY, &st) : NULL;
 	c = b ? vgpufront_buf_alloc(t->dev, bytes, 0, &st) : NULL;
 	if (!c) {
-		rc = fail("vadd: buffer", st);
+		rc = fail(t, "vadd: buffer", st);
 		goto out;
 	}
 	fa = a->addr;
@@ -195,7 +212,7 @@ static int cmd_vadd(struct tool *t, uint64_t n, bool verify, unsigned repeat)
 		st = vgpufront_vector_add(t->dev, n, a, 0, b, 0, c, 0, &rsp);
 		t0 = now_ns() - t0;
 		if (st) {
-			rc = fail("vadd", st);
+			rc = fail(t, "vadd", st);
 			goto out;
 		}
 		if (t0 < best)
@@ -255,7 +272,7 @@ static double throughput(struct tool *t, struct vgpuif_request *tmpl,
 		}
 		for (int i = 0; i < n; i++)
 			if (rsps[i].status)
-				*err = rsps[i].status;
+				*err = vgpufront_status(rsps[i].status);
 		inflight -= (unsigned)n;
 		done += (unsigned)n;
 	}
@@ -283,7 +300,7 @@ static int cmd_bench(struct tool *t, double secs, unsigned k)
 	b = a ? vgpufront_buf_alloc(t->dev, 4096, VGPUFRONT_BUF_READONLY, &st) : NULL;
 	c = b ? vgpufront_buf_alloc(t->dev, 4096, 0, &st) : NULL;
 	if (!c)
-		return fail("bench: buffer", st);
+		return fail(t, "bench: buffer", st);
 	for (i = 0; i < 1024; i++) {
 		((float *)a->addr)[i] = rnd(&seed);
 		((float *)b->addr)[i] = rnd(&seed);
@@ -304,13 +321,13 @@ static int cmd_bench(struct tool *t, double secs, unsigned k)
 
 			st = vgpufront_call(t->dev, &r, &rsp);
 			if (st)
-				return fail("bench", st);
+				return fail(t, "bench", st);
 			lat[j][i] = now_ns() - t0;
 		}
 		qsort(lat[j], n, sizeof(lat[j][0]), cmp_u64);
 		tp[j] = throughput(t, j ? &vadd : &nop, k, secs, &err);
 		if (err)
-			return fail("bench", err);
+			return fail(t, "bench", err);
 	}
 	printf("%-18s %12s %12s %16s\n", "request", "median us", "p99 us",
 	       "req/s (K in flight)");
@@ -323,6 +340,193 @@ static int cmd_bench(struct tool *t, double secs, unsigned k)
 	vgpufront_buf_free(t->dev, b);
 	vgpufront_buf_free(t->dev, c);
 	return 0;
+}
+
+/*
+ * A whole decimal number in [min, max]: digits only (no sign, no blank, no
+ * fraction, no hex), so that "-3", "1.5" and "99999999999" never become
+ * something else.  0, or EXIT_USAGE after saying so.
+ */
+static int parse_uint(const char *opt, const char *s, uint64_t min, uint64_t max,
+		      const char *note, uint64_t *v)
+{
+	char allowed[160], *end;
+
+	snprintf(allowed, sizeof(allowed), "a whole number from %" PRIu64 " to %" PRIu64 "%s",
+		 min, max, note);
+	if (*s < '0' || *s > '9')
+		return bad_value(opt, s, allowed);
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	if (errno || *end || *v < min || *v > max)
+		return bad_value(opt, s, allowed);
+	return 0;
+}
+
+#define MAX_DEVID	2147483647u
+#define MAX_TIMEOUT_MS	3600000u	/* an hour */
+#define MAX_COUNT	10000000u
+#define MAX_REPEAT	1000000u
+#define MAX_SECONDS	3600.0
+#define MAX_INFLIGHT	512u		/* the largest ring's slots */
+
+struct args {
+	unsigned count, repeat, k;
+	uint64_t n;
+	int64_t x, y;			/* add's numbers */
+	double secs;
+	bool verify;
+	unsigned given;			/* command options seen: 1 << OPT_* */
+};
+
+enum { OPT_COUNT, OPT_N, OPT_VERIFY, OPT_REPEAT, OPT_SECONDS, OPT_INFLIGHT };
+
+static int parse_seconds(const char *s, double *secs)
+{
+	char *end;
+
+	errno = 0;
+	*secs = strtod(s, &end);
+	if (errno || end == s || *end || !(*secs > 0) || *secs > MAX_SECONDS)
+		return bad_value("--seconds", s, "a number of seconds above 0, at most 3600");
+	return 0;
+}
+
+/* One command option: its value checked; 0 or EXIT_USAGE. */
+static int command_option(int c, const char *arg, struct args *a)
+{
+	uint64_t v = 0;
+	int rc = 0;
+
+	switch (c) {
+	case 'c':
+		rc = parse_uint("--count", arg, 1, MAX_COUNT, "", &v);
+		a->count = (unsigned)v;
+		a->given |= 1u << OPT_COUNT;
+		break;
+	case 'n':
+		rc = parse_uint("--n", arg, 1, VGPUIF_MAX_VECTOR_ELEMS,
+				" (floats; 2^28 is the protocol's maximum)", &v);
+		a->n = v;
+		a->given |= 1u << OPT_N;
+		break;
+	case 'v':
+		a->verify = true;
+		a->given |= 1u << OPT_VERIFY;
+		break;
+	case 'R':
+		rc = parse_uint("--repeat", arg, 1, MAX_REPEAT, "", &v);
+		a->repeat = (unsigned)v;
+		a->given |= 1u << OPT_REPEAT;
+		break;
+	case 's':
+		rc = parse_seconds(arg, &a->secs);
+		a->given |= 1u << OPT_SECONDS;
+		break;
+	case 'k':
+		rc = parse_uint("--inflight", arg, 1, MAX_INFLIGHT, "", &v);
+		a->k = (unsigned)v;
+		a->given |= 1u << OPT_INFLIGHT;
+		break;
+	default:
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	return rc;
+}
+
+/* The command exists and takes the options it was given. */
+static int check_command(const char *cmd, const struct args *a, int nargs)
+{
+	static const struct {
+		const char *name;
+		unsigned opts;
+		int nargs;
+	} cmds[] = {
+		{ "info", 0, 0 },
+		{ "ping", 1u << OPT_COUNT, 0 },
+		{ "add", 0, 2 },
+		{ "vadd", 1u << OPT_N | 1u << OPT_VERIFY | 1u << OPT_REPEAT, 0 },
+		{ "bench", 1u << OPT_SECONDS | 1u << OPT_INFLIGHT, 0 },
+	};
+	static const char *const names[] = { "--count", "--n", "--verify", "--repeat",
+					     "--seconds", "--inflight" };
+	unsigned i, o;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(cmd, cmds[i].name))
+			break;
+	if (i == sizeof(cmds) / sizeof(cmds[0])) {
+		fprintf(stderr, "vgpufront: unknown command '%s' (info, ping, add, vadd, bench)\n",
+			cmd);
+		return EXIT_USAGE;
+	}
+	for (o = 0; o < sizeof(names) / sizeof(names[0]); o++)
+		if (a->given & ~cmds[i].opts & 1u << o) {
+			fprintf(stderr, "vgpufront: %s: %s does not apply to this command\n",
+				cmd, names[o]);
+			return EXIT_USAGE;
+		}
+	if (nargs != cmds[i].nargs) {
+		fprintf(stderr, "vgpufront: %s takes %d argument%s, not %d\n", cmd,
+			cmds[i].nargs, cmds[i].nargs == 1 ? "" : "s", nargs);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(cmd, "vadd") && !(a->given & 1u << OPT_N)) {
+		fprintf(stderr, "vgpufront: vadd needs --n N (1 to 2^28 floats)\n");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* add's NUM1 and NUM2, checked before anything runs. */
+static int parse_add(char **argv, struct args *a)
+{
+	if (parse_i64(argv[0], &a->x))
+		return bad_value("add NUM1", argv[0], "a 64-bit integer");
+	if (parse_i64(argv[1], &a->y))
+		return bad_value("add NUM2", argv[1], "a 64-bit integer");
+	return 0;
+}
+
+/* The global options; 0, or EXIT_USAGE after saying why. */
+static int global_option(int c, const char *arg, struct tool *t)
+{
+	uint64_t v;
+	int rc;
+
+	switch (c) {
+	case 'd':
+		rc = parse_uint("--device", arg, 0, MAX_DEVID, "", &v);
+		t->devid = (unsigned)v;
+		return rc;
+	case 't':
+		rc = parse_uint("--timeout", arg, 1, MAX_TIMEOUT_MS, "", &v);
+		t->timeout_ms = (int)v;
+		return rc;
+	case 'r':
+		rc = parse_uint("--ring-order", arg, 0, VGPUIF_MAX_RING_PAGE_ORDER,
+				" (ring of 2^N pages)", &v);
+		t->order = (unsigned)v;
+		return rc;
+	}
+	return EXIT_USAGE;
+}
+
+static int run(struct tool *t, const char *cmd, const struct args *a)
+{
+	unsigned ring;
+
+	if (!strcmp(cmd, "info"))
+		return cmd_info(t);
+	if (!strcmp(cmd, "ping"))
+		return cmd_ping(t, a->count);
+	if (!strcmp(cmd, "add"))
+		return cmd_add(t, a->x, a->y);
+	if (!strcmp(cmd, "vadd"))
+		return cmd_vadd(t, a->n, a->verify, a->repeat);
+	ring = vgpufront_ring_size(t->dev);
+	return cmd_bench(t, a->secs, a->k > ring ? ring : a->k);
 }
 
 int main(int argc, char **argv)
@@ -343,22 +547,29 @@ int main(int argc, char **argv)
 	};
 	struct tool t = { .devid = 0, .timeout_ms = 10000, .order = 2 };
 	struct vgpufront_opts fo;
-	unsigned count = 100, repeat = 1, k = 32;
-	uint64_t n = 0;
-	double secs = 1.0;
-	bool verify = false;
+	struct args a = { .count = 100, .repeat = 1, .k = 32, .secs = 1.0 };
 	const char *cmd;
 	char err[512];
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "+d:t:r:hV", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': t.devid = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 't': t.timeout_ms = atoi(optarg); break;
-		case 'r': t.order = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("vgpufront %s\n", PACKAGE_VERSION); return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("vgpufront %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'd':
+		case 't':
+		case 'r':
+			rc = global_option(c, optarg, &t);
+			if (rc)
+				return rc;
+			break;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
@@ -367,35 +578,15 @@ int main(int argc, char **argv)
 	}
 	cmd = argv[optind];
 	optind++;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': count = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'n': n = strtoull(optarg, NULL, 0); break;
-		case 'v': verify = true; break;
-		case 'R': repeat = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 's': secs = atof(optarg); break;
-		case 'k': k = (unsigned)strtoul(optarg, NULL, 10); break;
-		default: usage(stderr); return EXIT_USAGE;
-		}
-	}
-	if (!strcmp(cmd, "add") ? argc - optind != 2 : argc != optind) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (!strcmp(cmd, "vadd") && (n == 0 || repeat == 0)) {
-		fprintf(stderr, "vgpufront: vadd needs --n N (N > 0)\n");
-		return EXIT_USAGE;
-	}
-	if (strcmp(cmd, "info") && strcmp(cmd, "ping") && strcmp(cmd, "add") &&
-	    strcmp(cmd, "vadd") && strcmp(cmd, "bench")) {
-		fprintf(stderr, "vgpufront: unknown command '%s'\n", cmd);
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (!count || !k || secs <= 0) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if ((rc = command_option(c, optarg, &a)))
+			return rc;
+	rc = check_command(cmd, &a, argc - optind);
+	if (!rc && !strcmp(cmd, "add"))
+		rc = parse_add(argv + optind, &a);
+	if (rc)
+		return rc;
+	memset(&fo, 0, sizeof(fo));	/* spin_us 0: $VGPUFRONT_SPIN_US or 200 */
 	fo.ring_page_order = t.order;
 	fo.timeout_ms = t.timeout_ms;
 	t.dev = vgpufront_open(t.devid, &fo, err, sizeof(err));
@@ -403,17 +594,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vgpufront: %s\n", err);
 		return EXIT_NODEV;
 	}
-	if (!strcmp(cmd, "info"))
-		rc = cmd_info(&t);
-	else if (!strcmp(cmd, "ping"))
-		rc = cmd_ping(&t, count);
-	else if (!strcmp(cmd, "add"))
-		rc = cmd_add(&t, argv[optind], argv[optind + 1]);
-	else if (!strcmp(cmd, "vadd"))
-		rc = cmd_vadd(&t, n, verify, repeat);
-	else
-		rc = cmd_bench(&t, secs, k > vgpufront_ring_size(t.dev) ?
-			       vgpufront_ring_size(t.dev) : k);
+	rc = run(&t, cmd, &a);
 	vgpufront_close(t.dev);
 	return rc;
 }

@@ -53,13 +53,44 @@ int front_read_state(struct vgpufront *dev, const char *dir)
 	return st;
 }
 
-static int write_state(struct vgpufront *dev, int state)
+/*
+ * Move our state as Linux's xenbus_switch_state does: read the state node
+ * and write it in one transaction, and only while it is there.  After the
+ * toolstack removed the device (vgpuctl detach) a plain write would
+ * recreate the directory, owned by us, and the devid could not be attached
+ * again.  0, -ENODEV (the device is gone) or -errno.
+ */
+int front_switch_state(struct vgpufront *dev, int state)
 {
-	char path[200], val[8];
+	char path[200], val[8], *cur;
+	unsigned int len;
+	int tries, e;
 
 	snprintf(path, sizeof(path), "%s/%s", dev->fe_path, VGPU_XS_STATE);
 	snprintf(val, sizeof(val), "%d", state);
-	return xs_write(dev->xs, XBT_NULL, path, val, strlen(val)) ? 0 : -errno;
+	for (tries = 0; tries < 20; tries++) {
+		xs_transaction_t t = xs_transaction_start(dev->xs);
+
+		if (t == XBT_NULL)
+			return -errno;
+		cur = xs_read(dev->xs, t, path, &len);
+		if (!cur) {
+			e = errno;
+			xs_transaction_end(dev->xs, t, true);
+			return e == ENOENT ? -ENODEV : -e;
+		}
+		free(cur);
+		if (!xs_write(dev->xs, t, path, val, strlen(val))) {
+			e = errno;
+			xs_transaction_end(dev->xs, t, true);
+			return -e;
+		}
+		if (xs_transaction_end(dev->xs, t, false))
+			return 0;
+		if (errno != EAGAIN)
+			return -errno;
+	}
+	return -EAGAIN;
 }
 
 static int64_t now_ms(void)
@@ -123,12 +154,16 @@ static int publish(struct vgpufront *dev)
 	unsigned i, npages = 1u << dev->order;
 	uint32_t refs[1u << VGPUIF_MAX_RING_PAGE_ORDER];
 	char path[300], val[32];
+	unsigned int len;
 	int tries;
 
 	dev->ring_pages = vgpu_gnt_share(dev->plat, dev->backend_id, npages, 1,
 					 refs);
-	if (!dev->ring_pages)
+	if (!dev->ring_pages) {
+		dev->grant_want = npages;
 		return -errno;
+	}
+	dev->granted = npages;
 	SHARED_RING_INIT((vgpuif_sring_t *)dev->ring_pages);
 	FRONT_RING_INIT(&dev->front, (vgpuif_sring_t *)dev->ring_pages,
 			VGPUIF_PAGE_SIZE << dev->order);
@@ -139,6 +174,18 @@ static int publish(struct vgpufront *dev)
 	for (tries = 0; tries < 20; tries++) {
 		xs_transaction_t t = xs_transaction_start(dev->xs);
 		bool ok = t != XBT_NULL;
+		char *cur;
+
+		/* Never recreate a removed device (see front_switch_state). */
+		snprintf(path, sizeof(path), "%s/%s", dev->fe_path, VGPU_XS_STATE);
+		cur = ok ? xs_read(dev->xs, t, path, &len) : NULL;
+		if (ok && !cur) {
+			int e = errno;
+
+			xs_transaction_end(dev->xs, t, true);
+			return e == ENOENT ? -ENODEV : -e;
+		}
+		free(cur);
 
 #define WRITE_NODE(name, ...) do { \
 		snprintf(path, sizeof(path), "%s/%s", dev->fe_path, name); \
@@ -205,15 +252,133 @@ void front_check_backend(struct vgpufront *dev)
 		dev->backend_gone = true;
 }
 
+/*
+ * Find device/vgpu/<devid>; when it is not there, say what is known: the
+ * domain has other vgpu devices, or none at all.
+ */
+static int find_device(struct vgpufront *dev, char *err, size_t errlen)
+{
+	char *v = read_node(dev, dev->fe_path, VGPU_XS_BACKEND);
+	char **ids, list[128] = "";
+	unsigned int n, i;
+	size_t used = 0;
+
+	if (v) {
+		snprintf(dev->be_path, sizeof(dev->be_path), "%s", v);
+		free(v);
+		v = read_node(dev, dev->fe_path, VGPU_XS_BACKEND_ID);
+		dev->backend_id = v ? (uint32_t)strtoul(v, NULL, 10) : 0;
+		free(v);
+		return 0;
+	}
+	ids = xs_directory(dev->xs, XBT_NULL, "device/" VGPU_XS_DEVCLASS, &n);
+	for (i = 0; ids && i < n && used < sizeof(list) - 16; i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used, " %s", ids[i]);
+	free(ids);
+	if (used)
+		front_set_err(err, errlen, "no vgpu device %u: this domain's vgpu devices are:%s "
+			      "(vgpufront --device N)", dev->devid, list);
+	else
+		front_set_err(err, errlen, "no vgpu device %u: no vgpu device is configured for "
+			      "this domain (the host adds one from a vgpu= line in the domain's "
+			      "config or with vgpuctl attach)", dev->devid);
+	return -ENODEV;
+}
+
+/* The backend never reached InitWait: say what its directory shows. */
+static void explain_no_initwait(struct vgpufront *dev, char *err, size_t errlen)
+{
+	char *v = read_node(dev, dev->be_path, VGPU_XS_STATE);
+	int st = v ? atoi(v) : XenbusStateUnknown;
+
+	if (!v)
+		front_set_err(err, errlen, "vgpu device %u: its backend directory %s is gone "
+			      "(the device is being removed)", dev->devid, dev->be_path);
+	else if (st == XenbusStateClosing || st == XenbusStateClosed)
+		front_set_err(err, errlen, "vgpu device %u: the backend (vgpuback in domain %u) "
+			      "refused or closed the device (state %d): its log says why",
+			      dev->devid, dev->backend_id, st);
+	else
+		front_set_err(err, errlen, "vgpu device %u: the backend (vgpuback in domain %u) "
+			      "did not answer within %d ms (backend state %d): is it running?",
+			      dev->devid, dev->backend_id, dev->timeout_ms, st);
+	free(v);
+}
+
+static int watch_backend(struct vgpufront *dev, char *err, size_t errlen)
+{
+	char wpath[300];
+
+	snprintf(wpath, sizeof(wpath), "%s/%s", dev->be_path, VGPU_XS_STATE);
+	if (xs_watch(dev->xs, wpath, WATCH_TOKEN))
+		return 0;
+	front_set_err(err, errlen, "cannot watch %s: %s", wpath, strerror(errno));
+	return -errno;
+}
+
+/* Initialising, the backend's InitWait, the ring published, Connected. */
+static int handshake(struct vgpufront *dev, char *err, size_t errlen)
+{
+	unsigned max_order = 0;
+	char *v;
+	int st, rc;
+
+	/* A stale connection of ours: say goodbye first, as blkfront does. */
+	st = front_read_state(dev, dev->fe_path);
+	if (st != XenbusStateInitialising && st != XenbusStateClosed &&
+	    st != XenbusStateUnknown) {
+		front_switch_state(dev, XenbusStateClosing);
+		wait_backend(dev, is_closed, dev->timeout_ms);
+	}
+	rc = front_switch_state(dev, XenbusStateInitialising);
+	if (rc == -ENODEV) {
+		front_set_err(err, errlen, "no vgpu device %u: it was removed", dev->devid);
+		return rc;
+	}
+	st = wait_backend(dev, is_initwait, dev->timeout_ms);
+	if (st < 0) {
+		explain_no_initwait(dev, err, errlen);
+		return st;
+	}
+	v = read_node(dev, dev->be_path, VGPU_XS_FEAT_RING_ORDER);
+	if (v)
+		max_order = (unsigned)strtoul(v, NULL, 10);
+	free(v);
+	if (dev->order > max_order)
+		dev->order = max_order;
+	rc = publish(dev);
+	if (rc) {
+		char why[400];
+
+		front_set_err(err, errlen, rc == -ENODEV ? "no vgpu device %u: it was removed" :
+			      "vgpu device %u: cannot publish the ring: %s", dev->devid,
+			      vgpufront_explain(dev, rc, why, sizeof(why)));
+		return rc;
+	}
+	st = wait_backend(dev, is_connected, dev->timeout_ms);
+	if (st != XenbusStateConnected) {
+		front_set_err(err, errlen, st < 0 ?
+			      "vgpu device %u: backend did not connect within %d ms" :
+			      "vgpu device %u: backend refused the connection (state %d)",
+			      dev->devid, st < 0 ? dev->timeout_ms : st);
+		return st < 0 ? st : -ECONNREFUSED;
+	}
+	rc = front_switch_state(dev, XenbusStateConnected);
+	if (rc) {
+		front_set_err(err, errlen, "vgpu device %u: %s", dev->devid,
+			      rc == -ENODEV ? "it was removed" : strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
 struct vgpufront *vgpufront_open(unsigned devid,
 				 const struct vgpufront_opts *opts,
 				 char *err, size_t errlen)
 {
 	struct vgpufront *dev = calloc(1, sizeof(*dev));
-	char *v, *dom;
+	char *dom;
 	unsigned int len;
-	unsigned max_order = 0;
-	int st, rc;
 	struct epoll_event ev = { .events = EPOLLIN };
 
 	if (!dev) {
@@ -227,7 +392,7 @@ struct vgpufront *vgpufront_open(unsigned devid,
 		     opts->ring_page_order : 2;
 	dev->timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : 10000;
 	dev->spin_ns = front_spin_ns(opts ? opts->spin_us : 0);
-	dev->next_id = 1;
+	dev->next_seq = 1;
 	dev->next_handle = 1;
 
 	dev->xs = xs_open(0);
@@ -240,18 +405,8 @@ struct vgpufront *vgpufront_open(unsigned devid,
 	free(dom);
 	snprintf(dev->fe_path, sizeof(dev->fe_path), "device/%s/%u",
 		 VGPU_XS_DEVCLASS, devid);
-	v = read_node(dev, dev->fe_path, VGPU_XS_BACKEND);
-	if (!v) {
-		front_set_err(err, errlen,
-			      "no vgpu device %u (is there a vgpu= line in the domain's config?)",
-			      devid);
+	if (find_device(dev, err, errlen))
 		goto fail;
-	}
-	snprintf(dev->be_path, sizeof(dev->be_path), "%s", v);
-	free(v);
-	v = read_node(dev, dev->fe_path, VGPU_XS_BACKEND_ID);
-	dev->backend_id = v ? (uint32_t)strtoul(v, NULL, 10) : 0;
-	free(v);
 	dev->plat = vgpu_platform_open(NULL);
 	if (!dev->plat) {
 		front_set_err(err, errlen, "cannot open grant/event-channel devices: %s",
@@ -263,58 +418,13 @@ struct vgpufront *vgpufront_open(unsigned devid,
 		front_set_err(err, errlen, "cannot open event channels: %s", strerror(errno));
 		goto fail;
 	}
-	{
-		char wpath[300];
-
-		snprintf(wpath, sizeof(wpath), "%s/%s", dev->be_path, VGPU_XS_STATE);
-		if (!xs_watch(dev->xs, wpath, WATCH_TOKEN)) {
-			front_set_err(err, errlen, "cannot watch %s: %s", wpath, strerror(errno));
-			goto fail;
-		}
-	}
-	/* A stale connection of ours: say goodbye first, as blkfront does. */
-	st = front_read_state(dev, dev->fe_path);
-	if (st != XenbusStateInitialising && st != XenbusStateClosed &&
-	    st != XenbusStateUnknown) {
-		write_state(dev, XenbusStateClosing);
-		wait_backend(dev, is_closed, dev->timeout_ms);
-	}
-	write_state(dev, XenbusStateInitialising);
-	st = wait_backend(dev, is_initwait, dev->timeout_ms);
-	if (st < 0) {
-		st = front_read_state(dev, dev->be_path);
-		front_set_err(err, errlen,
-			      "vgpu device %u: backend at %s did not answer within %d ms "
-			      "(state %d: %s)", devid, dev->be_path, dev->timeout_ms, st,
-			      st == XenbusStateClosed ? "the backend refused or closed the device" :
-			      "is vgpuback running?");
+	if (watch_backend(dev, err, errlen) || handshake(dev, err, errlen))
 		goto fail;
-	}
-	v = read_node(dev, dev->be_path, VGPU_XS_FEAT_RING_ORDER);
-	if (v)
-		max_order = (unsigned)strtoul(v, NULL, 10);
-	free(v);
-	if (dev->order > max_order)
-		dev->order = max_order;
-	rc = publish(dev);
-	if (rc) {
-		front_set_err(err, errlen, "vgpu device %u: cannot publish the ring: %s",
-			      devid, strerror(-rc));
-		goto fail;
-	}
-	st = wait_backend(dev, is_connected, dev->timeout_ms);
-	if (st != XenbusStateConnected) {
-		front_set_err(err, errlen, st < 0 ?
-			      "vgpu device %u: backend did not connect within %d ms" :
-			      "vgpu device %u: backend refused the connection (state %d)",
-			      devid, st < 0 ? dev->timeout_ms : st);
-		goto fail;
-	}
-	write_state(dev, XenbusStateConnected);
 	dev->connected = true;
 	dev->stash = calloc(RING_SIZE(&dev->front), sizeof(*dev->stash));
 	dev->pollfd = epoll_create1(EPOLL_CLOEXEC);
-	if (!dev->stash || dev->pollfd < 0) {
+	if (!dev->stash || dev->pollfd < 0 ||
+	    front_shadow_init(dev, RING_SIZE(&dev->front))) {
 		front_set_err(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -332,11 +442,16 @@ void vgpufront_close(struct vgpufront *dev)
 {
 	if (!dev)
 		return;
-	if (dev->xs && dev->ring_pages) {
-		write_state(dev, XenbusStateClosing);
-		if (!dev->backend_gone)
+	/*
+	 * Closing, the backend's Closed (not from a backend that is gone or
+	 * broke the protocol: it may never answer), Closed; nothing at all
+	 * once the toolstack removed the device.
+	 */
+	if (dev->xs && dev->ring_pages &&
+	    front_switch_state(dev, XenbusStateClosing) != -ENODEV) {
+		if (!dev->backend_gone && !dev->broken)
 			wait_backend(dev, is_closed, dev->timeout_ms);
-		write_state(dev, XenbusStateClosed);
+		front_switch_state(dev, XenbusStateClosed);
 	}
 	if (dev->evtchn) {
 		if (dev->port >= 0)
@@ -352,11 +467,21 @@ void vgpufront_close(struct vgpufront *dev)
 	if (dev->pollfd >= 0)
 		close(dev->pollfd);
 	free(dev->stash);
+	free(dev->shadow);
+	free(dev->free_slots);
 	free(dev);
 }
 
 int vgpufront_fd(struct vgpufront *dev) { return dev->pollfd; }
 unsigned vgpufront_ring_size(const struct vgpufront *dev) { return RING_SIZE(&dev->front); }
 unsigned vgpufront_inflight(const struct vgpufront *dev) { return dev->inflight; }
-bool vgpufront_connected(const struct vgpufront *dev) { return dev->connected && !dev->backend_gone; }
+bool vgpufront_connected(const struct vgpufront *dev)
+{
+	return dev->connected && !dev->backend_gone && !dev->broken;
+}
+
+const char *vgpufront_fault(const struct vgpufront *dev)
+{
+	return dev->broken ? dev->fault : NULL;
+}
 uint32_t vgpufront_domid(const struct vgpufront *dev) { return dev->domid; }

@@ -8,3 +8,9 @@ test_harness_hostile_vgpu_hostile_LDADD = frontend/libvgpufront.la $(XENSTORE_LI
 
 TESTS += test-harness/hostile/test-hostile.sh
 dist_check_SCRIPTS += test-harness/hostile/test-hostile.sh
+# A hostile backend (vgpu-hostile-backend) for the frontend's side of the
+# same story: test-harness/scenarios/test-front-hostile.sh.
+noinst_PROGRAMS += test-harness/hostile/vgpu-hostile-backend
+test_harness_hostile_vgpu_hostile_backend_SOURCES = test-harness/hostile/vgpu-hostile-backend.c
+test_harness_hostile_vgpu_hostile_backend_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
+test_harness_hostile_vgpu_hostile_backend_LDADD = ring/libvgpuring.la $(XENSTORE_LIBS)

@@ -141,6 +141,16 @@ static void stat_add(struct hostile *h, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * A libvgpufront return code with its protocol status as on the wire
+ * (VGPUFRONT_E(VGPU_EBUSY) -> VGPU_EBUSY), so that the cases compare with
+ * the VGPU_E* the backend must send; -errno values stay as they are.
+ */
+static int wire(int rc)
+{
+	return vgpufront_is_status(rc) ? rc + VGPUFRONT_STATUS_BASE : rc;
+}
+
 /* ---------------- connection helpers ---------------- */
 
 /*
@@ -733,7 +743,7 @@ static int expect(struct badops *s, struct vgpuif_request *req, int expected,
 	int rc;
 
 	memset(&rsp, 0xa5, sizeof(rsp));
-	rc = vgpufront_call(s->dev, req, &rsp);
+	rc = wire(vgpufront_call(s->dev, req, &rsp));
 	check(s->h, expected, rc, "r%u-%s", s->round, name);
 	if (rsp.id != req->id || rsp.op != req->op || !all_zero(rsp._pad0, 3))
 		s->hygiene++;
@@ -881,9 +891,15 @@ static void badops_register(struct badops *s, uint32_t hw)
 			memcpy(ind, refs, 4 * sizeof(*refs));
 			reg_req(&req, nh, 4, dref, 0);
 			expect(s, &req, VGPU_EGRANT, "register-ro-grant-as-writable");
-			/* More pages than the list names: the rest are ref 0. */
+			/* One page more than the list names: its ref is 0. */
+			reg_req(&req, nh, 5, dref, VGPU_BUF_F_READONLY);
+			expect(s, &req, VGPU_EGRANT, "register-page-past-the-list");
+			/*
+			 * Four more: ref 0 four times, a ref repeated within one
+			 * buffer, refused as malformed before anything is mapped.
+			 */
 			reg_req(&req, nh, 8, dref, VGPU_BUF_F_READONLY);
-			expect(s, &req, VGPU_EGRANT, "register-pages-past-the-list");
+			expect(s, &req, VGPU_EINVAL, "register-pages-past-the-list");
 			/* Two indirect pages needed, the directory names one. */
 			reg_req(&req, nh, VGPUIF_GREFS_PER_PAGE + 1, dref, VGPU_BUF_F_READONLY);
 			expect(s, &req, s->h->max_buffer_pages < VGPUIF_GREFS_PER_PAGE + 1 + 8 ?
@@ -922,7 +938,7 @@ static void badops_buffer_limit(struct badops *s, unsigned have)
 		n++;
 	}
 	check(s->h, want, n, "r%u-buffers-registered-before-limit", s->round);
-	check(s->h, VGPU_ENOMEM, n <= want ? st : 0, "r%u-buffer-over-limit", s->round);
+	check(s->h, VGPU_ENOMEM, n <= want ? wire(st) : 0, "r%u-buffer-over-limit", s->round);
 	for (i = 0; i < n; i++) {
 		st = vgpufront_buf_free(s->dev, extra[i]);
 		if (st)

@@ -16,6 +16,10 @@
  *   ping:K        PING k=K ok=M            K synchronous pings beside them
  *   drain:N       DRAIN want=N got=G       the async pings' N responses
  *
+ * S is the status as the wire has it (0, or VGPU_E*: -1 .. -13) when the
+ * backend answered, and local-E when the library failed with -E (an errno
+ * value) on its own.
+ *
  * Whatever is still registered is freed at the end.  Exit status: 0 every
  * step ran and every vadd that succeeded was right, 1 a wrong vadd result,
  * 2 usage, 3 a device could not be opened.
@@ -49,6 +53,22 @@ static float rnd(uint64_t *s)
 	*s ^= *s >> 7;
 	*s ^= *s << 17;
 	return (float)((*s >> 40) % 2000000) / 1000.0f - 999.5f;
+}
+
+/* A libvgpufront return code as this program prints it (see above). */
+static const char *st_str(int rc)
+{
+	static char bufs_[4][32];
+	static unsigned next;
+	char *b = bufs_[next++ % 4];
+
+	if (vgpufront_is_status(rc))
+		snprintf(b, sizeof(bufs_[0]), "%d", rc + VGPUFRONT_STATUS_BASE);
+	else if (rc)
+		snprintf(b, sizeof(bufs_[0]), "local%d", rc);
+	else
+		snprintf(b, sizeof(bufs_[0]), "0");
+	return b;
 }
 
 static int step_open(const char *arg, unsigned *cur)
@@ -85,7 +105,7 @@ static int step_alloc(const char *arg, unsigned cur)
 	bufs[nbufs].dev = cur;
 	bufs[nbufs].buf = vgpufront_buf_alloc(devs[cur], (size_t)pages * VGPUIF_PAGE_SIZE,
 					      0, &st);
-	printf("ALLOC buf=%u dev=%u pages=%u status=%d\n", nbufs, cur, pages, st);
+	printf("ALLOC buf=%u dev=%u pages=%u status=%s\n", nbufs, cur, pages, st_str(st));
 	nbufs++;
 	return 0;
 }
@@ -99,7 +119,7 @@ static int step_free(const char *arg)
 		return 2;
 	st = vgpufront_buf_free(devs[bufs[i].dev], bufs[i].buf);
 	bufs[i].buf = NULL;
-	printf("FREE buf=%u status=%d\n", i, st);
+	printf("FREE buf=%u status=%s\n", i, st_str(st));
 	return 0;
 }
 
@@ -136,13 +156,13 @@ static int step_vadd(const char *arg, uint64_t *seed, unsigned *wrong)
 		fc[e] = -1e30f;	/* poison */
 	}
 	st = vgpufront_vector_add(devs[dev], n, b[0], 0, b[1], 0, b[2], 0, &rsp);
-	ok = st == VGPU_OK;
+	ok = st == 0;
 	for (e = 0; ok && e < n; e++)
 		ok = fc[e] == fa[e] + fb[e];
-	if (st == VGPU_OK && !ok)
+	if (st == 0 && !ok)
 		(*wrong)++;
-	printf("VADD bufs=%u,%u,%u n=%zu status=%d ok=%d\n", idx[0], idx[1], idx[2], n,
-	       st, ok);
+	printf("VADD bufs=%u,%u,%u n=%zu status=%s ok=%d\n", idx[0], idx[1], idx[2], n,
+	       st_str(st), ok);
 	return 0;
 }
 
@@ -160,7 +180,7 @@ static int step_async(const char *arg, unsigned cur)
 		req.op = VGPU_OP_NOP;
 		st = vgpufront_submit(devs[cur], &req);
 	}
-	printf("ASYNC n=%u status=%d\n", n, st);
+	printf("ASYNC n=%u status=%s\n", n, st_str(st));
 	return 0;
 }
 
@@ -172,7 +192,7 @@ static int step_ping(const char *arg, unsigned cur)
 	if (!devs[cur])
 		return 2;
 	for (i = 0; i < k; i++)
-		good += vgpufront_ping(devs[cur]) == VGPU_OK;
+		good += vgpufront_ping(devs[cur]) == 0;
 	printf("PING k=%u ok=%u\n", k, good);
 	return 0;
 }

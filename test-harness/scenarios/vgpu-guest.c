@@ -6,6 +6,10 @@
  *
  *   REQ vm=NAME idx=I op=OP submit_ns=T done_ns=T queue_ns=N exec_ns=N status=S ok=0|1
  *
+ * S is the response's status as on the wire (VGPU_OK, VGPU_E*) when the
+ * request was answered (done_ns > 0), else the -errno the library failed
+ * with (-EPIPE: backend gone, -EPROTO: backend broke the protocol).
+ *
  * --fault-every M marks every M-th request with the test-only fault flag
  * (vgpuback --test-faults yes, CUDA executor): such a request is right when
  * it fails with VGPU_EIO or VGPU_ERESET, and its line ends in fault=1.
