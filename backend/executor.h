@@ -13,7 +13,9 @@
  *    a backend structure other than its own.
  *  - Buffers are attached once when the guest registers them (the CUDA
  *    executor registers the mapping with the driver then) and detached only
- *    when no submitted job still uses them.
+ *    when no submitted job still uses them.  The backend bounds how many
+ *    there are (per device, per domain, for the host); an executor keeps
+ *    no table of its own that could fill before those limits do.
  *  - Jobs of a guest that went away are still reaped; the backend drops them.
  */
 #ifndef VGPU_EXECUTOR_H
@@ -36,7 +38,10 @@ struct vgpu_buffer {
 	size_t len;
 	bool readonly;
 	unsigned refcnt;		/* backend-owned: registration + jobs */
+	void *backend_priv;		/* backend's: the mapper's work item */
 	void *exec_priv;		/* executor's state (e.g. host registration) */
+	/* Executor's: its list of attached buffers (no fixed table). */
+	struct vgpu_buffer *ex_next, **ex_pprev;
 };
 
 struct vgpu_job {

@@ -37,7 +37,6 @@ void vlog(int level, const char *fmt, ...);
 
 #define MAX_GPUS  16
 #define MAX_SLOTS 64
-#define MAX_BUFS  4096
 /* Device memory a slot keeps between requests; larger ones use the pool. */
 #define SLOT_KEEP_BYTES (64u << 20)
 
@@ -83,9 +82,14 @@ struct cuda_exec {
 	bool stop;
 	unsigned running;
 	struct vgpu_job *done_head, **done_tail;
-	struct vgpu_buffer *bufs[MAX_BUFS];	/* registered, for re-registration */
+	/*
+	 * Attached buffers, for re-registration after a reset.  A list, not a
+	 * table: the backend's limits (per device, per domain, per host) bound
+	 * it, and a fixed table shared by all guests let the first ones lock
+	 * every later guest out.
+	 */
+	struct vgpu_buffer *bufs;
 	struct look looks[MAX_GPUS * MAX_SLOTS];	/* completion thread's */
-	unsigned nbufs;
 	bool staging;			/* some buffer could not be registered */
 };
 
@@ -251,7 +255,8 @@ static int gpu_probe(struct gpu *g)
  */
 static void gpu_reset(struct cuda_exec *x, struct gpu *g, cudaError_t why)
 {
-	unsigned s, i;
+	struct vgpu_buffer *b;
+	unsigned s;
 	int st = g->busy == 1 ? VGPU_EIO : VGPU_ERESET;
 	cudaError_t e;
 
@@ -272,12 +277,12 @@ static void gpu_reset(struct cuda_exec *x, struct gpu *g, cudaError_t why)
 		return;
 	}
 	/* Registrations went with the context: make them again. */
-	for (i = 0; i < x->nbufs; i++)
-		if (x->bufs[i]->exec_priv) {
-			cudaHostUnregister(x->bufs[i]->addr);
+	for (b = x->bufs; b; b = b->ex_next)
+		if (b->exec_priv) {
+			cudaHostUnregister(b->addr);
 			cudaGetLastError();
-			if (register_buf(x->bufs[i]))
-				x->bufs[i]->exec_priv = NULL;
+			if (register_buf(b))
+				b->exec_priv = NULL;
 		}
 	vlog(LOG_NOTICE, "cuda: GPU %d reset; serving again", g->dev);
 }
@@ -617,13 +622,8 @@ static unsigned cuda_reap(struct vgpu_executor *ex, struct vgpu_job **done,
 static int cuda_buf_attach(struct vgpu_executor *ex, struct vgpu_buffer *b)
 {
 	struct cuda_exec *x = to_cuda(ex);
-	int rc = 0;
 
 	pthread_mutex_lock(&x->lock);
-	if (x->nbufs == MAX_BUFS) {
-		rc = -ENOSPC;
-		goto out;
-	}
 	cudaSetDevice(x->gpus[0].dev);
 	if (register_buf(b) == 0) {
 		b->exec_priv = b;	/* registered: DMA straight from the pages */
@@ -634,23 +634,27 @@ static int cuda_buf_attach(struct vgpu_executor *ex, struct vgpu_buffer *b)
 			     "with CUDA; using the staging path (one copy)", b->handle, b->domid);
 		x->staging = true;
 	}
-	x->bufs[x->nbufs++] = b;
-out:
+	b->ex_next = x->bufs;
+	b->ex_pprev = &x->bufs;
+	if (x->bufs)
+		x->bufs->ex_pprev = &b->ex_next;
+	x->bufs = b;
 	pthread_mutex_unlock(&x->lock);
-	return rc;
+	return 0;
 }
 
 static void cuda_buf_detach(struct vgpu_executor *ex, struct vgpu_buffer *b)
 {
 	struct cuda_exec *x = to_cuda(ex);
-	unsigned i;
 
 	pthread_mutex_lock(&x->lock);
-	for (i = 0; i < x->nbufs; i++)
-		if (x->bufs[i] == b) {
-			x->bufs[i] = x->bufs[--x->nbufs];
-			break;
-		}
+	if (b->ex_pprev) {
+		*b->ex_pprev = b->ex_next;
+		if (b->ex_next)
+			b->ex_next->ex_pprev = b->ex_pprev;
+		b->ex_next = NULL;
+		b->ex_pprev = NULL;
+	}
 	if (b->exec_priv) {
 		cudaHostUnregister(b->addr);
 		cudaGetLastError();

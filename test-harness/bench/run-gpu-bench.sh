@@ -21,7 +21,9 @@ trap 'simhost_stop; rm -rf "$out"' EXIT
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee -a "$raw"
 "$bin/native_bench" | tee -a "$raw" || exit 1
 
-simhost_start --executor "${VGPU_BENCH_EXECUTOR:-cuda}" --slots 8 || exit 1
+# Seven guests of 16M floats pass the host-wide page default (vgpuback(8)).
+simhost_start --executor "${VGPU_BENCH_EXECUTOR:-cuda}" --slots 8 \
+	--max-buffer-pages 262144 --max-host-buffer-pages 1048576 || exit 1
 grep -E "cuda|executor" "$SIMXEN_DIR/vgpuback.log" | tee -a "$raw"
 for i in 1 2 3 4 5 6 7; do simhost_guest "g$i" A high >/dev/null; done
 
