@@ -108,6 +108,10 @@ static void devices_json(struct vgpuback *bk, struct out *o, bool stats)
 			    (unsigned long long)d->submitted, (unsigned long long)d->completed,
 			    (unsigned long long)d->failed, d->inflight, queued, d->nbufs,
 			    (unsigned long long)d->buf_pages);
+			/* Notifications that brought no request, and how many were held. */
+			put(o, ",\"spurious\":%llu,\"throttled\":%llu",
+			    (unsigned long long)d->storm.spurious,
+			    (unsigned long long)d->storm.throttles);
 		}
 		put(o, "}");
 		first = false;

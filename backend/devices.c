@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * devices.c: the backend half of the xenbus handshake, after blkback and
- * netback.  Every XenStore event rescans /local/domain/0/backend/vgpu and the
- * frontends' states (a handful of reads per device), which keeps the state
- * machine in one place:
+ * netback.  vgpuback watches what each device needs and nothing else
+ * (storms.h): the backend root, which only dom0 writes (new and removed
+ * devices, online and state written by the toolstack), each device's
+ * frontend state node, and @releaseDomain.  Each event steps the one device
+ * it names:
  *
  *   new device            -> features, InitWait (or Closed if the toolstack
  *                            nodes are bad)
  *   InitWait + frontend Initialised -> map ring, bind port, Connected
  *   Connected + frontend Closing/Closed/gone, or its channel closed
  *                         -> drop its work, unmap, unbind, Closed
- *   Closed + frontend Initialising  -> InitWait again (reconnect)
+ *   online 0 (toolstack detach) -> Closing while the frontend is connected,
+ *                            Closed (resources freed) once it is not
+ *   Closed + frontend Initialising (and online) -> InitWait again
  *   backend directory removed       -> freed
  */
 #include "config.h"
@@ -31,7 +35,7 @@
 #include "vgpuback.h"
 #include "xsnodes.h"
 
-#define BE_ROOT "/local/domain/0/" VGPU_XS_BACKEND_ROOT
+#define BE_ROOT VGPU_BE_ROOT
 
 static char *xread(struct vgpuback *bk, const char *dir, const char *node)
 {
@@ -40,6 +44,44 @@ static char *xread(struct vgpuback *bk, const char *dir, const char *node)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, node);
 	return xs_read(bk->xs, XBT_NULL, path, &len);
+}
+
+/*
+ * Write @path only while @dir exists, as Linux's xenbus_switch_state does:
+ * a device the toolstack removed must not come back as a lone node.
+ */
+static int xwrite_present(struct xs_handle *xs, const char *dir,
+			  const char *path, const char *val)
+{
+	int tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		xs_transaction_t t = xs_transaction_start(xs);
+		unsigned int len;
+		char *d;
+
+		if (t == XBT_NULL)
+			return -1;
+		d = xs_read(xs, t, dir, &len);
+		if (!d) {
+			xs_transaction_end(xs, t, true);
+			errno = ENOENT;
+			return -1;
+		}
+		free(d);
+		if (!xs_write(xs, t, path, val, strlen(val))) {
+			int e = errno;
+
+			xs_transaction_end(xs, t, true);
+			errno = e;
+			return -1;
+		}
+		if (xs_transaction_end(xs, t, false))
+			return 0;
+		if (errno != EAGAIN)
+			return -1;
+	}
+	return -1;
 }
 
 static void xwrite(struct vgpuback *bk, const char *dir, const char *node,
@@ -55,7 +97,7 @@ static void xwrite(struct vgpuback *bk, const char *dir, const char *node,
 	vsnprintf(val, sizeof(val), fmt, ap);
 	va_end(ap);
 	snprintf(path, sizeof(path), "%s/%s", dir, node);
-	if (!xs_write(bk->xs, XBT_NULL, path, val, strlen(val)))
+	if (xwrite_present(bk->xs, dir, path, val) < 0 && errno != ENOENT)
 		vlog(LOG_WARNING, "cannot write %s: %s", path, strerror(errno));
 }
 
@@ -76,30 +118,49 @@ static void set_state(struct vgpu_dev *dev, int state)
  * The event channel and the watch timer wake the loop as one device: a tick
  * of the timer is handled as a wake with no work, which looks at the peer.
  */
-static int ep_add_dev(struct vgpu_dev *dev)
+static int ep_add_fd(struct vgpu_dev *dev, int fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &dev->item };
+
+	return epoll_ctl(dev->bk->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* The storm timer shares the item: a tick is a wake that ends the spell. */
+static int ep_add_dev(struct vgpu_dev *dev)
+{
 	int efd = vgpu_evtchn_fd(dev->evtchn);
 
 	dev->item.kind = EP_DEV;
 	dev->item.ptr = dev;
-	if (epoll_ctl(dev->bk->epfd, EPOLL_CTL_ADD, efd, &ev))
+	if (ep_add_fd(dev, efd))
 		return -1;
-	if (epoll_ctl(dev->bk->epfd, EPOLL_CTL_ADD, dev->watch_fd, &ev)) {
-		epoll_ctl(dev->bk->epfd, EPOLL_CTL_DEL, efd, NULL);
-		return -1;
-	}
+	if (ep_add_fd(dev, dev->watch_fd))
+		goto fail_evtchn;
+	if (ep_add_fd(dev, dev->throttle_fd))
+		goto fail_watch;
 	return 0;
+fail_watch:
+	epoll_ctl(dev->bk->epfd, EPOLL_CTL_DEL, dev->watch_fd, NULL);
+fail_evtchn:
+	epoll_ctl(dev->bk->epfd, EPOLL_CTL_DEL, efd, NULL);
+	return -1;
+}
+
+static void timer_close(struct vgpu_dev *dev, int *fd)
+{
+	if (*fd < 0)
+		return;
+	epoll_ctl(dev->bk->epfd, EPOLL_CTL_DEL, *fd, NULL);
+	close(*fd);
+	*fd = -1;
 }
 
 static void watch_close(struct vgpu_dev *dev)
 {
-	if (dev->watch_fd < 0)
-		return;
-	epoll_ctl(dev->bk->epfd, EPOLL_CTL_DEL, dev->watch_fd, NULL);
-	close(dev->watch_fd);
-	dev->watch_fd = -1;
+	timer_close(dev, &dev->watch_fd);
+	timer_close(dev, &dev->throttle_fd);
 	dev->watch_armed = false;
+	dev->throttled = false;
 }
 
 static int connect_dev(struct vgpu_dev *dev)
@@ -161,10 +222,14 @@ static int connect_dev(struct vgpu_dev *dev)
 		goto fail;
 	}
 	dev->watch_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (dev->watch_fd < 0 || ep_add_dev(dev)) {
+	dev->throttle_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (dev->watch_fd < 0 || dev->throttle_fd < 0 || ep_add_dev(dev)) {
 		rc = -errno;
 		goto fail;
 	}
+	dev->throttled = false;
+	dev->storm.run = 0;
+	dev->storm.prod_seen = dev->ring.sring->req_prod;
 	dev->connected = true;
 	dev->broken = false;
 	dev->inflight = 0;
@@ -176,6 +241,10 @@ fail:
 	if (dev->watch_fd >= 0) {
 		close(dev->watch_fd);
 		dev->watch_fd = -1;
+	}
+	if (dev->throttle_fd >= 0) {
+		close(dev->throttle_fd);
+		dev->throttle_fd = -1;
 	}
 	if (dev->evtchn) {
 		vgpu_evtchn_close(dev->evtchn);
@@ -214,12 +283,69 @@ void device_fail(struct vgpu_dev *dev, const char *why)
 	set_state(dev, XenbusStateClosed);
 }
 
+/*
+ * Leave the port masked for @ms: its channel leaves the loop and the storm
+ * timer brings it back.  -1 if that cannot be done (then it is unmasked).
+ */
+static int throttle_start(struct vgpu_dev *dev, unsigned ms)
+{
+	struct itimerspec its = {
+		.it_value = { ms / 1000, (long)(ms % 1000) * 1000000L },
+	};
+
+	if (timerfd_settime(dev->throttle_fd, 0, &its, NULL))
+		return -1;
+	epoll_ctl(dev->bk->epfd, EPOLL_CTL_DEL, vgpu_evtchn_fd(dev->evtchn), NULL);
+	dev->throttled = true;
+	return 0;
+}
+
+static void throttle_end(struct vgpu_dev *dev)
+{
+	dev->throttled = false;
+	if (ep_add_fd(dev, vgpu_evtchn_fd(dev->evtchn)) && errno != EEXIST) {
+		device_fail(dev, "cannot watch its event channel again");
+		return;
+	}
+	/* What it sent meanwhile is pending: unmasking delivers it. */
+	vgpu_evtchn_unmask(dev->evtchn, (uint32_t)dev->port);
+}
+
+/* Account one notification; unmask its port unless it storms. */
+static void notified(struct vgpu_dev *dev, uint32_t prod)
+{
+	bool started;
+	unsigned ms = vgpu_storm_account(&dev->storm, prod, &started);
+
+	if (started && (dev->storm.episodes == 1 || dev->storm.episodes % 1000 == 0))
+		vlog(LOG_WARNING, "vgpu %u/%u: event-channel storm: %u notifications in a "
+		     "row brought no request; its notifications are delayed (up to %u ms) "
+		     "until one brings work (%llu such storms on this device)",
+		     dev->domid, dev->devid, dev->storm.run, VGPU_STORM_MAX_MS,
+		     (unsigned long long)dev->storm.episodes);
+	if (ms && throttle_start(dev, ms) == 0)
+		return;
+	vgpu_evtchn_unmask(dev->evtchn, (uint32_t)dev->port);
+}
+
+/* A wake of the device: its frontend notified or one of its timers ticked. */
 void device_event(struct vgpu_dev *dev)
 {
 	uint64_t before = dev->submitted, ticks;
+	bool got_event = false;
+	uint32_t prod;
 
 	if (read(dev->watch_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
 		dev->watch_armed = false;
+	if (dev->throttled && read(dev->throttle_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
+		throttle_end(dev);
+	if (!dev->connected)
+		return;
+	/* A port returned here stays masked until notified() says. */
+	while (!dev->throttled && vgpu_evtchn_pending(dev->evtchn) >= 0)
+		got_event = true;
+	/* The frontend writes req_prod before it notifies: read it after. */
+	prod = *(volatile RING_IDX *)&dev->ring.sring->req_prod;
 	ring_service(dev);
 	if (dev->broken) {
 		device_fail(dev, "the frontend broke the ring protocol");
@@ -240,8 +366,12 @@ void device_event(struct vgpu_dev *dev)
 			dev->watch_armed = true;
 	} else if (vgpu_evtchn_peer_alive(dev->evtchn, (uint32_t)dev->port) == 0) {
 		/* A wake with no work: the peer may have died (simxen says so). */
-		device_fail(dev, "the frontend closed its event channel");
+		device_fail(dev, dev->state == XenbusStateClosing ? "detached by the toolstack" :
+			    "the frontend closed its event channel");
+		return;
 	}
+	if (got_event)
+		notified(dev, prod);
 }
 
 static struct vgpu_dev *find_dev(struct vgpuback *bk, uint32_t domid,
@@ -266,33 +396,60 @@ static void publish_features(struct vgpu_dev *dev)
 	xwrite(bk, dev->be_path, VGPU_XS_FEAT_EXECUTOR, "%s", bk->exops->name);
 }
 
-static void new_dev(struct vgpuback *bk, uint32_t domid, uint32_t devid)
+/*
+ * Watch the frontend's state node, the one the guest moves through the
+ * handshake.  The path is the one dom0 recorded (the toolstack's frontend
+ * node); the token names the device and is ours.
+ */
+static bool fe_watch(struct vgpu_dev *dev, bool on)
 {
-	struct vgpu_dev *dev = calloc(1, sizeof(*dev));
-	char *fe, *fe_id, *pool, *prio, *online;
+	char path[200], token[VGPU_TOKEN_MAX];
+	bool ok;
 
-	if (!dev)
-		return;
+	if (dev->fe_watched == on)
+		return true;
+	snprintf(path, sizeof(path), "%s/%s", dev->fe_path, VGPU_XS_STATE);
+	snprintf(token, sizeof(token), VGPU_TOKEN_FE_FMT, dev->domid, dev->devid);
+	ok = on ? xs_watch(dev->bk->xs, path, token) : xs_unwatch(dev->bk->xs, path, token);
+	if (!ok && on)
+		vlog(LOG_ERR, "vgpu %u/%u: cannot watch %s: %s", dev->domid, dev->devid,
+		     path, strerror(errno));
+	dev->fe_watched = on && ok;
+	return ok;
+}
+
+/* A device the toolstack has finished writing (online 1, a frontend). */
+static struct vgpu_dev *new_dev(struct vgpuback *bk, uint32_t domid, uint32_t devid)
+{
+	struct vgpu_dev *dev;
+	char be_path[sizeof(dev->be_path)];
+	char *fe, *fe_id = NULL, *pool = NULL, *prio = NULL, *online;
+
+	snprintf(be_path, sizeof(be_path), "%s/%u/%u", BE_ROOT, domid, devid);
+	online = xread(bk, be_path, VGPU_XS_ONLINE);
+	fe = xread(bk, be_path, VGPU_XS_FRONTEND);
+	dev = calloc(1, sizeof(*dev));
+	if (!online || strcmp(online, "1") || !fe || !fe[0] || !dev) {
+		/* Not written yet: the next event under its directory brings us back. */
+		free(dev);
+		dev = NULL;
+		goto out;
+	}
 	dev->bk = bk;
 	dev->domid = domid;
 	dev->devid = devid;
 	dev->state = XenbusStateUnknown;
 	dev->port = -1;
 	dev->watch_fd = -1;
-	snprintf(dev->be_path, sizeof(dev->be_path), "%s/%u/%u", BE_ROOT, domid, devid);
-	online = xread(bk, dev->be_path, VGPU_XS_ONLINE);
-	fe = xread(bk, dev->be_path, VGPU_XS_FRONTEND);
-	fe_id = xread(bk, dev->be_path, VGPU_XS_FRONTEND_ID);
-	pool = xread(bk, dev->be_path, VGPU_XS_POOL);
-	prio = xread(bk, dev->be_path, VGPU_XS_PRIORITY);
+	dev->throttle_fd = -1;
+	dev->online = true;
+	memcpy(dev->be_path, be_path, sizeof(be_path));
+	snprintf(dev->fe_path, sizeof(dev->fe_path), "%s", fe);
 	dev->next = bk->devs;
 	bk->devs = dev;
-	if (!online || strcmp(online, "1") || !fe) {
-		/* The toolstack has not finished writing it: look again later. */
-		dev->dead = true;
-		goto out;
-	}
-	snprintf(dev->fe_path, sizeof(dev->fe_path), "%s", fe);
+	fe_id = xread(bk, be_path, VGPU_XS_FRONTEND_ID);
+	pool = xread(bk, be_path, VGPU_XS_POOL);
+	prio = xread(bk, be_path, VGPU_XS_PRIORITY);
 	dev->pool = pool ? config_pool_index(&bk->cfg, pool) : -1;
 	dev->prio = prio ? prio_parse(prio) : -1;
 	if (!fe_id || strtoul(fe_id, NULL, 10) != domid || dev->pool < 0 ||
@@ -301,6 +458,11 @@ static void new_dev(struct vgpuback *bk, uint32_t domid, uint32_t devid)
 		     !fe_id || strtoul(fe_id, NULL, 10) != domid ? "frontend-id does not match; " : "",
 		     dev->pool < 0 ? "unknown pool '" : "", dev->pool < 0 ? (pool ? pool : "(none)") : "",
 		     dev->prio < 0 ? "' or bad priority" : "");
+		dev->refused = true;
+		set_state(dev, XenbusStateClosed);
+		goto out;
+	}
+	if (!fe_watch(dev, true)) {
 		dev->refused = true;
 		set_state(dev, XenbusStateClosed);
 		goto out;
@@ -315,6 +477,7 @@ out:
 	free(fe_id);
 	free(pool);
 	free(prio);
+	return dev;
 }
 
 static void free_dev(struct vgpu_dev *dev)
@@ -348,42 +511,64 @@ void device_put(struct vgpu_dev *dev)
 static void remove_dev(struct vgpu_dev *dev, const char *why)
 {
 	disconnect_dev(dev, why);
+	fe_watch(dev, false);
 	dev->dead = true;
 	if (!dev->jobs_out)
 		free_dev(dev);
 }
 
-/* Advance one device's state machine against its frontend's state. */
+/* Drop the connection and say Closed: what a detach or a close ends in. */
+static void close_dev(struct vgpu_dev *dev, const char *why)
+{
+	disconnect_dev(dev, why);
+	set_state(dev, XenbusStateClosed);
+}
+
+static bool fe_down(int fe)
+{
+	return fe == -1 || fe == XenbusStateClosing || fe == XenbusStateClosed ||
+	       fe == XenbusStateInitialising || fe == XenbusStateUnknown;
+}
+
+/*
+ * Advance one device's state machine against its frontend's state.  With
+ * online 0 (a toolstack detach, as libxl does it) a connected device says
+ * Closing and waits for its frontend as netback does; any other goes
+ * Closed at once, its resources freed, and stays so until it is removed.
+ */
 static void step(struct vgpu_dev *dev)
 {
 	struct vgpuback *bk = dev->bk;
-	char *v = xread(bk, dev->fe_path, VGPU_XS_STATE);
-	int fe = vgpu_parse_frontend_state(v);	/* -1: the frontend is gone */
+	char *v;
+	int fe;
 
-	free(v);
-	if (dev->refused)
+	if (dev->refused || dev->dead)
 		return;
+	v = xread(bk, dev->fe_path, VGPU_XS_STATE);
+	fe = vgpu_parse_frontend_state(v);	/* -1: the frontend is gone */
+	free(v);
 	switch (dev->state) {
 	case XenbusStateInitWait:
-		if (fe == XenbusStateInitialised) {
-			if (connect_dev(dev) == 0)
-				set_state(dev, XenbusStateConnected);
-			else
-				set_state(dev, XenbusStateClosed);
-		}
+		if (!dev->online)
+			close_dev(dev, "detached by the toolstack");
+		else if (fe == XenbusStateInitialised)
+			set_state(dev, connect_dev(dev) == 0 ? XenbusStateConnected :
+				  XenbusStateClosed);
 		break;
 	case XenbusStateConnected:
-		if (fe == -1 || fe == XenbusStateClosing || fe == XenbusStateClosed ||
-		    fe == XenbusStateInitialising || fe == XenbusStateUnknown) {
-			disconnect_dev(dev, fe == -1 ? "the frontend is gone" :
-				       "the frontend is closing");
-			set_state(dev, XenbusStateClosed);
-		} else if (!dev->connected) {
-			set_state(dev, XenbusStateClosed);
-		}
+		if (fe_down(fe) || !dev->connected)
+			close_dev(dev, fe == -1 ? "the frontend is gone" :
+				  "the frontend is closing");
+		else if (!dev->online)
+			set_state(dev, XenbusStateClosing);
+		break;
+	case XenbusStateClosing:
+		/* Told by the toolstack (or online 0): wait for the frontend. */
+		if (fe_down(fe) || !dev->connected)
+			close_dev(dev, "detached by the toolstack");
 		break;
 	case XenbusStateClosed:
-		if (fe == XenbusStateInitialising) {
+		if (fe == XenbusStateInitialising && dev->online) {
 			publish_features(dev);
 			set_state(dev, XenbusStateInitWait);
 		}
@@ -393,55 +578,188 @@ static void step(struct vgpu_dev *dev)
 	}
 }
 
-void devices_scan(struct vgpuback *bk)
+/* Forget a device whose backend directory is gone; true if it went. */
+static bool gone(struct vgpu_dev *dev)
+{
+	char *fe = xread(dev->bk, dev->be_path, VGPU_XS_FRONTEND);
+
+	if (fe) {
+		free(fe);
+		return false;
+	}
+	vlog(LOG_INFO, "vgpu %u/%u: removed by the toolstack", dev->domid, dev->devid);
+	remove_dev(dev, "device removed");
+	return true;
+}
+
+/* The toolstack wrote a node of a device we serve. */
+static void backend_node(struct vgpu_dev *dev, enum vgpu_xs_node node)
+{
+	char *v;
+
+	switch (node) {
+	case VGPU_NODE_DIR:
+		if (gone(dev))
+			return;
+		break;
+	case VGPU_NODE_ONLINE:
+		v = xread(dev->bk, dev->be_path, VGPU_XS_ONLINE);
+		dev->online = v && !strcmp(v, "1");
+		free(v);
+		if (!v && gone(dev))
+			return;
+		break;
+	case VGPU_NODE_STATE:
+		/* Our own writes come back here too: act only on a new Closing. */
+		v = xread(dev->bk, dev->be_path, VGPU_XS_STATE);
+		if (v && atoi(v) == XenbusStateClosing && dev->state != XenbusStateClosing &&
+		    dev->state != XenbusStateClosed) {
+			vlog(LOG_INFO, "vgpu %u/%u: the toolstack says Closing", dev->domid,
+			     dev->devid);
+			dev->state = XenbusStateClosing;
+		}
+		free(v);
+		break;
+	default:
+		return;	/* features and the toolstack's nodes: read once */
+	}
+	step(dev);
+}
+
+static bool canonical(const char *s, unsigned long max, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (s[0] < '0' || s[0] > '9' || (s[0] == '0' && s[1]))
+		return false;
+	v = strtoul(s, &end, 10);
+	if (*end || v > max)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+/* List one domain's backend directory: new devices come, missing ones go. */
+static void scan_domain(struct vgpuback *bk, uint32_t domid)
 {
 	struct vgpu_dev *d, *next;
-	unsigned int nd = 0, nv, i, j;
-	char **doms, **ids, path[256];
+	unsigned int n = 0, i;
+	char path[128], **ids;
 
-	/* Forget devices whose backend directory went (toolstack detach). */
+	snprintf(path, sizeof(path), "%s/%u", BE_ROOT, domid);
+	ids = xs_directory(bk->xs, XBT_NULL, path, &n);
 	for (d = bk->devs; d; d = next) {
-		char *st;
+		bool listed = false;
+		char id[16];
+
+		next = d->next;
+		if (d->dead || d->domid != domid)
+			continue;
+		snprintf(id, sizeof(id), "%u", d->devid);
+		for (i = 0; ids && i < n && !listed; i++)
+			listed = !strcmp(ids[i], id);
+		if (!listed) {
+			vlog(LOG_INFO, "vgpu %u/%u: removed by the toolstack", d->domid, d->devid);
+			remove_dev(d, "device removed");
+			next = bk->devs;	/* the list changed under us */
+		}
+	}
+	for (i = 0; ids && i < n; i++) {
+		uint32_t devid;
+
+		if (canonical(ids[i], 0xffffffffu, &devid) && !find_dev(bk, domid, devid))
+			new_dev(bk, domid, devid);
+	}
+	free(ids);
+}
+
+/* The whole backend root: at start, and if the root itself changed. */
+static void scan_root(struct vgpuback *bk)
+{
+	struct vgpu_dev *d, *next;
+	unsigned int n = 0, i;
+	char **doms = xs_directory(bk->xs, XBT_NULL, BE_ROOT, &n);
+
+	for (i = 0; doms && i < n; i++) {
+		uint32_t domid;
+
+		if (canonical(doms[i], 0x7fefu, &domid))
+			scan_domain(bk, domid);
+	}
+	/* Domains no longer listed lose their devices. */
+	for (d = bk->devs; d; d = next) {
+		bool listed = false;
+		char id[16];
 
 		next = d->next;
 		if (d->dead)
 			continue;
-		st = xread(bk, d->be_path, VGPU_XS_FRONTEND);
-		if (!st) {
+		snprintf(id, sizeof(id), "%u", d->domid);
+		for (i = 0; doms && i < n && !listed; i++)
+			listed = !strcmp(doms[i], id);
+		if (!listed) {
 			vlog(LOG_INFO, "vgpu %u/%u: removed by the toolstack", d->domid, d->devid);
 			remove_dev(d, "device removed");
+			next = bk->devs;
 		}
-		free(st);
-	}
-	/* Drop placeholders of half-written devices: they are re-read below. */
-	for (d = bk->devs; d; d = next) {
-		next = d->next;
-		if (d->dead && !d->jobs_out && !d->connected)
-			free_dev(d);
-	}
-	doms = xs_directory(bk->xs, XBT_NULL, BE_ROOT, &nd);
-	for (i = 0; doms && i < nd; i++) {
-		char *end;
-		unsigned long domid = strtoul(doms[i], &end, 10);
-
-		if (*end || !doms[i][0])
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", BE_ROOT, doms[i]);
-		ids = xs_directory(bk->xs, XBT_NULL, path, &nv);
-		for (j = 0; ids && j < nv; j++) {
-			unsigned long devid = strtoul(ids[j], &end, 10);
-
-			if (*end || !ids[j][0])
-				continue;
-			if (!find_dev(bk, (uint32_t)domid, (uint32_t)devid))
-				new_dev(bk, (uint32_t)domid, (uint32_t)devid);
-		}
-		free(ids);
 	}
 	free(doms);
-	for (d = bk->devs; d; d = d->next)
-		if (!d->dead)
-			step(d);
+}
+
+static void step_all(struct vgpuback *bk)
+{
+	struct vgpu_dev *d, *next;
+
+	for (d = bk->devs; d; d = next) {
+		next = d->next;
+		step(d);
+	}
+}
+
+/* Everything, as at start: the fuzzer and vgpuback's start use it. */
+void devices_scan(struct vgpuback *bk)
+{
+	scan_root(bk);
+	step_all(bk);
+}
+
+/*
+ * One watch event.  The path is parsed against what dom0 wrote or
+ * recorded; an event that names nothing vgpuback serves costs a parse.
+ */
+void devices_xs_event(struct vgpuback *bk, const char *path, const char *token)
+{
+	struct vgpu_xs_event ev;
+	struct vgpu_dev *dev;
+
+	vgpu_xs_event_parse(path, token, &ev);
+	switch (ev.kind) {
+	case VGPU_XSE_ROOT:
+		devices_scan(bk);
+		break;
+	case VGPU_XSE_DOMAIN:
+		scan_domain(bk, ev.domid);
+		break;
+	case VGPU_XSE_DEVICE:
+		dev = find_dev(bk, ev.domid, ev.devid);
+		if (dev)
+			backend_node(dev, ev.node);
+		else if ((dev = new_dev(bk, ev.domid, ev.devid)))
+			step(dev);
+		break;
+	case VGPU_XSE_FRONTEND:
+		dev = find_dev(bk, ev.domid, ev.devid);
+		if (dev && dev->fe_watched && vgpu_fe_event_matches(path, dev->fe_path))
+			step(dev);
+		break;
+	case VGPU_XSE_RELEASE:
+		/* A domain died: its frontends' nodes went with it. */
+		step_all(bk);
+		break;
+	default:
+		break;
+	}
 }
 
 void devices_shutdown(struct vgpuback *bk)

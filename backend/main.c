@@ -35,6 +35,7 @@ static const struct option options[] = {
 	{ "control-socket", required_argument, NULL, 1 },
 	{ "max-inflight", required_argument, NULL, 1 },
 	{ "max-buffer-pages", required_argument, NULL, 1 },
+	{ "max-host-buffer-pages", required_argument, NULL, 1 },
 	{ "max-buffers", required_argument, NULL, 1 },
 	{ "max-batch", required_argument, NULL, 1 },
 	{ "max-ring-page-order", required_argument, NULL, 1 },
@@ -69,7 +70,9 @@ static void usage(FILE *f)
 "      --pid-file FILE         pid file when daemonised (default " RUNSTATEDIR "/vgpuback.pid)\n"
 "      --control-socket PATH   vgpuctl's socket (default " RUNSTATEDIR "/xen-vgpu/vgpuback.sock)\n"
 "      --max-inflight N        requests in flight per domain (default 256)\n"
-"      --max-buffer-pages N    registered pages per domain (default 524288)\n"
+"      --max-buffer-pages N    registered pages per domain (default 65536)\n"
+"      --max-host-buffer-pages N  registered pages of all domains together\n"
+"                              (default 131072: half of dom0's grant map table)\n"
 "      --max-buffers N         registered buffers per device (default 64)\n"
 "      --max-batch N           requests taken per turn from one ring (default 32)\n"
 "      --max-ring-page-order N largest ring a frontend may use: 2^N pages (default 4)\n"
@@ -107,7 +110,7 @@ static int parse_args(struct vgpuback_config *cfg, int argc, char **argv)
 			explicit = true;
 		}
 	if (config_load(cfg, config, explicit))
-		return 1;
+		return 2;	/* bad input: config_load said which */
 	optind = 1;
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "c:e:s:fhV", options, &idx)) != -1) {
@@ -125,7 +128,7 @@ static int parse_args(struct vgpuback_config *cfg, int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 		if (config_set(cfg, key, optarg, err, sizeof(err))) {
-			fprintf(stderr, "vgpuback: %s\n", err);
+			vlog_stderr(LOG_ERR, "--%s", err);
 			return 2;
 		}
 	}
@@ -239,17 +242,20 @@ static int daemonise(const char *pid_file)
 	return 0;
 }
 
+/*
+ * Each event steps what it names (devices.c).  At most a batch per turn:
+ * libxenstore's pipe stays readable while events remain, so a guest that
+ * writes its state node in a loop cannot hold the loop.
+ */
 static void handle_xs(struct vgpuback *bk)
 {
+	unsigned n;
 	char **w;
-	bool rescan = false;
 
-	while ((w = xs_check_watch(bk->xs))) {
-		rescan = true;
+	for (n = 0; n < 256 && (w = xs_check_watch(bk->xs)); n++) {
+		devices_xs_event(bk, w[XS_WATCH_PATH], w[XS_WATCH_TOKEN]);
 		free(w);
 	}
-	if (rescan)
-		devices_scan(bk);
 }
 
 /*
@@ -295,6 +301,9 @@ static void loop(struct vgpuback *bk)
 			case EP_EXEC:
 				reap(bk);
 				break;
+			case EP_MAP:
+				mapper_reap(bk);
+				break;
 			case EP_CONTROL:
 				control_serve(bk);
 				break;
@@ -306,11 +315,8 @@ static void loop(struct vgpuback *bk)
 				break;
 			case EP_DEV: {
 				struct vgpu_dev *dev = it->ptr;
-				int port;
 
-				while ((port = vgpu_evtchn_pending(dev->evtchn)) >= 0)
-					vgpu_evtchn_unmask(dev->evtchn, (uint32_t)port);
-				device_event(dev);
+				device_event(dev);	/* drains and unmasks its port */
 				if (!dev->connected) {
 					/* Its teardown may have freed items later in this batch. */
 					i = n;
@@ -337,8 +343,10 @@ int main(int argc, char **argv)
 		return 1;
 	config_defaults(&bk->cfg);
 	rc = parse_args(&bk->cfg, argc, argv);
-	if (rc)
+	if (rc) {
+		free(bk);
 		return rc;
+	}
 	vlog_init(bk->cfg.foreground, bk->cfg.log_level);
 	signal(SIGPIPE, SIG_IGN);
 	if (!bk->cfg.foreground && daemonise(bk->cfg.pid_file)) {
@@ -376,6 +384,11 @@ int main(int argc, char **argv)
 	}
 	if (start_executor(bk))
 		return 1;
+	rc = mapper_start(bk);
+	if (rc) {
+		vlog(LOG_ERR, "cannot start the buffer mapper: %s", strerror(-rc));
+		return 1;
+	}
 	bk->control_fd = control_open(bk);
 	if (bk->control_fd < 0) {
 		vlog(LOG_ERR, "control socket %s: %s", bk->cfg.control_socket,
@@ -387,9 +400,9 @@ int main(int argc, char **argv)
 	bk->exec_item = (struct ep_item){ EP_EXEC, NULL };
 	bk->control_item = (struct ep_item){ EP_CONTROL, NULL };
 	bk->signal_item = (struct ep_item){ EP_SIGNAL, NULL };
-	if (!xs_watch(bk->xs, "/local/domain/0/" VGPU_XS_BACKEND_ROOT, "backend") ||
-	    !xs_watch(bk->xs, "@releaseDomain", "release") ||
-	    !xs_watch(bk->xs, "/local/domain", "frontends")) {
+	/* Each device's frontend state is watched when it comes (devices.c). */
+	if (!xs_watch(bk->xs, VGPU_BE_ROOT, VGPU_TOKEN_BACKEND) ||
+	    !xs_watch(bk->xs, "@releaseDomain", VGPU_TOKEN_RELEASE)) {
 		vlog(LOG_ERR, "cannot watch XenStore: %s", strerror(errno));
 		return 1;
 	}
@@ -425,6 +438,7 @@ int main(int argc, char **argv)
 	     bk->cfg.exec.pools[0], bk->cfg.exec.npools > 1 ? " " : "",
 	     bk->cfg.exec.npools > 1 ? bk->cfg.exec.pools[1] : "",
 	     bk->cfg.exec.npools > 2 ? " ..." : "");
+	vgpu_xlhook_sweep(bk->xs, vlog);	/* ghosts of domains gone while we were down */
 	devices_scan(bk);
 	loop(bk);
 
@@ -437,6 +451,7 @@ int main(int argc, char **argv)
 		poll(&pfd, 1, 100);
 		reap(bk);
 	}
+	mapper_stop(bk);	/* every mapping asked for is made and unmapped */
 	bk->ex->ops->destroy(bk->ex);	/* joins workers */
 	vgpu_sched_free(&bk->sched);
 	close(bk->control_fd);

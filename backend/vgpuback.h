@@ -16,11 +16,13 @@
 #include <xenstore.h>
 
 #include "executor.h"
+#include "log.h"
 #include "platform.h"
 #include "scheduler.h"
+#include "storms.h"
 #include "vgpuif.h"
 
-enum ep_kind { EP_XS, EP_EXEC, EP_CONTROL, EP_SIGNAL, EP_DEV, EP_HOOK };
+enum ep_kind { EP_XS, EP_EXEC, EP_CONTROL, EP_SIGNAL, EP_DEV, EP_HOOK, EP_MAP };
 
 struct ep_item {
 	enum ep_kind kind;
@@ -36,6 +38,7 @@ struct vgpuback_config {
 	char control_socket[256];
 	unsigned max_inflight;		/* per domain */
 	unsigned max_buffer_pages;	/* per domain */
+	unsigned max_host_buffer_pages;	/* all domains together */
 	unsigned max_buffers;		/* per device */
 	unsigned max_batch;		/* requests per notification */
 	unsigned max_ring_order;
@@ -57,6 +60,8 @@ struct vgpu_dev {
 	int prio;
 	int pool;
 	bool refused;			/* bad toolstack nodes: stays Closed */
+	bool online;			/* the toolstack's online node says 1 */
+	bool fe_watched;		/* our watch on fe_path/state is set */
 	/* Connection. */
 	bool connected;
 	bool broken;			/* ring protocol violated: tear down */
@@ -65,6 +70,9 @@ struct vgpu_dev {
 	int port;
 	int watch_fd;			/* timerfd: a second look at a quiet peer */
 	bool watch_armed;
+	int throttle_fd;		/* timerfd: ends a storm's masked spell */
+	bool throttled;			/* port left masked (storms.h) */
+	struct vgpu_storm storm;
 	void *ring_addr;
 	unsigned ring_pages;
 	vgpuif_back_ring_t ring;
@@ -110,11 +118,13 @@ struct vgpuback {
 	uint32_t lat_queue_us[LAT_SAMPLES], lat_exec_us[LAT_SAMPLES];
 	uint64_t lat_count;
 	uint64_t live_jobs, live_buffers, live_mappings;
+	/* Buffer mapping off the loop (requests.c). */
+	struct vgpu_mapper *mapper;
+	struct ep_item map_item;
+	uint64_t host_pages;		/* guest pages mapped or being mapped */
 };
 
-/* log.c */
-void vlog_init(bool to_stderr, int level);
-void vlog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* log.c: log.h */
 
 /* config.c */
 void config_defaults(struct vgpuback_config *cfg);
@@ -127,6 +137,7 @@ int prio_parse(const char *s);
 
 /* devices.c */
 void devices_scan(struct vgpuback *bk);
+void devices_xs_event(struct vgpuback *bk, const char *path, const char *token);
 void device_event(struct vgpu_dev *dev);
 void device_fail(struct vgpu_dev *dev, const char *why);
 void devices_shutdown(struct vgpuback *bk);
@@ -146,6 +157,9 @@ void dispatch(struct vgpuback *bk);
 void reap(struct vgpuback *bk);
 void device_drop_work(struct vgpu_dev *dev);
 uint64_t now_ns(void);
+int mapper_start(struct vgpuback *bk);	/* -errno */
+void mapper_reap(struct vgpuback *bk);	/* EP_MAP: finished map/unmap work */
+void mapper_stop(struct vgpuback *bk);	/* waits for all of it */
 
 /* supervise.c: 0 in the worker; the supervisor never returns (-1: fork failed). */
 #define VGPUBACK_EXIT_RESTART 75	/* EX_TEMPFAIL: start a new worker */

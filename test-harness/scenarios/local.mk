@@ -8,6 +8,25 @@ test_harness_scenarios_vgpu_bufs_SOURCES = test-harness/scenarios/vgpu-bufs.c
 test_harness_scenarios_vgpu_bufs_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend
 test_harness_scenarios_vgpu_bufs_LDADD = frontend/libvgpufront.la
 
+check_PROGRAMS += test-harness/scenarios/vgpu-grants
+test_harness_scenarios_vgpu_grants_SOURCES = test-harness/scenarios/vgpu-grants.c
+test_harness_scenarios_vgpu_grants_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend
+test_harness_scenarios_vgpu_grants_LDADD = frontend/libvgpufront.la ring/libvgpuring.la
+TESTS += test-harness/scenarios/test-grants.sh test-harness/scenarios/test-options.sh
+dist_check_SCRIPTS += test-harness/scenarios/test-grants.sh test-harness/scenarios/test-options.sh
+
+# XenStore and event-channel storms (test-storm-*.sh).
+check_PROGRAMS += test-harness/scenarios/vgpu-storm
+test_harness_scenarios_vgpu_storm_SOURCES = test-harness/scenarios/vgpu-storm.c
+test_harness_scenarios_vgpu_storm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend
+test_harness_scenarios_vgpu_storm_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
+test_harness_scenarios_vgpu_storm_LDADD = frontend/libvgpufront.la ring/libvgpuring.la \
+	$(XENSTORE_LIBS)
+TESTS += test-harness/scenarios/test-storm-xs.sh test-harness/scenarios/test-storm-evtchn.sh \
+	test-harness/scenarios/test-storm-detach.sh
+dist_check_SCRIPTS += test-harness/scenarios/test-storm-xs.sh \
+	test-harness/scenarios/test-storm-evtchn.sh test-harness/scenarios/test-storm-detach.sh
+
 dist_noinst_SCRIPTS += test-harness/scenarios/vgpu-demo test-harness/scenarios/simhost.sh
 
 TESTS += test-harness/scenarios/test-seven-vm.sh \
@@ -27,3 +46,16 @@ TESTS += test-harness/scenarios/test-gpu-fault.sh
 dist_check_SCRIPTS += test-harness/scenarios/test-gpu-fault.sh
 TESTS += test-harness/scenarios/test-restart.sh
 dist_check_SCRIPTS += test-harness/scenarios/test-restart.sh
+# The toolstack against hostile guests and mistakes (detach, records, ghosts).
+TESTS += test-harness/scenarios/test-detach.sh test-harness/scenarios/test-detach-hostile.sh \
+	test-harness/scenarios/test-toolstack-ghosts.sh
+dist_check_SCRIPTS += test-harness/scenarios/test-detach.sh \
+	test-harness/scenarios/test-detach-hostile.sh test-harness/scenarios/test-toolstack-ghosts.sh
+# libvgpufront's own tests: a hostile backend, detach under a connected
+# guest, the vgpufront tool's bad input.
+TESTS += test-harness/scenarios/test-front-hostile.sh \
+	test-harness/scenarios/test-front-detach.sh \
+	test-harness/scenarios/test-front-args.sh
+dist_check_SCRIPTS += test-harness/scenarios/test-front-hostile.sh \
+	test-harness/scenarios/test-front-detach.sh \
+	test-harness/scenarios/test-front-args.sh
