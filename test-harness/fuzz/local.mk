@@ -54,3 +54,25 @@ test-harness/fuzz/fuzz_xenstore: $(top_srcdir)/test-harness/fuzz/fuzz_xenstore.c
 	$(AM_V_CC)$(MKDIR_P) test-harness/fuzz && $(CLANG) $(FUZZ_CFLAGS) \
 		-I$(top_srcdir)/test-harness/simxen -o $@ $^
 endif
+
+# fuzz_backend: the stateful core (devices.c, requests.c, scheduler.c) driven
+# by sequences of toolstack, guest and executor steps against the fakes of
+# fuzz_backend_stubs.c; corpus/backend/ comes from gen-backend-corpus.py.
+EXTRA_DIST += test-harness/fuzz/fuzz_backend.c test-harness/fuzz/fuzz_backend.h \
+	test-harness/fuzz/fuzz_backend_stubs.c test-harness/fuzz/gen-backend-corpus.py
+if ENABLE_FUZZERS
+FUZZERS += test-harness/fuzz/fuzz_backend
+test-harness/fuzz/fuzz_backend: $(top_srcdir)/test-harness/fuzz/fuzz_backend.c \
+		$(top_srcdir)/test-harness/fuzz/fuzz_backend_stubs.c \
+		$(top_srcdir)/test-harness/fuzz/fuzz_backend.h \
+		$(top_srcdir)/backend/devices.c $(top_srcdir)/backend/requests.c \
+		$(top_srcdir)/backend/scheduler.c $(top_srcdir)/backend/frontend_nodes.c \
+		$(top_srcdir)/backend/config.c $(top_srcdir)/backend/storms.c \
+		$(top_srcdir)/ring/request.c $(top_srcdir)/ring/platform.c \
+		$(top_srcdir)/backend/vgpuback.h $(top_srcdir)/backend/executor.h
+	$(AM_V_CC)$(MKDIR_P) test-harness/fuzz && $(CLANG) $(FUZZ_CFLAGS) \
+		-I$(top_srcdir)/backend -I$(top_srcdir)/xenstore-hooks \
+		-I$(top_srcdir)/test-harness/fuzz $(XENSTORE_CFLAGS) \
+		-DSYSCONFDIR='"$(sysconfdir)"' -DLOCALSTATEDIR='"$(localstatedir)"' \
+		-DRUNSTATEDIR='"$(runstatedir)"' -o $@ $(filter %.c,$^) -lpthread
+endif
