@@ -6,7 +6,7 @@
 set -eu
 pkgs="build-essential autoconf automake libtool pkg-config libxen-dev
       xenstore-utils libcmocka-dev mandoc groff-base clang libclang-rt-14-dev
-      valgrind procps psmisc"
+      valgrind procps psmisc systemd"
 if [ "${1:-}" = "--xen" ]; then
 	pkgs="$pkgs qemu-system-x86 debootstrap e2fsprogs cpio zstd"
 fi

@@ -10,7 +10,8 @@
 #   vmlinuz, initrd.img   the rootfs' kernel (dom0 and the PV guests share it)
 #   rootfs.img   ext4: debootstrap --variant=minbase bookworm + Xen tools +
 #                the project installed by its own `make install DESTDIR=`
-#                + this folder's guest/ scripts and xl configs
+#                and vgpuback.service enabled with `systemctl enable`
+#                + this folder's guest/ scripts, dom0's test unit, xl configs
 #   manifest     package versions, source hash, what make install put where
 # and prints that directory as the last line of its output.
 #
@@ -38,11 +39,12 @@ done
 suite=bookworm
 # What the rootfs holds.  The libxen* runtime packages are the libraries the
 # project links (libxenstore, libxengnttab, libxenevtchn, libxenctrl and
-# libxlutil from libxenmisc); busybox gives dom0 a syslogd for vgpuback's log.
+# libxlutil from libxenmisc); busybox gives dom0 a syslogd for vgpuback's log
+# in the sysv boot; systemd is PID 1 of dom0 in the systemd boot.
 pkgs="linux-image-amd64 initramfs-tools kmod udev xen-utils-4.17 xenstore-utils
       libxenstore4 libxengnttab1 libxenevtchn1 libxenmisc4.17 libxentoollog1
       libxencall1 libxenforeignmemory1 libxendevicemodel1 libxentoolcore1
-      libxenhypfs1 libcmocka0 util-linux procps busybox"
+      libxenhypfs1 libcmocka0 util-linux procps busybox systemd"
 
 t_all=$(date +%s)
 say() { echo "=== [$(date +%T)] build-image: $*"; }
@@ -185,6 +187,16 @@ install -m 0755 "$g/dom0-test.sh" "$g/guest-test.sh" "$stage/opt/vgpu-test/"
 install -m 0644 "$g/vgpu-a.cfg" "$g/vgpu-b.cfg" "$stage/etc/xen/"
 echo xen-vgpu-test >"$stage/etc/hostname"
 : >"$stage/etc/fstab"
+# dom0 under systemd: Debian's /etc/init.d/xen (xen.service) starts
+# xenconsoled with these arguments; the guests' consoles are the test's output.
+install -d "$stage/var/log/xen/console"
+echo 'XENCONSOLED_ARGS="--log=guest --log-dir=/var/log/xen/console"' >>"$stage/etc/default/xen"
+install -m 0644 "$g/vgpu-dom0-test.service" "$stage/etc/systemd/system/"
+# `systemctl enable vgpuback` as README says (the chroot's systemctl works
+# offline); no login prompt on the console.
+chroot "$stage" systemctl enable vgpuback.service vgpu-dom0-test.service ||
+	die "systemctl enable vgpuback.service in the rootfs"
+chroot "$stage" systemctl mask getty.target
 
 # Everything make install put in the rootfs must find its libraries there.
 missing=

@@ -1,13 +1,15 @@
 # test-harness/xen-qemu/: the real-Xen test.  Xen 4.17 from Debian booted in
-# QEMU (TCG), vgpuback in dom0 through its init script, two PV guests made by
-# `xl create` with vgpu= lines.  Not part of `make check` (minutes, needs
-# root and a Debian mirror): `make check-xen`, which .ci/run calls.
+# QEMU (TCG), dom0 under systemd with vgpuback.service (and its sysv init
+# script tested there too), two PV guests made by `xl create` with vgpu=
+# lines.  Not part of `make check` (minutes, needs root and a Debian mirror):
+# `make check-xen`, which .ci/run calls.
 xen_qemu_files = \
 	test-harness/xen-qemu/README.md \
 	test-harness/xen-qemu/build-image.sh \
 	test-harness/xen-qemu/run.sh \
 	test-harness/xen-qemu/test-xen.sh \
 	test-harness/xen-qemu/guest/vgpu-test-init \
+	test-harness/xen-qemu/guest/vgpu-dom0-test.service \
 	test-harness/xen-qemu/guest/dom0-test.sh \
 	test-harness/xen-qemu/guest/guest-test.sh \
 	test-harness/xen-qemu/guest/vgpu-a.cfg \

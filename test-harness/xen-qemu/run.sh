@@ -1,7 +1,8 @@
 #!/bin/bash
 # run.sh: boot the image build-image.sh made: Xen 4.17 under
-# qemu-system-x86_64 (TCG), a PV dom0 that runs /opt/vgpu-test/dom0-test.sh,
-# which creates the two PV guests.  Nothing is judged here (test-xen.sh does
+# qemu-system-x86_64 (TCG), a PV dom0 under systemd that runs
+# /opt/vgpu-test/dom0-test.sh (vgpu-dom0-test.service), which creates the two
+# PV guests.  Nothing is judged here (test-xen.sh does
 # that on the host); this script boots, waits, and brings the results out.
 #
 #   run.sh IMAGE_DIR [RUN_DIR]
@@ -14,7 +15,8 @@
 # The last line of output is RUN_DIR.
 #
 # Environment: XEN_QEMU_TIMEOUT (hard limit for QEMU, seconds, default 1200),
-#   XEN_QEMU_CPU (default qemu64), XEN_QEMU_MEM (6G), XEN_QEMU_SMP (2).
+#   XEN_QEMU_CPU (default qemu64), XEN_QEMU_MEM (6G), XEN_QEMU_SMP (2),
+#   XEN_QEMU_DOM0_INIT (systemd, the default, or sysv: vgpu-test-init as PID 1).
 # Only the QEMU this script starts is ever killed (by its pid).
 set -uo pipefail
 
@@ -43,7 +45,16 @@ rm -f "$run/results.img"; truncate -s 64M "$run/results.img"
 # QEMU splits -initrd at commas: the dom0 command line must have none.
 xen_args="dom0_mem=2G,max:2G dom0_max_vcpus=${XEN_QEMU_SMP:-2} console=com1 com1=115200,8n1"
 xen_args="$xen_args loglvl=all guest_loglvl=all smap=0 console_timestamps=boot"
-dom0_args="root=/dev/vda rw console=hvc0 earlyprintk=xen init=/sbin/vgpu-test-init vgpu_role=dom0"
+# dom0's PID 1: systemd (it runs vgpu-dom0-test.service), or the test's own
+# init (XEN_QEMU_DOM0_INIT=sysv: no systemd at all, as before).
+# systemd.show_status=error: no progress spinner on the serial console
+# (under TCG each byte of it costs; the journal has it all).
+case ${XEN_QEMU_DOM0_INIT:-systemd} in
+systemd) dom0_init="init=/lib/systemd/systemd systemd.show_status=error" ;;
+sysv) dom0_init=init=/sbin/vgpu-test-init ;;
+*) echo "run.sh: XEN_QEMU_DOM0_INIT must be systemd or sysv"; exit 2 ;;
+esac
+dom0_args="root=/dev/vda rw console=hvc0 earlyprintk=xen $dom0_init vgpu_role=dom0"
 qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu "${XEN_QEMU_CPU:-qemu64}"
 	-m "${XEN_QEMU_MEM:-6G}" -smp "${XEN_QEMU_SMP:-2}"
 	-display none -monitor none -serial stdio -nic none -no-reboot

@@ -4,7 +4,9 @@
 # Builds the image (build-image.sh: Debian's Xen 4.17, a bookworm rootfs with
 # the project installed by `make install`), boots it under QEMU (run.sh), and
 # asserts here, on the host, on what dom0 brought out on the results disk:
-# vgpuback started by the project's init script, two PV guests made by
+# dom0 under systemd with Debian's Xen units, vgpuback.service started at
+# boot and by `systemctl start`, the project's sysv init script too, two PV
+# guests made by
 # `xl create` from configs holding vgpu= lines, their requests answered over
 # real grant tables and event channels, the XenStore nodes and vgpuctl output,
 # and the clean-up after one guest is destroyed with requests in flight.
@@ -80,15 +82,59 @@ step_ok() {
 		[ -s "$R/$s.out" ] && tail -8 "$R/$s.out" | sed 's/^/#   | /'
 	fi
 }
-step_ok modules "dom0: Xen modules loaded, xenfs mounted"
-step_ok xenstored "dom0: xenstored started"
-step_ok xen-init-dom0 "dom0: xen-init-dom0"
-step_ok xenconsoled "dom0: xenconsoled started"
+mode=$(cat "$R/dom0-init" 2>/dev/null)
 initscript=$(cat "$R/initscript" 2>/dev/null)
-like "${initscript:-none}" '^/etc/init.d/' "make install put a sysv init script in /etc/init.d ($initscript)"
-step_ok vgpuback-start "vgpuback started by '$initscript start'"
-step_ok vgpuback-status "'$initscript status' says it runs"
-step_ok vgpuback-running "a vgpuback process runs"
+# skip_ok WHAT: one TAP line that is a skip, never a pass
+skip_ok() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $1 # SKIP dom0 booted without systemd (XEN_QEMU_DOM0_INIT=sysv)"; }
+if [ "${XEN_QEMU_DOM0_INIT:-systemd}" = sysv ] && [ "$mode" = sysv ]; then
+	for w in "dom0 booted under systemd" "Debian's /etc/init.d/xen ran as xen.service" \
+		"vgpuback.service started at boot" "systemd ordered vgpuback after xen.service, xendomains after vgpuback" \
+		"systemctl stop / start / is-active vgpuback"; do
+		skip_ok "$w"
+	done
+	step_ok modules "dom0: Xen modules loaded, xenfs mounted"
+	step_ok xenstored "dom0: xenstored started"
+	step_ok xen-init-dom0 "dom0: xen-init-dom0"
+	step_ok xenconsoled "dom0: xenconsoled started"
+	like "${initscript:-none}" '^/etc/init.d/' "make install put a sysv init script in /etc/init.d ($initscript)"
+	step_ok vgpuback-start "vgpuback started by '$initscript start'"
+	step_ok vgpuback-status "'$initscript status' says it runs"
+	step_ok vgpuback-running "a vgpuback process runs"
+else
+	is "${mode:-none}" systemd "dom0 booted under systemd (PID 1)"
+	step_ok xen-service "Debian's /etc/init.d/xen ran as xen.service (the sysv generator's unit)"
+	step_ok modules "dom0: Xen modules loaded, xenfs mounted"
+	step_ok xenstored "dom0: xenstored answers (started by xen.service)"
+	step_ok xen-init-dom0 "dom0: xen-init-dom0 ran (Domain-0 named)"
+	step_ok xenconsoled "dom0: xenconsoled runs"
+	# Debian 12 has no xenstored.service: the unit of README's
+	# `systemctl enable --now vgpuback` must start without it.
+	step_ok vgpuback-boot "vgpuback.service, enabled with systemctl enable, started at boot on Debian's Xen units"
+	step_ok vgpuback-boot-pid "vgpuback.service's main process is the vgpuback that runs"
+	u=$R/systemd-boot-units.txt
+	ts() { sed -n "s/^$1 $2=//p" "$u" 2>/dev/null | head -1; }
+	xen_up=$(ts xen.service ActiveEnterTimestampMonotonic)
+	vb_start=$(ts vgpuback.service InactiveExitTimestampMonotonic)
+	vb_up=$(ts vgpuback.service ActiveEnterTimestampMonotonic)
+	xd_start=$(ts xendomains.service InactiveExitTimestampMonotonic)
+	ok "systemd started vgpuback.service after xen.service was up (at ${vb_start:-?} us, xen.service ${xen_up:-?} us)" \
+		test "${xen_up:-0}" -gt 0 -a "${vb_start:-0}" -ge "${xen_up:-0}"
+	ok "systemd started xendomains.service after vgpuback.service was up (guests started at boot find it: ${xd_start:-?} us >= ${vb_up:-?} us)" \
+		test "${vb_up:-0}" -gt 0 -a "${xd_start:-0}" -ge "${vb_up:-0}"
+	ok "xendomains.service is ordered after vgpuback.service" grep -qx 'xendomains.service after vgpuback.service' "$u"
+	step_ok systemctl-stop "systemctl stop vgpuback"
+	step_ok systemctl-stopped "no vgpuback process after systemctl stop"
+	like "${initscript:-none}" '^/etc/init.d/' "make install put a sysv init script in /etc/init.d ($initscript)"
+	step_ok vgpuback-start "the sysv path: vgpuback started by '$initscript start'"
+	step_ok vgpuback-status "'$initscript status' says it runs"
+	step_ok vgpuback-running "a vgpuback process runs"
+	step_ok sysv-vgpuctl "vgpuctl list answers the vgpuback the sysv script started"
+	step_ok vgpuback-stop "'$initscript stop'"
+	step_ok vgpuback-stopped "vgpuback is gone after '$initscript stop'"
+	step_ok systemctl-start "systemctl start vgpuback (it serves the guests below)"
+	step_ok systemctl-active "systemctl is-active vgpuback"
+	step_ok systemctl-pid "vgpuback.service's main process is the vgpuback that runs"
+fi
 step_ok xl-create-a "xl create /etc/xen/vgpu-a.cfg"
 step_ok xl-create-b "xl create /etc/xen/vgpu-b.cfg"
 
@@ -215,8 +261,23 @@ is "$(cat "$R/gntdev-pages-end" 2>/dev/null)" 0 "no grant mapping left in vgpuba
 ok "no vgpu backend node left at the end (there were some)" \
 	eval "[ -n '$had_b' ] && ! grep -q '^/local/domain/0/backend/vgpu/[0-9]' '$R/xs-end.txt'"
 step_ok vgpuback-alive-end "vgpuback survived it all"
-step_ok vgpuback-stop "'$initscript stop'"
-step_ok vgpuback-stopped "vgpuback is gone after stop"
+if [ "$mode" = systemd ]; then
+	step_ok systemctl-stop-end "systemctl stop vgpuback"
+	step_ok systemctl-stopped-end "vgpuback is gone after systemctl stop"
+	# journalctl's own lines ("-- No entries --", "-- Boot ...") are no entry
+	entries() { grep -v '^-- ' "$R/$1" 2>/dev/null; }
+	n_info=$(entries journal-vgpuback-info.txt | grep -c .)
+	ok "the journal holds vgpuback.service's lines ($n_info at info or more urgent)" test "$n_info" -gt 0
+	is "$(cat "$R/journal-vgpuback-err.txt.rc" 2>/dev/null):$(entries journal-vgpuback-err.txt | head -5)" "0:" \
+		"a clean run: journalctl -p err shows no line of vgpuback.service"
+	like "$(entries journal-bad-config-err.txt | tr '\n' ' ')" "nonexistent/vgpuback.conf" \
+		"an error (vgpuback --config of a missing file, as a service) is in journalctl -p err"
+	ok "no raw epoch time stamps in vgpuback's journal lines" \
+		eval "! grep -Eq 'vgpuback\[[0-9]{9,}\.' '$R/journal-vgpuback.txt'"
+else
+	step_ok vgpuback-stop "'$initscript stop'"
+	step_ok vgpuback-stopped "vgpuback is gone after stop"
+fi
 ok "Xen did not crash" eval "! grep -aEq 'Panic on CPU|FATAL TRAP' '$run/console.log'"
 ok "dom0 kernel reported no BUG/Oops" eval "! grep -aEq 'BUG:|Oops:|general protection' '$R/dom0-dmesg.txt'"
 
@@ -226,7 +287,7 @@ if [ "$_tap_failed" -ne 0 ]; then
 	diag "FAILED; console log kept: $run/console.log; its tail:"
 	tr -d '\r' <"$run/console.log" 2>/dev/null | tail -60 | sed 's/^/#   /'
 	[ -f "$R/steps" ] && { diag "dom0 steps:"; sed 's/^/#   /' "$R/steps"; }
-	[ -s "$R/syslog.txt" ] && { diag "vgpuback's log (syslog, last 30 lines):"
+	[ -s "$R/syslog.txt" ] && { diag "vgpuback's log (syslog or journal, last 30 lines):"
 		grep -a -E "vgpuback|vgpuctl" "$R/syslog.txt" | tail -30 | sed 's/^/#   /'; }
 fi
 done_testing

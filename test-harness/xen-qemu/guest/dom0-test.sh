@@ -1,9 +1,16 @@
 #!/bin/bash
-# /opt/vgpu-test/dom0-test.sh: the dom0 half of the real-Xen test (child of
-# vgpu-test-init, which powers the host off when this returns).
+# /opt/vgpu-test/dom0-test.sh: the dom0 half of the real-Xen test, run by
+# vgpu-dom0-test.service under systemd (dom0's PID 1 by default), or by
+# vgpu-test-init (XEN_QEMU_DOM0_INIT=sysv); either powers the host off when
+# this returns.
 #
-# It starts what a Xen host starts (modules, xenstored, xen-init-dom0,
-# xenconsoled), then vgpuback through the project's own init script, creates
+# Under systemd, Debian's own /etc/init.d/xen (xen.service) has started the
+# Xen daemons, and vgpuback.service, enabled in the image as README says,
+# has started at boot; the test checks that, stops it, runs the project's
+# sysv init script (start, status, stop), then starts vgpuback again with
+# `systemctl start` for the guests.  Under vgpu-test-init it starts what a
+# Xen host starts (modules, xenstored, xen-init-dom0, xenconsoled), then
+# vgpuback through the project's own init script.  Then it creates
 # the two guests with `xl create` from /etc/xen/vgpu-{a,b}.cfg, paces them
 # through XenStore, captures xenstore-ls / vgpuctl output, destroys guest B
 # with requests in flight and records what is left of it.  Nothing is judged
@@ -16,6 +23,9 @@ R=/root/results
 RESULTS_DEV=/dev/vdd
 rm -rf $R; mkdir -p $R
 : >$R/steps
+mode=sysv
+[ -d /run/systemd/system ] && mode=systemd
+echo $mode >$R/dom0-init
 
 up() { cut -d' ' -f1 /proc/uptime; }
 log() { echo "VGPU-DOM0 [$(up)s] $*"; }
@@ -77,9 +87,30 @@ domain_gone() { ! xl list "$1" >/dev/null 2>&1 && ! xl list | grep -q '(null)'; 
 # Nothing the product does may hang the run: every tool call is bounded.
 vgpuctl() { timeout 20 vgpuctl "$@"; }
 xl() { timeout 180 xl "$@"; }
+# journal_checks: vgpuback's own lines in the journal (its stderr stream,
+# _SYSTEMD_UNIT=, not PID 1's lines about the unit) by priority: a clean run
+# has none at err; an error (a --config file that does not exist, in a unit
+# like vgpuback.service) is at err.
+journal_checks() {
+	local u=/run/systemd/system/vgpuback-bad-config.service
+	printf '[Service]\nType=oneshot\nExecStart=%s --foreground --config /nonexistent/vgpuback.conf\n' \
+		"$(command -v vgpuback)" >$u
+	systemctl daemon-reload
+	capture systemctl-start-bad-config.txt systemctl start vgpuback-bad-config.service
+	journalctl --sync >/dev/null 2>&1; sleep 1
+	capture journal-bad-config-err.txt journalctl --no-pager -p err _SYSTEMD_UNIT=vgpuback-bad-config.service
+	capture journal-bad-config-all.txt journalctl --no-pager -o verbose _SYSTEMD_UNIT=vgpuback-bad-config.service
+	capture journal-vgpuback-err.txt journalctl --no-pager -b -p err _SYSTEMD_UNIT=vgpuback.service
+	capture journal-vgpuback-info.txt journalctl --no-pager -b -p info _SYSTEMD_UNIT=vgpuback.service
+}
 collect() {
 	log "collecting logs"
-	cp /var/log/messages $R/syslog.txt 2>/dev/null
+	if [ $mode = systemd ]; then
+		journalctl -b --no-pager -o short-monotonic >$R/syslog.txt 2>&1
+		journalctl -b --no-pager -o short-monotonic -u vgpuback.service >$R/journal-vgpuback.txt 2>&1
+	else
+		cp /var/log/messages $R/syslog.txt 2>/dev/null
+	fi
 	mkdir -p $R/xen-logs
 	cp -a /var/log/xen/. $R/xen-logs/ 2>/dev/null
 	xl dmesg >$R/xl-dmesg.txt 2>&1
@@ -94,17 +125,21 @@ collect() {
 }
 finish() {
 	[ -n "${watchdog:-}" ] && kill $watchdog 2>/dev/null
+	[ $mode = systemd ] && journal_checks
 	collect
 	log "VGPU-DONE"
 	exit 0
 }
 
 # Watchdog: whatever hangs, the results still come out before the host's
-# QEMU limit (DOM0_DEADLINE seconds of dom0 uptime, default 900).
-deadline=${DOM0_DEADLINE:-900}
+# QEMU limit of 1200 s (DOM0_DEADLINE seconds of dom0 uptime, default 1050:
+# systemd's boot and the vgpuback.service checks take some 90 s more than
+# vgpu-test-init did).
+deadline=${DOM0_DEADLINE:-1050}
 ( while [ "$(cut -d. -f1 /proc/uptime)" -lt $deadline ]; do sleep 5; done
   echo "deadline FAIL dom0 test still running after ${deadline}s of uptime" >>$R/steps
   log "VGPU-STEP deadline FAIL: still running after ${deadline}s; writing results now"
+  [ $mode = systemd ] && journal_checks
   collect; log "VGPU-DONE (deadline)"; sync; echo o >/proc/sysrq-trigger ) &
 watchdog=$!
 log "dom0 userspace reached; kernel $(uname -r); hypervisor $(cat /sys/hypervisor/type 2>/dev/null) $(cat /sys/hypervisor/version/major 2>/dev/null).$(cat /sys/hypervisor/version/minor 2>/dev/null)"
@@ -112,6 +147,7 @@ mkdir -p /var/lib/xen /var/log/xen/console /run/xen /run/xenstored /var/run/xen-
 rm -f /var/log/xen/console/guest-*.log /var/lib/xen/userdata-*
 
 # ---- a Xen host's own start-up ------------------------------------------------
+log "dom0 init: $mode"
 load_modules() {
 	local m rc=0
 	for m in xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xen-blkback; do
@@ -126,19 +162,62 @@ start_xenstored() {
 	XENSTORED_ROOTDIR=/run/xenstored $XB/xenstored --pid-file=/run/xenstored.pid &&
 		wait_for 30 xenstore-ls /
 }
-step modules load_modules
-step xenstored start_xenstored
-step xen-init-dom0 $XB/xen-init-dom0
-step xenconsoled $XB/xenconsoled --pid-file=/run/xenconsoled.pid --log=guest \
-	--log-dir=/var/log/xen/console
-# vgpuback logs to syslog; minbase has no syslogd, busybox's will do
-busybox syslogd -O /var/log/messages 2>/dev/null || log "no syslogd"
+if [ $mode = systemd ]; then
+	# Debian's /etc/init.d/xen did it all, as xen.service (the sysv generator)
+	step xen-service systemctl is-active xen.service
+	step modules load_modules
+	step xenstored wait_for 30 xenstore-ls /
+	step xen-init-dom0 eval '[ "$(xenstore-read /local/domain/0/name)" = Domain-0 ]'
+	step xenconsoled pidof xenconsoled
+else
+	step modules load_modules
+	step xenstored start_xenstored
+	step xen-init-dom0 $XB/xen-init-dom0
+	step xenconsoled $XB/xenconsoled --pid-file=/run/xenconsoled.pid --log=guest \
+		--log-dir=/var/log/xen/console
+	# vgpuback logs to syslog; minbase has no syslogd, busybox's will do
+	busybox syslogd -O /var/log/messages 2>/dev/null || log "no syslogd"
+fi
 step xl-info xl info
+
+# ---- vgpuback.service, as systemd started it at boot -----------------------------
+# show_units FILE: the start/stop times (monotonic, us) systemd recorded
+show_units() {
+	local u
+	for u in xen.service vgpuback.service xendomains.service; do
+		systemctl show -p ActiveEnterTimestampMonotonic -p InactiveExitTimestampMonotonic \
+			-p ActiveState -p Result -p NRestarts $u | sed "s/^/$u /"
+	done >$R/$1
+	systemctl show -p After --value xendomains.service | tr ' ' '\n' |
+		sed 's/^/xendomains.service after /' >>$R/$1
+}
+if [ $mode = systemd ]; then
+	show_units systemd-boot-units.txt
+	capture systemctl-status-boot.txt systemctl status --no-pager vgpuback.service
+	capture systemctl-failed.txt systemctl list-units --failed --no-pager
+	step vgpuback-boot systemctl is-active vgpuback.service
+	step vgpuback-boot-pid eval '[ "$(systemctl show -p MainPID --value vgpuback.service)" = "$(pidof vgpuback)" ]'
+	step systemctl-stop systemctl stop vgpuback.service
+	step systemctl-stopped wait_for 20 eval '! pidof vgpuback'
+fi
 
 # ---- vgpuback, through the project's init script -------------------------------
 initscript=$(ls /etc/init.d/*vgpu* 2>/dev/null | head -1)
 echo "${initscript:-none}" >$R/initscript
-if [ -z "$initscript" ]; then
+if [ $mode = systemd ] && [ -n "$initscript" ]; then
+	# The sysv path: start, status, an answer, stop (systemd's copy is stopped)
+	step vgpuback-start "$initscript" start
+	sleep 1
+	step vgpuback-status "$initscript" status
+	step vgpuback-running vgpuback_pid
+	step sysv-vgpuctl vgpuctl list
+	step vgpuback-stop "$initscript" stop
+	step vgpuback-stopped wait_for 20 eval '! pidof vgpuback'
+	# ... then vgpuback.service serves the guests
+	step systemctl-start systemctl start vgpuback.service
+	step systemctl-active systemctl is-active vgpuback.service
+	step systemctl-pid wait_for 10 eval '[ "$(systemctl show -p MainPID --value vgpuback.service)" = "$(pidof vgpuback)" ]'
+elif [ -z "$initscript" ]; then
 	echo "init-script FAIL no /etc/init.d/*vgpu* installed" >>$R/steps
 	log "VGPU-STEP init-script FAIL: make install put no /etc/init.d/*vgpu*"
 	# The init script's assertions fail; start vgpuback by hand anyway so
@@ -249,7 +328,11 @@ echo "$(gntdev_pages)" >$R/gntdev-pages-end
 step vgpuback-alive-end vgpuback_pid
 xl debug-keys g >/dev/null 2>&1 && xl dmesg | tail -60 >$R/xen-grant-table-dump.txt
 
-if [ -n "$initscript" ]; then
+if [ $mode = systemd ]; then
+	step systemctl-stop-end systemctl stop vgpuback.service
+	step systemctl-stopped-end wait_for 20 eval '! pidof vgpuback'
+	capture systemctl-status-end.txt systemctl status --no-pager vgpuback.service
+elif [ -n "$initscript" ]; then
 	step vgpuback-stop "$initscript" stop
 	step vgpuback-stopped wait_for 20 eval '! pidof vgpuback'
 elif pid=$(vgpuback_pid); then
