@@ -342,8 +342,10 @@ static void attach_domain(struct vgpu_xlhook *h, uint32_t domid, const char *nam
 		if (p < h->cfg.npools)
 			continue;
 		pool_names(h, pools, sizeof(pools));
-		snprintf(err, sizeof(err), "%s:%d: vgpu device %d: key 'pool': unknown pool "
-			 "'%s' (vgpuback serves: %s)", path, lines[i], i + 1, specs[i].pool, pools);
+		if (snprintf(err, sizeof(err), "%s:%d: vgpu device %d: key 'pool': unknown pool "
+			     "'%s' (vgpuback serves: %s)", path, lines[i], i + 1, specs[i].pool,
+			     pools) >= (int)sizeof(err))
+			strcpy(err + sizeof(err) - 4, "...");	/* a long path: keep the start */
 		refuse(h, domid, name, err);
 		goto out;
 	}
