@@ -37,6 +37,7 @@ struct vgpu_buffer {
 	void *addr;			/* nr_pages granted pages, contiguous */
 	size_t len;
 	bool readonly;
+	bool pinned;			/* buf_pin succeeded on these pages */
 	unsigned refcnt;		/* backend-owned: registration + jobs */
 	void *backend_priv;		/* backend's: the mapper's work item */
 	void *exec_priv;		/* executor's state (e.g. host registration) */
@@ -114,6 +115,18 @@ struct vgpu_executor_ops {
 	 * new worker (supervise.c).
 	 */
 	bool (*broken)(struct vgpu_executor *ex);
+	/*
+	 * Optional: the slow half of buf_attach (pinning the pages for DMA:
+	 * cudaHostRegister takes about 150 ms a GiB), called on vgpuback's
+	 * mapper thread right after the pages are mapped, so that the event
+	 * loop never waits for it; safe against every other op running on
+	 * the loop.  0: pinned, and the buffer then reaches buf_attach with
+	 * pinned set (buf_detach unpins).  Pages pinned that never become a
+	 * buffer are given back with buf_unpin.
+	 */
+	int (*buf_pin)(struct vgpu_executor *ex, void *addr, size_t len,
+		       bool readonly);
+	void (*buf_unpin)(struct vgpu_executor *ex, void *addr);
 };
 
 struct vgpu_executor {

@@ -93,6 +93,8 @@ struct map_work {
 	uint32_t domid;
 	uint32_t nr_pages;
 	bool ro;
+	bool pinned;			/* REGISTER: the executor pinned the mapping */
+	struct vgpu_executor *ex;	/* REGISTER: pins on the thread (buf_pin) */
 	void *addr;			/* REGISTER: the mapping; UNMAP: what goes */
 	int status;			/* REGISTER: VGPU_OK or why not */
 	int err;			/* errno of a failed map */
@@ -301,6 +303,17 @@ out:
 	free(ind_refs);
 }
 
+/* The thread: pin what was mapped, if the executor pins off the loop. */
+static void map_pin(struct map_work *w)
+{
+	const struct vgpu_executor_ops *ops = w->ex ? w->ex->ops : NULL;
+
+	if (w->status || !ops || !ops->buf_pin)
+		return;
+	w->pinned = !ops->buf_pin(w->ex, w->addr,
+				  (size_t)w->nr_pages * VGPUIF_PAGE_SIZE, w->ro);
+}
+
 static void *mapper_thread(void *arg)
 {
 	struct vgpu_mapper *m = arg;
@@ -320,9 +333,10 @@ static void *mapper_thread(void *arg)
 			m->todo_tail = &m->todo_head;
 		pthread_mutex_unlock(&m->lock);
 
-		if (w->kind == MAP_REGISTER)
+		if (w->kind == MAP_REGISTER) {
 			map_register(m, w);
-		else
+			map_pin(w);
+		} else
 			vgpu_gnt_unmap(m->plat, w->addr, w->nr_pages);
 
 		pthread_mutex_lock(&m->lock);
@@ -380,6 +394,7 @@ static int buf_register(struct vgpu_dev *dev, const struct vgpuif_request *req)
 	w->domid = dev->domid;
 	w->nr_pages = r->nr_pages;
 	w->ro = r->flags & VGPU_BUF_F_READONLY;
+	w->ex = bk->ex;
 	bk->host_pages += r->nr_pages;
 	held_add(bk->mapper, w);
 	w->pend_next = bk->mapper->pending;
@@ -405,12 +420,14 @@ static int buf_add(struct vgpuback *bk, struct vgpu_dev *dev, struct map_work *w
 	b->addr = w->addr;
 	b->len = (size_t)w->nr_pages * VGPUIF_PAGE_SIZE;
 	b->readonly = w->ro;
+	b->pinned = w->pinned;
 	b->refcnt = 1;
 	b->backend_priv = w;
 	if (bk->ex->ops->buf_attach(bk->ex, b)) {
 		free(b);
 		return VGPU_EIO;
 	}
+	w->pinned = false;	/* the buffer's now: buf_detach unpins */
 	bk->live_buffers++;
 	dev->bufs[dev->nbufs++] = b;
 	dev->buf_pages += w->nr_pages;
@@ -448,6 +465,9 @@ static void register_done(struct vgpuback *bk, struct map_work *w)
 		held_del(w);
 		free(w);
 	} else if (rc || !live) {
+		if (w->pinned)
+			w->ex->ops->buf_unpin(w->ex, w->addr);
+		w->pinned = false;
 		unmap_later(bk, w, NULL, NULL);	/* mapped, but for no one */
 	}
 	device_put(dev);

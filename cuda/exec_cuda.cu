@@ -625,7 +625,7 @@ static int cuda_buf_attach(struct vgpu_executor *ex, struct vgpu_buffer *b)
 
 	pthread_mutex_lock(&x->lock);
 	cudaSetDevice(x->gpus[0].dev);
-	if (register_buf(b) == 0) {
+	if (b->pinned || register_buf(b) == 0) {
 		b->exec_priv = b;	/* registered: DMA straight from the pages */
 	} else {
 		b->exec_priv = NULL;	/* the driver stages through pinned memory */
@@ -641,6 +641,32 @@ static int cuda_buf_attach(struct vgpu_executor *ex, struct vgpu_buffer *b)
 	x->bufs = b;
 	pthread_mutex_unlock(&x->lock);
 	return 0;
+}
+
+/*
+ * On vgpuback's mapper thread, with no lock held: cudaHostRegister is
+ * thread-safe, and registering portably needs no current device.
+ */
+static int cuda_buf_pin(struct vgpu_executor *ex, void *addr, size_t len,
+			bool readonly)
+{
+	unsigned flags = cudaHostRegisterPortable;
+
+	(void)ex;
+	if (readonly)
+		flags |= cudaHostRegisterReadOnly;
+	if (cudaHostRegister(addr, len, flags) != cudaSuccess) {
+		cudaGetLastError();
+		return -1;
+	}
+	return 0;
+}
+
+static void cuda_buf_unpin(struct vgpu_executor *ex, void *addr)
+{
+	(void)ex;
+	cudaHostUnregister(addr);
+	cudaGetLastError();
 }
 
 static void cuda_buf_detach(struct vgpu_executor *ex, struct vgpu_buffer *b)
@@ -799,4 +825,6 @@ extern "C" const struct vgpu_executor_ops vgpu_cuda_executor_ops = {
 	cuda_inflight,
 	cuda_poll,
 	cuda_broken,
+	cuda_buf_pin,
+	cuda_buf_unpin,
 };

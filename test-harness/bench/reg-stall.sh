@@ -3,8 +3,8 @@
 # answers back.  On a simulated host (simxen, CPU executor), guest R
 # registers and frees a BIG-page buffer (default 262144 pages, 1 GiB) over
 # and over, while guest N sends NOPs one at a time; the table gives N's
-# round trips alone and beside R.  A benchmark, not a test: it prints a
-# table and never fails on a number.  A registration on the loop stalls the
+# round trips alone and beside R (VGPU_BENCH_EXECUTOR=cuda: on the GPU).
+# A benchmark, not a test: it prints a table and never fails on a number.  A registration on the loop stalls the
 # one ping in flight (max_us, ">10ms": pings slower than 10 ms), so the
 # percentiles move little unless pings are few.  regs: registrations that
 # succeeded while the pings ran.
@@ -49,7 +49,7 @@ for b in "$@"; do
 	"$b/backend/vgpuback" --help | grep -q max-host-buffer-pages &&
 		caps="$caps --max-host-buffer-pages $big"
 	# shellcheck disable=SC2086
-	simhost_start --executor cpu $caps >/dev/null 2>&1 || { echo "$b: no host" >&2; continue; }
+	simhost_start --executor "${VGPU_BENCH_EXECUTOR:-cpu}" $caps >/dev/null 2>&1 || { echo "$b: no host" >&2; continue; }
 	simhost_guest n A high >/dev/null
 	simhost_guest r B low >/dev/null
 	for load in none register; do
