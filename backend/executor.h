@@ -121,8 +121,9 @@ struct vgpu_executor_ops {
 	 * mapper thread right after the pages are mapped, so that the event
 	 * loop never waits for it; safe against every other op running on
 	 * the loop.  0: pinned, and the buffer then reaches buf_attach with
-	 * pinned set (buf_detach unpins).  Pages pinned that never become a
-	 * buffer are given back with buf_unpin.
+	 * pinned set; buf_detach leaves such pages pinned, and the mapper
+	 * thread gives them back with buf_unpin right before unmapping them
+	 * (unpinning a GiB takes about 20 ms).
 	 */
 	int (*buf_pin)(struct vgpu_executor *ex, void *addr, size_t len,
 		       bool readonly);

@@ -336,8 +336,12 @@ static void *mapper_thread(void *arg)
 		if (w->kind == MAP_REGISTER) {
 			map_register(m, w);
 			map_pin(w);
-		} else
+		} else {
+			if (w->pinned)
+				w->ex->ops->buf_unpin(w->ex, w->addr);
+			w->pinned = false;
 			vgpu_gnt_unmap(m->plat, w->addr, w->nr_pages);
+		}
 
 		pthread_mutex_lock(&m->lock);
 		w->next = NULL;
@@ -427,7 +431,6 @@ static int buf_add(struct vgpuback *bk, struct vgpu_dev *dev, struct map_work *w
 		free(b);
 		return VGPU_EIO;
 	}
-	w->pinned = false;	/* the buffer's now: buf_detach unpins */
 	bk->live_buffers++;
 	dev->bufs[dev->nbufs++] = b;
 	dev->buf_pages += w->nr_pages;
@@ -465,10 +468,7 @@ static void register_done(struct vgpuback *bk, struct map_work *w)
 		held_del(w);
 		free(w);
 	} else if (rc || !live) {
-		if (w->pinned)
-			w->ex->ops->buf_unpin(w->ex, w->addr);
-		w->pinned = false;
-		unmap_later(bk, w, NULL, NULL);	/* mapped, but for no one */
+		unmap_later(bk, w, NULL, NULL);	/* mapped, but for no one: unpinned there */
 	}
 	device_put(dev);
 }

@@ -681,7 +681,7 @@ static void cuda_buf_detach(struct vgpu_executor *ex, struct vgpu_buffer *b)
 		b->ex_next = NULL;
 		b->ex_pprev = NULL;
 	}
-	if (b->exec_priv) {
+	if (b->exec_priv && !b->pinned) {	/* pinned: the mapper thread unpins */
 		cudaHostUnregister(b->addr);
 		cudaGetLastError();
 	}
