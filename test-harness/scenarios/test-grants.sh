@@ -134,7 +134,9 @@ stop_host "full tables"
 # in_flight NAME DOMID: start a 1 GiB registration on NAME, return once
 # vgpuback has taken it and not answered it (the device's inflight is 1).
 BIG=262144
-simhost_start --executor cpu --max-buffer-pages $BIG --max-host-buffer-pages $BIG ||
+# Room on the host for three at once: d1's pages stay charged until the
+# mapper has unmapped them, which may still run when d2 starts.
+simhost_start --executor cpu --max-buffer-pages $BIG --max-host-buffer-pages $((BIG * 3)) ||
 	{ echo "Bail out! no host"; exit 1; }
 in_flight() {
 	local i
