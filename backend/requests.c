@@ -113,6 +113,7 @@ struct vgpu_mapper {
 	struct map_work *todo_head, **todo_tail;
 	struct map_work *done_head, **done_tail;
 	unsigned outstanding;		/* loop only: given to the thread, not reaped */
+	unsigned test_delay_ms;		/* tests: hold each registration this long */
 	struct map_work *pending;	/* loop only: registrations in progress */
 	struct map_work *held;		/* loop only: every registration until unmapped */
 };
@@ -334,6 +335,8 @@ static void *mapper_thread(void *arg)
 		pthread_mutex_unlock(&m->lock);
 
 		if (w->kind == MAP_REGISTER) {
+			if (m->test_delay_ms)
+				usleep(m->test_delay_ms * 1000u);
 			map_register(m, w);
 			map_pin(w);
 		} else {
@@ -525,6 +528,10 @@ int mapper_start(struct vgpuback *bk)
 		return -ENOMEM;
 	m->todo_tail = &m->todo_head;
 	m->done_tail = &m->done_head;
+	if (bk->cfg.exec.test_faults && getenv("VGPUBACK_TEST_MAP_DELAY_MS"))
+		/* Tests of teardown mid-registration need a window they can hit. */
+		m->test_delay_ms = (unsigned)strtoul(getenv("VGPUBACK_TEST_MAP_DELAY_MS"),
+						     NULL, 10) % 60001;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->cond, NULL);
 	m->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

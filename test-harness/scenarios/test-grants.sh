@@ -135,9 +135,13 @@ stop_host "full tables"
 # vgpuback has taken it and not answered it (the device's inflight is 1).
 BIG=262144
 # Room on the host for three at once: d1's pages stay charged until the
-# mapper has unmapped them, which may still run when d2 starts.
-simhost_start --executor cpu --max-buffer-pages $BIG --max-host-buffer-pages $((BIG * 3)) ||
-	{ echo "Bail out! no host"; exit 1; }
+# mapper has unmapped them, which may still run when d2 starts.  Each
+# registration is held 1.5 s on the mapper thread (test faults only), so
+# that the teardown below surely meets one in progress.
+export VGPUBACK_TEST_MAP_DELAY_MS=1500
+simhost_start --executor cpu --test-faults yes --max-buffer-pages $BIG \
+	--max-host-buffer-pages $((BIG * 3)) || { echo "Bail out! no host"; exit 1; }
+unset VGPUBACK_TEST_MAP_DELAY_MS
 in_flight() {
 	local i
 	"$SIM" exec "$1" -- "$GR" reg:$BIG >"$tmp/$1" 2>&1 &
@@ -152,7 +156,7 @@ pids=()
 d1=$(simhost_guest d1 A high)
 in_flight d1 "$d1"
 ok "d1: a 1 GiB registration is in progress" test $? -eq 0
-"$VGPUCTL" detach d1 0 >/dev/null 2>&1
+"$VGPUCTL" --timeout 60 detach d1 0 >/dev/null 2>&1
 ok "d1: its device detached meanwhile" test $? -eq 0
 d2=$(simhost_guest d2 B low)
 in_flight d2 "$d2"
