@@ -343,14 +343,13 @@ int vgpu_nodes_close(struct xs_handle *xs, uint32_t domid, int devid, bool *clos
 	return transact(xs, close_tx, &a);
 }
 
-int vgpu_backend_state(struct xs_handle *xs, uint32_t domid, int devid)
+/* A xenbus state node under @dir: 0-6, -1 if missing, -2 if not a state. */
+static int read_state(struct xs_handle *xs, const char *dir)
 {
-	char be[128], *v;
 	unsigned long st;
+	char *v = read_at(xs, XBT_NULL, dir, VGPU_XS_STATE);
 	int rc;
 
-	be_path(be, sizeof(be), domid, devid);
-	v = read_at(xs, XBT_NULL, be, VGPU_XS_STATE);
 	if (!v)
 		return -1;
 	rc = vgpu_parse_ulong(v, 6, &st) ? -2 : (int)st;
@@ -358,19 +357,20 @@ int vgpu_backend_state(struct xs_handle *xs, uint32_t domid, int devid)
 	return rc;
 }
 
+int vgpu_backend_state(struct xs_handle *xs, uint32_t domid, int devid)
+{
+	char be[128];
+
+	be_path(be, sizeof(be), domid, devid);
+	return read_state(xs, be);
+}
+
 int vgpu_frontend_state(struct xs_handle *xs, uint32_t domid, int devid)
 {
-	char fe[128], *v;
-	unsigned long st;
-	int rc;
+	char fe[128];
 
 	fe_path(fe, sizeof(fe), domid, devid);
-	v = read_at(xs, XBT_NULL, fe, VGPU_XS_STATE);
-	if (!v)
-		return -1;
-	rc = vgpu_parse_ulong(v, 6, &st) ? -2 : (int)st;
-	free(v);
-	return rc;
+	return read_state(xs, fe);
 }
 
 static int remove_tx(struct xs_handle *xs, xs_transaction_t t, void *arg)

@@ -181,6 +181,18 @@ static unsigned list_domids(struct xs_handle *xs, const char *root, unsigned lon
 	return have;
 }
 
+/* The domain's name as a guest wrote it, reduced to printable text. */
+static void domain_name(struct xs_handle *xs, unsigned long domid, char *out,
+			size_t len)
+{
+	char np[64], *nm;
+
+	snprintf(np, sizeof(np), "/local/domain/%lu", domid);
+	nm = rd(xs, np, "name");
+	clean(nm, out, len, "");
+	free(nm);
+}
+
 static int cmd_list(struct xs_handle *xs, const char *who, bool json)
 {
 	const char *root = "/local/domain/0/" VGPU_XS_BACKEND_ROOT;
@@ -205,14 +217,11 @@ static int cmd_list(struct xs_handle *xs, const char *who, bool json)
 		printf("%-6s %-16s %-5s %-6s %-8s %-12s %-12s\n", "domid", "name", "devid",
 		       "pool", "priority", "backend", "frontend");
 	for (i = 0; i < nd; i++) {
-		char np[64], *nm, name[64];
+		char name[64];
 
 		if (only >= 0 && doms[i] != (unsigned long)only)
 			continue;
-		snprintf(np, sizeof(np), "/local/domain/%lu", doms[i]);
-		nm = rd(xs, np, "name");
-		clean(nm, name, sizeof(name), "");
-		free(nm);
+		domain_name(xs, doms[i], name, sizeof(name));
 		snprintf(path, sizeof(path), "%s/%lu", root, doms[i]);
 		ids = xs_directory(xs, XBT_NULL, path, &nv);
 		for (j = 0; ids && j < nv; j++) {
@@ -228,14 +237,11 @@ static int cmd_list(struct xs_handle *xs, const char *who, bool json)
 	if (json) {
 		printf("],\"refused\":[");
 		for (i = 0; i < nd; i++) {
-			char np[64], *nm, name[64];
+			char name[64];
 
 			if (only >= 0 && doms[i] != (unsigned long)only)
 				continue;
-			snprintf(np, sizeof(np), "/local/domain/%lu", doms[i]);
-			nm = rd(xs, np, "name");
-			clean(nm, name, sizeof(name), "");
-			free(nm);
+			domain_name(xs, doms[i], name, sizeof(name));
 			list_refused(xs, doms[i], name, true, &rfirst);
 		}
 		printf("]}\n");
