@@ -136,20 +136,24 @@ stop_host "full tables"
 BIG=262144
 # Room on the host for three at once: d1's pages stay charged until the
 # mapper has unmapped them, which may still run when d2 starts.  Each
-# registration is held 1.5 s on the mapper thread (test faults only), so
+# registration is held 3 s on the mapper thread (test faults only), so
 # that the teardown below surely meets one in progress.
-export VGPUBACK_TEST_MAP_DELAY_MS=1500
+export VGPUBACK_TEST_MAP_DELAY_MS=3000
 simhost_start --executor cpu --test-faults yes --max-buffer-pages $BIG \
 	--max-host-buffer-pages $((BIG * 3)) || { echo "Bail out! no host"; exit 1; }
 unset VGPUBACK_TEST_MAP_DELAY_MS
 in_flight() {
-	local i
+	local i start=$SECONDS
 	"$SIM" exec "$1" -- "$GR" reg:$BIG >"$tmp/$1" 2>&1 &
 	pids+=($!)
-	for i in $(seq 2000); do
+	# Bounded by time, not by tries: under a loaded make check the guest
+	# may take many seconds to grant its 1 GiB before it asks.
+	for i in $(seq 12000); do
 		[ "$(field "$2" inflight)" = 1 ] && return 0
+		[ $SECONDS -ge $((start + 90)) ] && break
 		sleep 0.005
 	done
+	diag "$1: inflight $(field "$2" inflight) after $((SECONDS - start)) s: $(tr '\n' ' ' <"$tmp/$1")"
 	return 1
 }
 pids=()
