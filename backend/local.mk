@@ -12,8 +12,8 @@ backend_vgpuback_SOURCES = backend/vgpuback.h backend/executor.c backend/main.c 
 	backend/supervise.c
 backend_vgpuback_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/xenstore-hooks
 backend_vgpuback_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
-backend_vgpuback_LDADD = backend/libvgpusched.la ring/libvgpuring.la \
-	xenstore-hooks/libvgpuhooks.la \
+backend_vgpuback_LDADD = backend/libvgpusched.la xenstore-hooks/libvgpuhooks.la \
+	ring/libvgpuring.la \
 	$(XENSTORE_LIBS) $(VGPU_CUDA_LDADD)
 
 check_PROGRAMS += backend/tests/test_scheduler

@@ -4,9 +4,12 @@ ring_libvgpuring_la_SOURCES = \
 	ring/vgpuif.h ring/xsnodes.h ring/request.h ring/request.c \
 	ring/platform.h ring/platform_impl.h ring/platform.c \
 	ring/platform_xen.c ring/platform_sim.c ring/simproto.h \
-	ring/simclient.h ring/simclient.c
-ring_libvgpuring_la_CFLAGS = $(AM_CFLAGS) $(XENGNTTAB_CFLAGS) $(XENEVTCHN_CFLAGS)
-ring_libvgpuring_la_LIBADD = $(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS)
+	ring/simclient.h ring/simclient.c \
+	ring/vgpu_clock.h ring/vgpu_names.h ring/vgpu_names.c \
+	ring/vgpu_xs.h ring/vgpu_xs.c ring/vgpu_ops.h ring/vgpu_ops.c
+ring_libvgpuring_la_CFLAGS = $(AM_CFLAGS) $(XENGNTTAB_CFLAGS) $(XENEVTCHN_CFLAGS) \
+	$(XENSTORE_CFLAGS)
+ring_libvgpuring_la_LIBADD = $(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS) $(XENSTORE_LIBS)
 
 check_PROGRAMS += ring/tests/test_vgpuif_header ring/tests/test_request
 TESTS += ring/tests/test_vgpuif_header ring/tests/test_request

@@ -155,6 +155,19 @@ int vgpu_evtchn_unmask(struct vgpu_evtchn *ch, uint32_t port)
 	return set_errno(ch->ops->evtchn_unmask(ch, port));
 }
 
+unsigned vgpu_evtchn_drain(struct vgpu_evtchn *ch, int unmask)
+{
+	unsigned n = 0;
+	int port;
+
+	while ((port = vgpu_evtchn_pending(ch)) >= 0) {
+		n++;
+		if (unmask)
+			vgpu_evtchn_unmask(ch, (uint32_t)port);
+	}
+	return n;
+}
+
 int vgpu_evtchn_peer_alive(struct vgpu_evtchn *ch, uint32_t port)
 {
 	if (!ch->ops->evtchn_peer_alive)

@@ -71,6 +71,12 @@ int vgpu_evtchn_unbind(struct vgpu_evtchn *ch, uint32_t port);
 int vgpu_evtchn_notify(struct vgpu_evtchn *ch, uint32_t port);
 int vgpu_evtchn_pending(struct vgpu_evtchn *ch);	/* port, or -EAGAIN */
 int vgpu_evtchn_unmask(struct vgpu_evtchn *ch, uint32_t port);
+/*
+ * Take every pending port off @ch: how many there were.  With @unmask each
+ * is unmasked at once (a frontend); without, they stay masked until the
+ * caller unmasks them (a backend that throttles a noisy peer).
+ */
+unsigned vgpu_evtchn_drain(struct vgpu_evtchn *ch, int unmask);
 /* 1: peer bound, 0: peer closed or dead, -ENOSYS: platform cannot tell. */
 int vgpu_evtchn_peer_alive(struct vgpu_evtchn *ch, uint32_t port);
 

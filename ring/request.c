@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "request.h"
+#include "vgpu_ops.h"
 
 static int all_zero(const uint8_t *p, size_t n)
 {
@@ -34,104 +35,44 @@ int vgpuif_range_check(uint64_t offset, uint64_t len, uint64_t buf_len,
 	return VGPU_OK;
 }
 
-static int validate_vector_add(const struct vgpuif_request *req)
+/* Each operand must fit below 4 GiB of a buffer (offsets are u32). */
+#define BUF_BYTES_MAX ((uint64_t)VGPUIF_MAX_BUF_PAGES * VGPUIF_PAGE_SIZE)
+
+/* Alignment of every operand first, then their ranges. */
+static int check_operands(const struct vgpu_op_desc *d,
+			  const struct vgpuif_request *req)
 {
-	const struct vgpuif_vector_add_req *v = &req->u.vector_add;
+	unsigned i;
 
-	if (!tail_zero(req, sizeof(*v)))
-		return VGPU_EINVAL;
-	if (v->n == 0 || v->n > VGPUIF_MAX_VECTOR_ELEMS)
-		return VGPU_ERANGE;
-	if (v->a.offset % sizeof(float) || v->b.offset % sizeof(float) ||
-	    v->c.offset % sizeof(float))
-		return VGPU_EINVAL;
-	/* Each operand must fit below 4 GiB of its buffer (offsets are u32). */
-	if (vgpuif_range_check(v->a.offset, vgpuif_vector_bytes(v->n),
-			       (uint64_t)VGPUIF_MAX_BUF_PAGES * VGPUIF_PAGE_SIZE, 4) ||
-	    vgpuif_range_check(v->b.offset, vgpuif_vector_bytes(v->n),
-			       (uint64_t)VGPUIF_MAX_BUF_PAGES * VGPUIF_PAGE_SIZE, 4) ||
-	    vgpuif_range_check(v->c.offset, vgpuif_vector_bytes(v->n),
-			       (uint64_t)VGPUIF_MAX_BUF_PAGES * VGPUIF_PAGE_SIZE, 4))
-		return VGPU_ERANGE;
-	return VGPU_OK;
-}
-
-static int validate_query(const struct vgpuif_request *req)
-{
-	const struct vgpuif_query_req *q = &req->u.query;
-
-	if (!tail_zero(req, sizeof(*q)) || q->_pad)
-		return VGPU_EINVAL;
-	if (!(req->flags & VGPU_REQ_F_QUERY_TEXT)) {
-		if (q->out.handle || q->out.offset || q->out_len)
+	for (i = 0; i < d->noperands; i++)
+		if (d->operand_len(req, i) &&
+		    vgpu_op_bufref(d, req, i)->offset % d->operands[i].align)
 			return VGPU_EINVAL;
-		return VGPU_OK;
+	for (i = 0; i < d->noperands; i++) {
+		uint64_t len = d->operand_len(req, i);
+
+		if (len && vgpuif_range_check(vgpu_op_bufref(d, req, i)->offset,
+					      len, BUF_BYTES_MAX, 1))
+			return VGPU_ERANGE;
 	}
-	if (q->out_len == 0)
-		return VGPU_ERANGE;
-	return vgpuif_range_check(q->out.offset, q->out_len,
-				  (uint64_t)VGPUIF_MAX_BUF_PAGES * VGPUIF_PAGE_SIZE, 1);
-}
-
-static int validate_buf_register(const struct vgpuif_request *req)
-{
-	const struct vgpuif_buf_register_req *r = &req->u.buf_register;
-
-	if (!tail_zero(req, sizeof(*r)))
-		return VGPU_EINVAL;
-	if (r->flags & ~VGPU_BUF_F_ALL)
-		return VGPU_EINVAL;
-	if (r->nr_pages == 0 || r->nr_pages > VGPUIF_MAX_BUF_PAGES)
-		return VGPU_ERANGE;
 	return VGPU_OK;
 }
 
 int vgpuif_validate_request(const struct vgpuif_request *req)
 {
-	unsigned allowed_flags = 0;
+	const struct vgpu_op_desc *d = vgpu_op_desc(req->op);
 	int rc;
 
-	if (req->op > VGPU_OP_MAX)
+	if (!d)
 		return VGPU_ENOSYS;
-	if (req->_pad0 || req->_pad1)
+	if (req->_pad0 || req->_pad1 || (req->flags & ~d->flags))
 		return VGPU_EINVAL;
-	switch (req->op) {
-	case VGPU_OP_QUERY:
-		allowed_flags = VGPU_REQ_F_QUERY_TEXT;
-		break;
-	case VGPU_OP_SCALAR_ADD:
-	case VGPU_OP_VECTOR_ADD:
-		allowed_flags = VGPU_REQ_F_TEST_FAULT;
-		break;
-	}
-	if (req->flags & ~allowed_flags)
+	if (!tail_zero(req, d->payload))
 		return VGPU_EINVAL;
-
-	switch (req->op) {
-	case VGPU_OP_NOP:
-		return tail_zero(req, 0) ? VGPU_OK : VGPU_EINVAL;
-	case VGPU_OP_QUERY:
-		return validate_query(req);
-	case VGPU_OP_SCALAR_ADD: {
-		int64_t sum;
-
-		if (!tail_zero(req, sizeof(req->u.scalar_add)))
-			return VGPU_EINVAL;
-		rc = __builtin_add_overflow(req->u.scalar_add.a,
-					    req->u.scalar_add.b, &sum);
-		return rc ? VGPU_EOVERFLOW : VGPU_OK;
-	}
-	case VGPU_OP_VECTOR_ADD:
-		return validate_vector_add(req);
-	case VGPU_OP_BUF_REGISTER:
-		return validate_buf_register(req);
-	case VGPU_OP_BUF_UNREGISTER:
-		if (!tail_zero(req, sizeof(req->u.buf_unregister)) ||
-		    req->u.buf_unregister._pad)
-			return VGPU_EINVAL;
-		return VGPU_OK;
-	}
-	return VGPU_ENOSYS;
+	rc = d->check ? d->check(req) : VGPU_OK;
+	if (rc)
+		return rc;
+	return check_operands(d, req);
 }
 
 int vgpuif_copy_request(vgpuif_back_ring_t *ring, RING_IDX idx,
@@ -144,16 +85,9 @@ int vgpuif_copy_request(vgpuif_back_ring_t *ring, RING_IDX idx,
 
 const char *vgpuif_op_name(unsigned op)
 {
-	static const char *const names[] = {
-		[VGPU_OP_NOP] = "nop",
-		[VGPU_OP_QUERY] = "query",
-		[VGPU_OP_SCALAR_ADD] = "scalar_add",
-		[VGPU_OP_VECTOR_ADD] = "vector_add",
-		[VGPU_OP_BUF_REGISTER] = "buf_register",
-		[VGPU_OP_BUF_UNREGISTER] = "buf_unregister",
-	};
+	const struct vgpu_op_desc *d = vgpu_op_desc(op);
 
-	return op <= VGPU_OP_MAX ? names[op] : "?";
+	return d ? d->name : "?";
 }
 
 const char *vgpuif_strerror(int status)

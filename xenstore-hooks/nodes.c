@@ -31,24 +31,6 @@ static struct xs_permissions rec_perms[1] = {
 	{ .id = 0, .perms = XS_PERM_NONE },
 };
 
-int vgpu_parse_ulong(const char *s, unsigned long max, unsigned long *out)
-{
-	unsigned long v = 0;
-	const char *p;
-
-	if (!s || !*s || strlen(s) > 10)
-		return -1;
-	for (p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(*p - '0');
-	}
-	if (v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static void be_path(char *buf, size_t len, uint32_t domid, int devid)
 {
 	snprintf(buf, len, "%s/%u/%d", BE_ROOT, domid, devid);

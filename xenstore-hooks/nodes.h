@@ -23,13 +23,12 @@
 #include <xenstore.h>
 
 #include "spec.h"
+#include "vgpu_names.h"
 
 #define VGPU_TOOL_ROOT	"/tool/vgpu"
 #define VGPU_MAX_DEVID	255
 #define VGPU_MAX_DOMID	32751	/* DOMID_FIRST_RESERVED - 1 */
 
-/* Strict decimal (digits only, no sign, no blanks): 0, or -1 if not in 0..max. */
-int vgpu_parse_ulong(const char *s, unsigned long max, unsigned long *out);
 /* Domain id for a name or a number, as xl takes them; -1 if none. */
 long vgpu_domain_lookup(struct xs_handle *xs, const char *who);
 /* Whether /local/domain/<domid> exists. */

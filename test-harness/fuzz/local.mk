@@ -16,11 +16,12 @@ if ENABLE_FUZZERS
 FUZZERS += test-harness/fuzz/fuzz_request
 test-harness/fuzz/fuzz_request: $(top_srcdir)/test-harness/fuzz/fuzz_request.c \
 		$(top_srcdir)/ring/request.c $(top_srcdir)/ring/request.h \
+		$(top_srcdir)/ring/vgpu_ops.c $(top_srcdir)/ring/vgpu_ops.h \
 		$(top_srcdir)/ring/vgpuif.h
 	$(AM_V_CC)$(MKDIR_P) test-harness/fuzz && \
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ \
 		$(top_srcdir)/test-harness/fuzz/fuzz_request.c \
-		$(top_srcdir)/ring/request.c
+		$(top_srcdir)/ring/request.c $(top_srcdir)/ring/vgpu_ops.c
 endif
 
 check_SCRIPTS += $(FUZZERS)
@@ -69,6 +70,8 @@ test-harness/fuzz/fuzz_backend: $(top_srcdir)/test-harness/fuzz/fuzz_backend.c \
 		$(top_srcdir)/backend/scheduler.c $(top_srcdir)/backend/frontend_nodes.c \
 		$(top_srcdir)/backend/config.c $(top_srcdir)/backend/storms.c \
 		$(top_srcdir)/ring/request.c $(top_srcdir)/ring/platform.c \
+		$(top_srcdir)/ring/vgpu_ops.c $(top_srcdir)/ring/vgpu_names.c \
+		$(top_srcdir)/ring/vgpu_xs.c \
 		$(top_srcdir)/backend/vgpuback.h $(top_srcdir)/backend/executor.h
 	$(AM_V_CC)$(MKDIR_P) test-harness/fuzz && $(CLANG) $(FUZZ_CFLAGS) \
 		-I$(top_srcdir)/backend -I$(top_srcdir)/xenstore-hooks \
