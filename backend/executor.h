@@ -82,6 +82,15 @@ struct vgpu_exec_config {
 	int pool_gpu[VGPU_MAX_POOLS];	/* -1: any GPU */
 };
 
+/* One device an executor drives, as vgpuctl stats shows it. */
+struct vgpu_gpu_stat {
+	char name[64];			/* e.g. "NVIDIA H200" */
+	unsigned index;			/* CUDA device ordinal */
+	uint64_t mem_total;		/* bytes */
+	uint64_t mem_used;		/* bytes, by every process on the GPU */
+	unsigned inflight;		/* jobs this executor runs there now */
+};
+
 struct vgpu_executor;
 
 struct vgpu_executor_ops {
@@ -128,6 +137,13 @@ struct vgpu_executor_ops {
 	int (*buf_pin)(struct vgpu_executor *ex, void *addr, size_t len,
 		       bool readonly);
 	void (*buf_unpin)(struct vgpu_executor *ex, void *addr);
+	/*
+	 * Optional (NULL: no GPUs, as the CPU executor): fill up to @max
+	 * entries, one per GPU this executor drives; returns how many.  Called
+	 * on the event loop; must not wait for running jobs.
+	 */
+	unsigned (*gpus)(struct vgpu_executor *ex, struct vgpu_gpu_stat *out,
+			 unsigned max);
 };
 
 struct vgpu_executor {
