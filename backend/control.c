@@ -19,6 +19,7 @@
 
 #include <xen/io/xenbus.h>
 
+#include "vgpu_names.h"
 #include "vgpuback.h"
 
 struct out {
@@ -97,7 +98,7 @@ static void devices_json(struct vgpuback *bk, struct out *o, bool stats)
 		put(o, "%s{\"domid\":%u,\"devid\":%u,\"pool\":\"%s\",\"priority\":\"%s\","
 		    "\"state\":\"%s\"", first ? "" : ",", d->domid, d->devid,
 		    d->pool >= 0 ? bk->cfg.exec.pools[d->pool] : "",
-		    prio_name(d->prio), state_name(d->state));
+		    vgpu_prio_name(d->prio), state_name(d->state));
 		if (stats) {
 			unsigned queued = 0, i;
 

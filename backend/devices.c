@@ -32,6 +32,7 @@
 #include <xen/io/xenbus.h>
 
 #include "request.h"
+#include "vgpu_names.h"
 #include "vgpuback.h"
 #include "xsnodes.h"
 
@@ -235,7 +236,7 @@ static int connect_dev(struct vgpu_dev *dev)
 	dev->inflight = 0;
 	vlog(LOG_INFO, "vgpu %u/%u: connected (pool %s, priority %s, %u-slot ring)",
 	     dev->domid, dev->devid, bk->cfg.exec.pools[dev->pool],
-	     prio_name(dev->prio), RING_SIZE(&dev->ring));
+	     vgpu_prio_name(dev->prio), RING_SIZE(&dev->ring));
 	return 0;
 fail:
 	if (dev->watch_fd >= 0) {
@@ -451,7 +452,7 @@ static struct vgpu_dev *new_dev(struct vgpuback *bk, uint32_t domid, uint32_t de
 	pool = xread(bk, be_path, VGPU_XS_POOL);
 	prio = xread(bk, be_path, VGPU_XS_PRIORITY);
 	dev->pool = pool ? config_pool_index(&bk->cfg, pool) : -1;
-	dev->prio = prio ? prio_parse(prio) : -1;
+	dev->prio = prio ? vgpu_prio_parse(prio) : -1;
 	if (!fe_id || strtoul(fe_id, NULL, 10) != domid || dev->pool < 0 ||
 	    dev->prio < 0) {
 		vlog(LOG_ERR, "vgpu %u/%u: refused: %s%s%s%s", domid, devid,
@@ -470,7 +471,7 @@ static struct vgpu_dev *new_dev(struct vgpuback *bk, uint32_t domid, uint32_t de
 	publish_features(dev);
 	set_state(dev, XenbusStateInitWait);
 	vlog(LOG_INFO, "vgpu %u/%u: new device, pool %s, priority %s", domid, devid,
-	     bk->cfg.exec.pools[dev->pool], prio_name(dev->prio));
+	     bk->cfg.exec.pools[dev->pool], vgpu_prio_name(dev->prio));
 out:
 	free(online);
 	free(fe);

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,125 +18,6 @@
 #include "vgpuback.h"
 #include "xlhook.h"
 #include "xsnodes.h"
-
-#define DEFAULT_CONFIG SYSCONFDIR "/xen-vgpu/vgpuback.conf"
-
-static const struct option options[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "executor", required_argument, NULL, 'e' },
-	{ "slots", required_argument, NULL, 's' },
-	{ "pools", required_argument, NULL, 1 },
-	{ "pool-gpu", required_argument, NULL, 1 },
-	{ "cpu-delay-us", required_argument, NULL, 1 },
-	{ "log-level", required_argument, NULL, 1 },
-	{ "foreground", no_argument, NULL, 'f' },
-	{ "pid-file", required_argument, NULL, 1 },
-	{ "control-socket", required_argument, NULL, 1 },
-	{ "max-inflight", required_argument, NULL, 1 },
-	{ "max-buffer-pages", required_argument, NULL, 1 },
-	{ "max-host-buffer-pages", required_argument, NULL, 1 },
-	{ "max-buffers", required_argument, NULL, 1 },
-	{ "max-batch", required_argument, NULL, 1 },
-	{ "max-ring-page-order", required_argument, NULL, 1 },
-	{ "aging-ms", required_argument, NULL, 1 },
-	{ "busy-poll-us", required_argument, NULL, 1 },
-	{ "stream-priorities", required_argument, NULL, 1 },
-	{ "test-faults", required_argument, NULL, 1 },
-	{ "supervise", required_argument, NULL, 1 },
-	{ "xl-hook", required_argument, NULL, 1 },
-	{ "xl-config-dirs", required_argument, NULL, 1 },
-	{ "xl-userdata-dir", required_argument, NULL, 1 },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-"Usage: vgpuback [OPTIONS]\n"
-"The xen-vgpu backend daemon (dom0): serves every guest's vgpu device, keeps one\n"
-"priority queue across all pools and runs the work on the GPU or the CPU.\n"
-"\n"
-"  -c, --config FILE           configuration file (default " DEFAULT_CONFIG ")\n"
-"  -e, --executor NAME         cpu, cuda or auto (default auto: cuda when a GPU answers)\n"
-"  -s, --slots N               requests the executor runs at once (default: executor's)\n"
-"      --pools LIST            pool names, comma-separated (default A,B)\n"
-"      --pool-gpu MAP          pin pools to GPUs: POOL=GPU,... (default: any GPU)\n"
-"      --cpu-delay-us N        CPU executor: add N us to every request (tests)\n"
-"      --log-level LEVEL       error, warning, notice, info or debug (default info)\n"
-"  -f, --foreground            stay in the foreground, log to stderr\n"
-"      --pid-file FILE         pid file when daemonised (default " RUNSTATEDIR "/vgpuback.pid)\n"
-"      --control-socket PATH   vgpuctl's socket (default " RUNSTATEDIR "/xen-vgpu/vgpuback.sock)\n"
-"      --max-inflight N        requests in flight per domain (default 256)\n"
-"      --max-buffer-pages N    registered pages per domain (default 65536)\n"
-"      --max-host-buffer-pages N  registered pages of all domains together\n"
-"                              (default 131072: half of dom0's grant map table)\n"
-"      --max-buffers N         registered buffers per device (default 64)\n"
-"      --max-batch N           requests taken per turn from one ring (default 32)\n"
-"      --max-ring-page-order N largest ring a frontend may use: 2^N pages (default 4)\n"
-"      --aging-ms N            serve a request one priority higher per N ms waited\n"
-"                              (default 0: strict priority)\n"
-"      --busy-poll-us N        after a submit or completion, poll the executor for\n"
-"                              N us before sleeping (default 500; 0: never spin)\n"
-"      --stream-priorities yes|no  CUDA stream priority follows request priority\n"
-"      --test-faults yes|no    honour the test-only fault flag (default no)\n"
-"      --supervise auto|yes|no run the work in a child that is restarted when its\n"
-"                              GPU state is lost (default auto: when CUDA may run)\n"
-"      --xl-hook yes|no        create devices from vgpu= lines of xl configs (default yes)\n"
-"      --xl-config-dirs DIRS   where the hook finds NAME.cfg (default " SYSCONFDIR "/xen:" SYSCONFDIR "/xen/auto)\n"
-"      --xl-userdata-dir DIR   xl config-update copies (default " LOCALSTATEDIR "/lib/xen)\n"
-"  -h, --help                  this help\n"
-"  -V, --version               version\n"
-"\n"
-"Every long option is also a key of the configuration file (key = value).\n"
-"Exit status: 0 clean shutdown, 1 start-up failure, 2 usage, 75 the executor\n"
-"broke (unsupervised; a supervisor starts a new worker instead).\n");
-}
-
-static int parse_args(struct vgpuback_config *cfg, int argc, char **argv)
-{
-	const char *config = DEFAULT_CONFIG;
-	bool explicit = false;
-	char err[256];
-	int c, idx;
-
-	/* First pass: the config file, so that flags override it. */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:e:s:fhV", options, &idx)) != -1)
-		if (c == 'c') {
-			config = optarg;
-			explicit = true;
-		}
-	if (config_load(cfg, config, explicit))
-		return 2;	/* bad input: config_load said which */
-	optind = 1;
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "c:e:s:fhV", options, &idx)) != -1) {
-		const char *key = NULL;
-
-		switch (c) {
-		case 'c':
-			continue;
-		case 'e': key = "executor"; break;
-		case 's': key = "slots"; break;
-		case 'f': cfg->foreground = true; continue;
-		case 'h': usage(stdout); exit(0);
-		case 'V': printf("vgpuback %s\n", PACKAGE_VERSION); exit(0);
-		case 1: key = options[idx].name; break;
-		default: usage(stderr); return 2;
-		}
-		if (config_set(cfg, key, optarg, err, sizeof(err))) {
-			vlog_stderr(LOG_ERR, "--%s", err);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "vgpuback: unexpected argument '%s'\n", argv[optind]);
-		return 2;
-	}
-	return 0;
-}
 
 static int start_executor(struct vgpuback *bk)
 {
@@ -342,10 +222,10 @@ int main(int argc, char **argv)
 	if (!bk)
 		return 1;
 	config_defaults(&bk->cfg);
-	rc = parse_args(&bk->cfg, argc, argv);
+	rc = config_parse_args(&bk->cfg, argc, argv);
 	if (rc) {
 		free(bk);
-		return rc;
+		return rc < 0 ? 0 : rc;
 	}
 	vlog_init(bk->cfg.foreground, bk->cfg.log_level);
 	signal(SIGPIPE, SIG_IGN);

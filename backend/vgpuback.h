@@ -17,6 +17,7 @@
 
 #include "executor.h"
 #include "log.h"
+#include "options.h"
 #include "platform.h"
 #include "scheduler.h"
 #include "storms.h"
@@ -27,27 +28,6 @@ enum ep_kind { EP_XS, EP_EXEC, EP_CONTROL, EP_SIGNAL, EP_DEV, EP_HOOK, EP_MAP };
 struct ep_item {
 	enum ep_kind kind;
 	void *ptr;
-};
-
-struct vgpuback_config {
-	char executor[16];		/* cpu | cuda | auto */
-	struct vgpu_exec_config exec;
-	int log_level;			/* syslog levels: LOG_ERR .. LOG_DEBUG */
-	bool foreground;
-	char pid_file[256];
-	char control_socket[256];
-	unsigned max_inflight;		/* per domain */
-	unsigned max_buffer_pages;	/* per domain */
-	unsigned max_host_buffer_pages;	/* all domains together */
-	unsigned max_buffers;		/* per device */
-	unsigned max_batch;		/* requests per notification */
-	unsigned max_ring_order;
-	uint64_t aging_ms;		/* 0: strict priority */
-	unsigned busy_poll_us;		/* spin for completions; 0: sleep at once */
-	bool xl_hook;			/* make vgpu= lines of xl configs live */
-	char supervise[8];		/* auto | yes | no (supervise.c) */
-	char xl_config_dirs[512];
-	char xl_userdata_dir[256];
 };
 
 struct vgpu_dev {
@@ -125,15 +105,6 @@ struct vgpuback {
 };
 
 /* log.c: log.h */
-
-/* config.c */
-void config_defaults(struct vgpuback_config *cfg);
-int config_set(struct vgpuback_config *cfg, const char *key, const char *val,
-	       char *err, size_t errlen);
-int config_load(struct vgpuback_config *cfg, const char *path, bool must_exist);
-int config_pool_index(const struct vgpuback_config *cfg, const char *name);
-const char *prio_name(int prio);
-int prio_parse(const char *s);
 
 /* devices.c */
 void devices_scan(struct vgpuback *bk);

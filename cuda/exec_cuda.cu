@@ -827,4 +827,5 @@ extern "C" const struct vgpu_executor_ops vgpu_cuda_executor_ops = {
 	cuda_broken,
 	cuda_buf_pin,
 	cuda_buf_unpin,
+	NULL,	/* gpus */
 };
