@@ -11,9 +11,14 @@ ring_libvgpuring_la_CFLAGS = $(AM_CFLAGS) $(XENGNTTAB_CFLAGS) $(XENEVTCHN_CFLAGS
 	$(XENSTORE_CFLAGS)
 ring_libvgpuring_la_LIBADD = $(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS) $(XENSTORE_LIBS)
 
-check_PROGRAMS += ring/tests/test_vgpuif_header ring/tests/test_request
-TESTS += ring/tests/test_vgpuif_header ring/tests/test_request
+check_PROGRAMS += ring/tests/test_vgpuif_header ring/tests/test_request \
+	ring/tests/test_shared
+TESTS += ring/tests/test_vgpuif_header ring/tests/test_request \
+	ring/tests/test_shared
 ring_tests_test_vgpuif_header_SOURCES = ring/tests/test_vgpuif_header.c
 ring_tests_test_request_SOURCES = ring/tests/test_request.c
 ring_tests_test_request_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 ring_tests_test_request_LDADD = ring/libvgpuring.la $(CMOCKA_LIBS)
+ring_tests_test_shared_SOURCES = ring/tests/test_shared.c
+ring_tests_test_shared_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+ring_tests_test_shared_LDADD = ring/libvgpuring.la $(CMOCKA_LIBS)
