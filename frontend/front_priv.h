@@ -1,5 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* front_priv.h: libvgpufront's device state, shared by its files. */
+/*
+ * front_priv.h: libvgpufront's device state, shared by its files.
+ *
+ * The files call downwards only (no two call each other):
+ *   ops.c -> buffers.c -> transport.c -> xsdev.c
+ *   ops.c -> transport.c
+ *   xenbus.c -> buffers.c, transport.c, xsdev.c, errors.c
+ * errors.c and xsdev.c call no other file of the library.
+ */
 #ifndef VGPUFRONT_PRIV_H
 #define VGPUFRONT_PRIV_H
 
@@ -50,22 +58,36 @@ struct vgpufront {
 
 #define FRONT_ID_SLOT_BITS 16
 
-/* xenbus.c */
+/* What woke dev->pollfd: each fd in it carries its kind as epoll data.u32. */
+enum front_wake {
+	FRONT_WAKE_EVTCHN = 1,		/* a port of ours is pending */
+	FRONT_WAKE_XENSTORE,		/* a watch fired: the backend's state */
+};
+
+/* xsdev.c: the device's own XenStore nodes. */
+/* A state node as a XenbusState; missing or not a state: XenbusStateUnknown. */
 int front_read_state(struct vgpufront *dev, const char *dir);
-void front_set_err(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* xenbus.c: move our state, never recreating a removed directory. */
+/* Move our state, never recreating a removed directory: 0, -ENODEV, -errno. */
 int front_switch_state(struct vgpufront *dev, int state);
-/* io.c: the outstanding-request table for a ring of @size slots. */
-int front_shadow_init(struct vgpufront *dev, unsigned size);
-/* io.c: fail the device for a protocol error of the backend (once). */
-void front_fail(struct vgpufront *dev, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* io.c: the busy-wait budget for @spin_us as vgpufront_opts takes it. */
-uint64_t front_spin_ns(int spin_us);
-/* io.c: act on @n events of dev->pollfd (XenStore news, pending ports). */
-void front_handle_wakes(struct vgpufront *dev, const struct epoll_event *ev, int n);
 /* Drain XenStore watch events; notes a backend that is going away. */
 void front_check_backend(struct vgpufront *dev);
+void front_drain_watches(struct vgpufront *dev);
+
+/* transport.c: the ring and its wake-ups. */
+/* The busy-wait budget for @spin_us as vgpufront_opts takes it. */
+uint64_t front_spin_ns(int spin_us);
+/* Once connected: the request table, the stash and dev->pollfd. */
+int front_transport_init(struct vgpufront *dev);
+void front_transport_fini(struct vgpufront *dev);
+/* Fail the device for a protocol error of the backend (once). */
+void front_fail(struct vgpufront *dev, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Act on @n events of dev->pollfd (XenStore news, pending ports). */
+void front_handle_wakes(struct vgpufront *dev, const struct epoll_event *ev, int n);
+
+/* buffers.c: grants counted against the device (dev->granted). */
+void *front_share(struct vgpufront *dev, unsigned count, int writable,
+		  uint32_t *refs);
+void front_unshare(struct vgpufront *dev, void *addr, unsigned count);
 
 #endif /* VGPUFRONT_PRIV_H */

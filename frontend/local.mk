@@ -1,11 +1,34 @@
 # frontend/: libvgpufront (the guest library) and the vgpufront tool.
+#
+# The library's objects are one convenience library: libvgpufront.la is it
+# behind a version script that exports only the API (vgpufront_*), and test
+# programs that reach into the device state (front_priv.h) link it whole.
+noinst_LTLIBRARIES += frontend/libvgpufront_core.la
+frontend_libvgpufront_core_la_SOURCES = frontend/vgpufront.h frontend/front_priv.h \
+	frontend/xsdev.c frontend/transport.c frontend/buffers.c frontend/ops.c \
+	frontend/errors.c frontend/xenbus.c
+frontend_libvgpufront_core_la_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
+frontend_libvgpufront_core_la_LIBADD = ring/libvgpuring.la $(XENSTORE_LIBS)
+
+# -version-info current:revision:age.  1:0:0: the interface of 0:0:0 less
+# every symbol that was never API (front_*, vgpu_*, sim_*, vgpuif_*), so a
+# new current with age 0 (soname libvgpufront.so.1).
 lib_LTLIBRARIES += frontend/libvgpufront.la
-include_HEADERS += frontend/vgpufront.h ring/vgpuif.h
-frontend_libvgpufront_la_SOURCES = frontend/vgpufront.h frontend/front_priv.h \
-	frontend/xenbus.c frontend/io.c frontend/buffers.c
-frontend_libvgpufront_la_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
-frontend_libvgpufront_la_LIBADD = ring/libvgpuring.la $(XENSTORE_LIBS)
-frontend_libvgpufront_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0
+frontend_libvgpufront_la_SOURCES =
+frontend_libvgpufront_la_LIBADD = frontend/libvgpufront_core.la
+frontend_libvgpufront_la_LDFLAGS = $(AM_LDFLAGS) -version-info 1:0:0
+if HAVE_LD_VERSION_SCRIPT
+frontend_libvgpufront_la_LDFLAGS += \
+	-Wl,--version-script=$(top_srcdir)/frontend/libvgpufront.map
+endif
+EXTRA_frontend_libvgpufront_la_DEPENDENCIES = $(top_srcdir)/frontend/libvgpufront.map
+
+# Installed as <xen-vgpu/vgpufront.h> beside the wire protocol it includes.
+vgpufrontincludedir = $(includedir)/xen-vgpu
+vgpufrontinclude_HEADERS = frontend/vgpufront.h ring/vgpuif.h
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = frontend/libvgpufront.pc
+EXTRA_DIST += frontend/libvgpufront.pc.in frontend/libvgpufront.map
 
 bin_PROGRAMS += frontend/vgpufront
 frontend_vgpufront_SOURCES = frontend/vgpufront_tool.c
@@ -18,3 +41,8 @@ frontend_tests_test_front_status_SOURCES = frontend/tests/test_front_status.c
 frontend_tests_test_front_status_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend
 frontend_tests_test_front_status_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XENSTORE_CFLAGS)
 frontend_tests_test_front_status_LDADD = frontend/libvgpufront.la ring/libvgpuring.la $(CMOCKA_LIBS)
+
+# The installed library from outside the tree: pkg-config, the headers'
+# paths, the exported symbols.
+TESTS += frontend/tests/test-pkgconfig.sh
+dist_check_SCRIPTS += frontend/tests/test-pkgconfig.sh

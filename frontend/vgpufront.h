@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vgpufront.h: libvgpufront, the guest side of xen-vgpu.
+ * #include <xen-vgpu/vgpufront.h>; build with
+ * `pkg-config --cflags --libs libvgpufront`.
  *
  * Contract:
  *  - vgpufront_open() connects device/vgpu/<devid> through the xenbus
@@ -38,7 +40,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <vgpuif.h>
+/*
+ * Installed as <xen-vgpu/vgpufront.h> beside vgpuif.h: the quotes find it
+ * there first; in the tree, ring/ is on the include path.
+ */
+#include "vgpuif.h"
 
 struct vgpufront;
 

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "vgpu_clock.h"
 #include "vgpufront.h"
 
 #define EXIT_FAILED   1
@@ -24,44 +24,23 @@ struct tool {
 	struct vgpufront *dev;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-"Usage: vgpufront [OPTIONS] COMMAND [ARGS]\n"
-"Use this guest's xen-vgpu device (GPU compute through the dom0 backend).\n"
-"\n"
-"Commands:\n"
-"  info                      what the backend offers: executor, GPUs, data path, limits\n"
-"  ping [--count N]          N NOP round trips (1-10000000, default 100); the latency\n"
-"  add NUM1 NUM2             prints NUM1 + NUM2 (64-bit integers), computed by the backend\n"
-"  vadd --n N [--verify] [--repeat R]\n"
-"                            c = a + b over N floats (1-2^28); --verify checks every\n"
-"                            element; R repetitions (1-1000000, default 1)\n"
-"  bench [--seconds S] [--inflight K]\n"
-"                            latency (one in flight) and throughput (K in flight,\n"
-"                            1-512, default 32; S seconds, (0, 3600], default 1)\n"
-"\n"
-"Options:\n"
-"  -d, --device N            vgpu device number (0-2147483647, default 0)\n"
-"  -t, --timeout MS          handshake and request timeout (1-3600000, default 10000)\n"
-"  -r, --ring-order N        ring pages = 2^N (0-4), capped by the backend (default 2)\n"
-"  -h, --help                this help\n"
-"  -V, --version             version\n"
-"\n"
-"Environment: VGPUFRONT_SPIN_US: watch the ring this many us before sleeping\n"
-"on the event channel (default 200; -1 never).\n"
-"\n"
-"Exit status: 0 success, 1 a request or a verification failed, 2 usage or a\n"
-"bad value, 3 no device, backend not answering, gone or broken, or timeout.\n");
-}
+#define MAX_DEVID	2147483647u
+#define MAX_TIMEOUT_MS	3600000u	/* an hour */
+#define MAX_COUNT	10000000u
+#define MAX_REPEAT	1000000u
+#define MAX_SECONDS	3600.0
+#define MAX_INFLIGHT	512u		/* the largest ring's slots */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
+struct args {
+	unsigned count, repeat, k;
+	uint64_t n;
+	int64_t x, y;			/* add's numbers */
+	double secs;
+	bool verify;
+	unsigned given;			/* command options seen: 1 << OPT_* */
+};
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+enum { OPT_COUNT, OPT_N, OPT_VERIFY, OPT_REPEAT, OPT_SECONDS, OPT_INFLIGHT };
 
 /*
  * A failed call: say what it means here (which limit, how to raise it);
@@ -92,7 +71,7 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int cmd_info(struct tool *t)
+static int cmd_info(struct tool *t, const struct args *a)
 {
 	static const char *const exec[] = { "cpu", "cuda" };
 	static const char *const path[] = { "cpu (mapped pages)", "dma (registered guest pages)",
@@ -101,6 +80,7 @@ static int cmd_info(struct tool *t)
 	char text[4096];
 	int rc = vgpufront_query(t->dev, &q, text, sizeof(text));
 
+	(void)a;
 	if (rc)
 		return fail(t, "info", rc);
 	printf("device:        %u (domain %u)\n", t->devid, vgpufront_domid(t->dev));
@@ -118,8 +98,9 @@ static int cmd_info(struct tool *t)
 	return 0;
 }
 
-static int cmd_ping(struct tool *t, unsigned count)
+static int cmd_ping(struct tool *t, const struct args *a)
 {
+	unsigned count = a->count;
 	uint64_t *lat = calloc(count, sizeof(*lat));
 	unsigned i;
 	int rc;
@@ -129,14 +110,14 @@ static int cmd_ping(struct tool *t, unsigned count)
 		return EXIT_FAILED;
 	}
 	for (i = 0; i < count; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = vgpu_now_ns();
 
 		rc = vgpufront_ping(t->dev);
 		if (rc) {
 			free(lat);
 			return fail(t, "ping", rc);
 		}
-		lat[i] = now_ns() - t0;
+		lat[i] = vgpu_now_ns() - t0;
 	}
 	qsort(lat, count, sizeof(*lat), cmp_u64);
 	printf("%u pings: median %.1f us, p99 %.1f us, min %.1f us\n", count,
@@ -158,12 +139,12 @@ static int parse_i64(const char *s, int64_t *v)
 	return errno || *end ? -1 : 0;
 }
 
-static int cmd_add(struct tool *t, int64_t x, int64_t y)
+static int cmd_add(struct tool *t, const struct args *a)
 {
 	int64_t sum;
 	int rc;
 
-	rc = vgpufront_scalar_add(t->dev, x, y, &sum);
+	rc = vgpufront_scalar_add(t->dev, a->x, a->y, &sum);
 	if (rc)
 		return fail(t, "add", rc);
 	printf("%" PRId64 "\n", sum);
@@ -179,14 +160,39 @@ static float rnd(uint64_t *s)
 	return (float)((*s >> 40) % 2000000) / 1000.0f - 999.5f;
 }
 
-static int cmd_vadd(struct tool *t, uint64_t n, bool verify, unsigned repeat)
+/* Every c[i] == a[i] + b[i]: 0, or EXIT_FAILED after naming the first wrong. */
+static int verify_sum(const float *fa, const float *fb, const float *fc, uint64_t n)
 {
+	uint64_t i, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		float want = fa[i] + fb[i];
+
+		if (fc[i] != want) {
+			if (bad < 5)
+				fprintf(stderr, "vgpufront: vadd: c[%" PRIu64 "] = %g, want %g\n",
+					i, (double)fc[i], (double)want);
+			bad++;
+		}
+	}
+	if (bad) {
+		fprintf(stderr, "vgpufront: vadd: %" PRIu64 " of %" PRIu64 " elements wrong\n",
+			bad, n);
+		return EXIT_FAILED;
+	}
+	printf("verified: all %" PRIu64 " elements equal a + b\n", n);
+	return 0;
+}
+
+static int cmd_vadd(struct tool *t, const struct args *args)
+{
+	uint64_t n = args->n;
 	struct vgpufront_buf *a, *b, *c;
 	struct vgpuif_response rsp;
 	size_t bytes = n * sizeof(float);
-	uint64_t seed = now_ns() | 1, i, bad = 0, best = UINT64_MAX;
+	uint64_t seed = vgpu_now_ns() | 1, i, best = UINT64_MAX;
 	float *fa, *fb, *fc;
-	unsigned r;
+	unsigned r, repeat = args->repeat;
 	int rc = 0, st;
 
 	a = vgpufront_buf_alloc(t->dev, bytes, VGPUFRONT_BUF_READONLY, &st);
@@ -208,9 +214,9 @@ static int cmd_vadd(struct tool *t, uint64_t n, bool verify, unsigned repeat)
 
 		for (i = 0; i < n; i++)
 			fc[i] = NAN;	/* poison: every element must be written */
-		t0 = now_ns();
+		t0 = vgpu_now_ns();
 		st = vgpufront_vector_add(t->dev, n, a, 0, b, 0, c, 0, &rsp);
-		t0 = now_ns() - t0;
+		t0 = vgpu_now_ns() - t0;
 		if (st) {
 			rc = fail(t, "vadd", st);
 			goto out;
@@ -221,25 +227,8 @@ static int cmd_vadd(struct tool *t, uint64_t n, bool verify, unsigned repeat)
 	printf("vadd n=%" PRIu64 ": %.1f us round trip (queued %.1f us, executed %.1f us), %.2f GB/s\n",
 	       n, best / 1e3, rsp.queue_ns / 1e3, rsp.exec_ns / 1e3,
 	       3.0 * (double)bytes / (double)best);
-	if (verify) {
-		for (i = 0; i < n; i++) {
-			float want = fa[i] + fb[i];
-
-			if (fc[i] != want) {
-				if (bad < 5)
-					fprintf(stderr, "vgpufront: vadd: c[%" PRIu64 "] = %g, want %g\n",
-						i, (double)fc[i], (double)want);
-				bad++;
-			}
-		}
-		if (bad) {
-			fprintf(stderr, "vgpufront: vadd: %" PRIu64 " of %" PRIu64 " elements wrong\n",
-				bad, n);
-			rc = EXIT_FAILED;
-		} else {
-			printf("verified: all %" PRIu64 " elements equal a + b\n", n);
-		}
-	}
+	if (args->verify)
+		rc = verify_sum(fa, fb, fc, n);
 out:
 	vgpufront_buf_free(t->dev, a);
 	vgpufront_buf_free(t->dev, b);
@@ -252,11 +241,11 @@ static double throughput(struct tool *t, struct vgpuif_request *tmpl,
 			 unsigned k, double secs, int *err)
 {
 	struct vgpuif_response rsps[64];
-	uint64_t end = now_ns() + (uint64_t)(secs * 1e9), t0 = now_ns(), done = 0;
+	uint64_t end = vgpu_now_ns() + (uint64_t)(secs * 1e9), t0 = vgpu_now_ns(), done = 0;
 	unsigned inflight = 0;
 
 	*err = 0;
-	while (now_ns() < end) {
+	while (vgpu_now_ns() < end) {
 		while (inflight < k) {
 			struct vgpuif_request r = *tmpl;
 
@@ -284,11 +273,15 @@ static double throughput(struct tool *t, struct vgpuif_request *tmpl,
 		inflight -= (unsigned)n;
 		done += (unsigned)n;
 	}
-	return (double)done / ((now_ns() - t0) / 1e9);
+	return (double)done / ((vgpu_now_ns() - t0) / 1e9);
 }
 
-static int cmd_bench(struct tool *t, double secs, unsigned k)
+/* Latency and throughput of a NOP and a 1K-float vadd. */
+static int cmd_bench(struct tool *t, const struct args *args)
 {
+	unsigned ring = vgpufront_ring_size(t->dev);
+	unsigned k = args->k > ring ? ring : args->k;
+	double secs = args->secs;
 	struct vgpufront_buf *a, *b, *c;
 	struct vgpuif_request nop, vadd;
 	uint64_t lat[2][2000], seed = 7;
@@ -317,12 +310,12 @@ static int cmd_bench(struct tool *t, double secs, unsigned k)
 		for (i = 0; i < n; i++) {
 			struct vgpuif_request r = j ? vadd : nop;
 			struct vgpuif_response rsp;
-			uint64_t t0 = now_ns();
+			uint64_t t0 = vgpu_now_ns();
 
 			st = vgpufront_call(t->dev, &r, &rsp);
 			if (st)
 				return fail(t, "bench", st);
-			lat[j][i] = now_ns() - t0;
+			lat[j][i] = vgpu_now_ns() - t0;
 		}
 		qsort(lat[j], n, sizeof(lat[j][0]), cmp_u64);
 		tp[j] = throughput(t, j ? &vadd : &nop, k, secs, &err);
@@ -340,6 +333,78 @@ static int cmd_bench(struct tool *t, double secs, unsigned k)
 	vgpufront_buf_free(t->dev, b);
 	vgpufront_buf_free(t->dev, c);
 	return 0;
+}
+
+/* add's NUM1 and NUM2, checked before anything runs. */
+static int parse_add(char **argv, struct args *a)
+{
+	if (parse_i64(argv[0], &a->x))
+		return bad_value("add NUM1", argv[0], "a 64-bit integer");
+	if (parse_i64(argv[1], &a->y))
+		return bad_value("add NUM2", argv[1], "a 64-bit integer");
+	return 0;
+}
+
+struct command {
+	const char *name;
+	int (*run)(struct tool *t, const struct args *a);
+	const char *usage;		/* its lines of --help */
+	int nargs;			/* operands after the options */
+	int (*parse)(char **argv, struct args *a);	/* checks them, or NULL */
+	unsigned opts;			/* options it takes: 1 << OPT_* */
+	unsigned needs;			/* options it cannot do without */
+	const char *needs_msg;		/* what to say when one is missing */
+};
+
+static const struct command commands[] = {
+	{ "info", cmd_info,
+	  "  info                      what the backend offers: executor, GPUs, data path, limits\n" },
+	{ "ping", cmd_ping,
+	  "  ping [--count N]          N NOP round trips (1-10000000, default 100); the latency\n",
+	  .opts = 1u << OPT_COUNT },
+	{ "add", cmd_add,
+	  "  add NUM1 NUM2             prints NUM1 + NUM2 (64-bit integers), computed by the backend\n",
+	  .nargs = 2, .parse = parse_add },
+	{ "vadd", cmd_vadd,
+	  "  vadd --n N [--verify] [--repeat R]\n"
+	  "                            c = a + b over N floats (1-2^28); --verify checks every\n"
+	  "                            element; R repetitions (1-1000000, default 1)\n",
+	  .opts = 1u << OPT_N | 1u << OPT_VERIFY | 1u << OPT_REPEAT,
+	  .needs = 1u << OPT_N, .needs_msg = "vadd needs --n N (1 to 2^28 floats)" },
+	{ "bench", cmd_bench,
+	  "  bench [--seconds S] [--inflight K]\n"
+	  "                            latency (one in flight) and throughput (K in flight,\n"
+	  "                            1-512, default 32; S seconds, (0, 3600], default 1)\n",
+	  .opts = 1u << OPT_SECONDS | 1u << OPT_INFLIGHT },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *f)
+{
+	unsigned i;
+
+	fprintf(f,
+"Usage: vgpufront [OPTIONS] COMMAND [ARGS]\n"
+"Use this guest's xen-vgpu device (GPU compute through the dom0 backend).\n"
+"\n"
+"Commands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fputs(commands[i].usage, f);
+	fprintf(f,
+"\n"
+"Options:\n"
+"  -d, --device N            vgpu device number (0-2147483647, default 0)\n"
+"  -t, --timeout MS          handshake and request timeout (1-3600000, default 10000)\n"
+"  -r, --ring-order N        ring pages = 2^N (0-4), capped by the backend (default 2)\n"
+"  -h, --help                this help\n"
+"  -V, --version             version\n"
+"\n"
+"Environment: VGPUFRONT_SPIN_US: watch the ring this many us before sleeping\n"
+"on the event channel (default 200; -1 never).\n"
+"\n"
+"Exit status: 0 success, 1 a request or a verification failed, 2 usage or a\n"
+"bad value, 3 no device, backend not answering, gone or broken, or timeout.\n");
 }
 
 /*
@@ -362,24 +427,6 @@ static int parse_uint(const char *opt, const char *s, uint64_t min, uint64_t max
 		return bad_value(opt, s, allowed);
 	return 0;
 }
-
-#define MAX_DEVID	2147483647u
-#define MAX_TIMEOUT_MS	3600000u	/* an hour */
-#define MAX_COUNT	10000000u
-#define MAX_REPEAT	1000000u
-#define MAX_SECONDS	3600.0
-#define MAX_INFLIGHT	512u		/* the largest ring's slots */
-
-struct args {
-	unsigned count, repeat, k;
-	uint64_t n;
-	int64_t x, y;			/* add's numbers */
-	double secs;
-	bool verify;
-	unsigned given;			/* command options seen: 1 << OPT_* */
-};
-
-enum { OPT_COUNT, OPT_N, OPT_VERIFY, OPT_REPEAT, OPT_SECONDS, OPT_INFLIGHT };
 
 static int parse_seconds(const char *s, double *secs)
 {
@@ -435,60 +482,6 @@ static int command_option(int c, const char *arg, struct args *a)
 	return rc;
 }
 
-/* The command exists and takes the options it was given. */
-static int check_command(const char *cmd, const struct args *a, int nargs)
-{
-	static const struct {
-		const char *name;
-		unsigned opts;
-		int nargs;
-	} cmds[] = {
-		{ "info", 0, 0 },
-		{ "ping", 1u << OPT_COUNT, 0 },
-		{ "add", 0, 2 },
-		{ "vadd", 1u << OPT_N | 1u << OPT_VERIFY | 1u << OPT_REPEAT, 0 },
-		{ "bench", 1u << OPT_SECONDS | 1u << OPT_INFLIGHT, 0 },
-	};
-	static const char *const names[] = { "--count", "--n", "--verify", "--repeat",
-					     "--seconds", "--inflight" };
-	unsigned i, o;
-
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(cmd, cmds[i].name))
-			break;
-	if (i == sizeof(cmds) / sizeof(cmds[0])) {
-		fprintf(stderr, "vgpufront: unknown command '%s' (info, ping, add, vadd, bench)\n",
-			cmd);
-		return EXIT_USAGE;
-	}
-	for (o = 0; o < sizeof(names) / sizeof(names[0]); o++)
-		if (a->given & ~cmds[i].opts & 1u << o) {
-			fprintf(stderr, "vgpufront: %s: %s does not apply to this command\n",
-				cmd, names[o]);
-			return EXIT_USAGE;
-		}
-	if (nargs != cmds[i].nargs) {
-		fprintf(stderr, "vgpufront: %s takes %d argument%s, not %d\n", cmd,
-			cmds[i].nargs, cmds[i].nargs == 1 ? "" : "s", nargs);
-		return EXIT_USAGE;
-	}
-	if (!strcmp(cmd, "vadd") && !(a->given & 1u << OPT_N)) {
-		fprintf(stderr, "vgpufront: vadd needs --n N (1 to 2^28 floats)\n");
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-/* add's NUM1 and NUM2, checked before anything runs. */
-static int parse_add(char **argv, struct args *a)
-{
-	if (parse_i64(argv[0], &a->x))
-		return bad_value("add NUM1", argv[0], "a 64-bit integer");
-	if (parse_i64(argv[1], &a->y))
-		return bad_value("add NUM2", argv[1], "a 64-bit integer");
-	return 0;
-}
-
 /* The global options; 0, or EXIT_USAGE after saying why. */
 static int global_option(int c, const char *arg, struct tool *t)
 {
@@ -513,46 +506,67 @@ static int global_option(int c, const char *arg, struct tool *t)
 	return EXIT_USAGE;
 }
 
-static int run(struct tool *t, const char *cmd, const struct args *a)
+/* The command @name (NULL after saying so) and its operands checked. */
+static const struct command *check_command(const char *name, struct args *a,
+					   char **argv, int nargs)
 {
-	unsigned ring;
+	static const char *const names[] = { "--count", "--n", "--verify", "--repeat",
+					     "--seconds", "--inflight" };
+	const struct command *cmd = NULL;
+	unsigned i, o;
 
-	if (!strcmp(cmd, "info"))
-		return cmd_info(t);
-	if (!strcmp(cmd, "ping"))
-		return cmd_ping(t, a->count);
-	if (!strcmp(cmd, "add"))
-		return cmd_add(t, a->x, a->y);
-	if (!strcmp(cmd, "vadd"))
-		return cmd_vadd(t, a->n, a->verify, a->repeat);
-	ring = vgpufront_ring_size(t->dev);
-	return cmd_bench(t, a->secs, a->k > ring ? ring : a->k);
+	for (i = 0; i < NCOMMANDS && !cmd; i++)
+		if (!strcmp(name, commands[i].name))
+			cmd = &commands[i];
+	if (!cmd) {
+		fprintf(stderr, "vgpufront: unknown command '%s' (info, ping, add, vadd, bench)\n",
+			name);
+		return NULL;
+	}
+	for (o = 0; o < sizeof(names) / sizeof(names[0]); o++)
+		if (a->given & ~cmd->opts & 1u << o) {
+			fprintf(stderr, "vgpufront: %s: %s does not apply to this command\n",
+				name, names[o]);
+			return NULL;
+		}
+	if (nargs != cmd->nargs) {
+		fprintf(stderr, "vgpufront: %s takes %d argument%s, not %d\n", name,
+			cmd->nargs, cmd->nargs == 1 ? "" : "s", nargs);
+		return NULL;
+	}
+	if (cmd->needs & ~a->given) {
+		fprintf(stderr, "vgpufront: %s\n", cmd->needs_msg);
+		return NULL;
+	}
+	if (cmd->parse && cmd->parse(argv, a))
+		return NULL;
+	return cmd;
 }
 
-int main(int argc, char **argv)
+static const struct option long_opts[] = {
+	{ "device", required_argument, NULL, 'd' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "ring-order", required_argument, NULL, 'r' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "n", required_argument, NULL, 'n' },
+	{ "verify", no_argument, NULL, 'v' },
+	{ "repeat", required_argument, NULL, 'R' },
+	{ "seconds", required_argument, NULL, 's' },
+	{ "inflight", required_argument, NULL, 'k' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/*
+ * The options before the command: -1 to go on, else the exit status
+ * (0 after --help or --version).
+ */
+static int global_options(int argc, char **argv, struct tool *t)
 {
-	static const struct option opts[] = {
-		{ "device", required_argument, NULL, 'd' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "ring-order", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "n", required_argument, NULL, 'n' },
-		{ "verify", no_argument, NULL, 'v' },
-		{ "repeat", required_argument, NULL, 'R' },
-		{ "seconds", required_argument, NULL, 's' },
-		{ "inflight", required_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct tool t = { .devid = 0, .timeout_ms = 10000, .order = 2 };
-	struct vgpufront_opts fo;
-	struct args a = { .count = 100, .repeat = 1, .k = 32, .secs = 1.0 };
-	const char *cmd;
-	char err[512];
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "+d:t:r:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:t:r:hV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -563,7 +577,7 @@ int main(int argc, char **argv)
 		case 'd':
 		case 't':
 		case 'r':
-			rc = global_option(c, optarg, &t);
+			rc = global_option(c, optarg, t);
 			if (rc)
 				return rc;
 			break;
@@ -576,16 +590,30 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	cmd = argv[optind];
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct tool t = { .devid = 0, .timeout_ms = 10000, .order = 2 };
+	struct vgpufront_opts fo;
+	struct args a = { .count = 100, .repeat = 1, .k = 32, .secs = 1.0 };
+	const struct command *cmd;
+	const char *name;
+	char err[512];
+	int c, rc;
+
+	rc = global_options(argc, argv, &t);
+	if (rc >= 0)
+		return rc;
+	name = argv[optind];
 	optind++;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1)
 		if ((rc = command_option(c, optarg, &a)))
 			return rc;
-	rc = check_command(cmd, &a, argc - optind);
-	if (!rc && !strcmp(cmd, "add"))
-		rc = parse_add(argv + optind, &a);
-	if (rc)
-		return rc;
+	cmd = check_command(name, &a, argv + optind, argc - optind);
+	if (!cmd)
+		return EXIT_USAGE;
 	memset(&fo, 0, sizeof(fo));	/* spin_us 0: $VGPUFRONT_SPIN_US or 200 */
 	fo.ring_page_order = t.order;
 	fo.timeout_ms = t.timeout_ms;
@@ -594,7 +622,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vgpufront: %s\n", err);
 		return EXIT_NODEV;
 	}
-	rc = run(&t, cmd, &a);
+	rc = cmd->run(&t, &a);
 	vgpufront_close(t.dev);
 	return rc;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * xenbus.c: the frontend half of the xenbus handshake (vgpu-xenstore(7)):
- * wait for the backend's InitWait, share the ring and allocate the event
- * channel, publish them in one transaction, Initialised, wait for the
- * backend's Connected, Connected.  Closing tears down in the reverse order.
+ * find the device, wait for the backend's InitWait, share the ring and
+ * allocate the event channel, publish them in one transaction, Initialised,
+ * wait for the backend's Connected, Connected.  Closing tears down in the
+ * reverse order.  The transport takes over once Connected.
  */
 #include "config.h"
 
@@ -13,18 +14,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <xen/io/xenbus.h>
 
 #include "front_priv.h"
+#include "vgpu_clock.h"
+#include "vgpu_xs.h"
 #include "xsnodes.h"
 
 #define WATCH_TOKEN "vgpufront-backend"
+#define DEFAULT_RING_ORDER 2
+#define DEFAULT_TIMEOUT_MS 10000
 
-void front_set_err(char *err, size_t len, const char *fmt, ...)
+static void set_err(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -35,97 +40,27 @@ void front_set_err(char *err, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-static char *read_node(struct vgpufront *dev, const char *dir, const char *node)
+/* The errno of a failed call (after set_err() said why) as a failure. */
+static int fail_errno(int e)
 {
-	char path[400];
-	unsigned int len;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, node);
-	return xs_read(dev->xs, XBT_NULL, path, &len);
-}
-
-int front_read_state(struct vgpufront *dev, const char *dir)
-{
-	char *v = read_node(dev, dir, VGPU_XS_STATE);
-	int st = v ? atoi(v) : XenbusStateUnknown;
-
-	free(v);
-	return st;
-}
-
-/*
- * Move our state as Linux's xenbus_switch_state does: read the state node
- * and write it in one transaction, and only while it is there.  After the
- * toolstack removed the device (vgpuctl detach) a plain write would
- * recreate the directory, owned by us, and the devid could not be attached
- * again.  0, -ENODEV (the device is gone) or -errno.
- */
-int front_switch_state(struct vgpufront *dev, int state)
-{
-	char path[200], val[8], *cur;
-	unsigned int len;
-	int tries, e;
-
-	snprintf(path, sizeof(path), "%s/%s", dev->fe_path, VGPU_XS_STATE);
-	snprintf(val, sizeof(val), "%d", state);
-	for (tries = 0; tries < 20; tries++) {
-		xs_transaction_t t = xs_transaction_start(dev->xs);
-
-		if (t == XBT_NULL)
-			return -errno;
-		cur = xs_read(dev->xs, t, path, &len);
-		if (!cur) {
-			e = errno;
-			xs_transaction_end(dev->xs, t, true);
-			return e == ENOENT ? -ENODEV : -e;
-		}
-		free(cur);
-		if (!xs_write(dev->xs, t, path, val, strlen(val))) {
-			e = errno;
-			xs_transaction_end(dev->xs, t, true);
-			return -e;
-		}
-		if (xs_transaction_end(dev->xs, t, false))
-			return 0;
-		if (errno != EAGAIN)
-			return -errno;
-	}
-	return -EAGAIN;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void drain_watches(struct vgpufront *dev)
-{
-	unsigned int n;
-	char **w;
-
-	while ((w = xs_check_watch(dev->xs)))
-		free(w);
-	(void)n;
+	return e ? -e : -EIO;
 }
 
 /* Wait until the backend's state satisfies @want; its state, or -ETIMEDOUT. */
 static int wait_backend(struct vgpufront *dev, int (*want)(int), int timeout_ms)
 {
-	int64_t end = now_ms() + timeout_ms;
+	int64_t end = vgpu_now_ms() + timeout_ms;
 	int st;
 
 	for (;;) {
 		struct pollfd pfd = { .fd = xs_fileno(dev->xs), .events = POLLIN };
 		int64_t left;
 
-		drain_watches(dev);
+		front_drain_watches(dev);
 		st = front_read_state(dev, dev->be_path);
 		if (want(st))
 			return st;
-		left = end - now_ms();
+		left = end - vgpu_now_ms();
 		if (left <= 0)
 			return -ETIMEDOUT;
 		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
@@ -149,107 +84,109 @@ static int is_closed(int st)
 	       st == XenbusStateInitWait || st == XenbusStateInitialising;
 }
 
-static int publish(struct vgpufront *dev)
+/* Grant the ring's pages and allocate its event channel. */
+static int share_ring(struct vgpufront *dev, uint32_t *refs)
 {
-	unsigned i, npages = 1u << dev->order;
-	uint32_t refs[1u << VGPUIF_MAX_RING_PAGE_ORDER];
-	char path[300], val[32];
-	unsigned int len;
-	int tries;
-
-	dev->ring_pages = vgpu_gnt_share(dev->plat, dev->backend_id, npages, 1,
-					 refs);
-	if (!dev->ring_pages) {
-		dev->grant_want = npages;
+	dev->ring_pages = front_share(dev, 1u << dev->order, 1, refs);
+	if (!dev->ring_pages)
 		return -errno;
-	}
-	dev->granted = npages;
 	SHARED_RING_INIT((vgpuif_sring_t *)dev->ring_pages);
 	FRONT_RING_INIT(&dev->front, (vgpuif_sring_t *)dev->ring_pages,
 			VGPUIF_PAGE_SIZE << dev->order);
 	dev->port = vgpu_evtchn_alloc_unbound(dev->evtchn, dev->backend_id);
-	if (dev->port < 0)
-		return dev->port;
-
-	for (tries = 0; tries < 20; tries++) {
-		xs_transaction_t t = xs_transaction_start(dev->xs);
-		bool ok = t != XBT_NULL;
-		char *cur;
-
-		/* Never recreate a removed device (see front_switch_state). */
-		snprintf(path, sizeof(path), "%s/%s", dev->fe_path, VGPU_XS_STATE);
-		cur = ok ? xs_read(dev->xs, t, path, &len) : NULL;
-		if (ok && !cur) {
-			int e = errno;
-
-			xs_transaction_end(dev->xs, t, true);
-			return e == ENOENT ? -ENODEV : -e;
-		}
-		free(cur);
-
-#define WRITE_NODE(name, ...) do { \
-		snprintf(path, sizeof(path), "%s/%s", dev->fe_path, name); \
-		snprintf(val, sizeof(val), __VA_ARGS__); \
-		ok = ok && xs_write(dev->xs, t, path, val, strlen(val)); \
-	} while (0)
-		/*
-		 * A connection before this one may have used the other form
-		 * (ring-ref against ring-page-order + ring-refN): its nodes
-		 * must not outlive it, or the backend reads the old ring.
-		 */
-		for (i = 0; ok && i <= (1u << VGPUIF_MAX_RING_PAGE_ORDER); i++) {
-			char name[32];
-
-			if (i == 0)
-				snprintf(name, sizeof(name), "%s", dev->order ?
-					 VGPU_XS_RING_REF : VGPU_XS_RING_PAGE_ORDER);
-			else if (i - 1 < npages && dev->order)
-				continue;	/* written below */
-			else
-				snprintf(name, sizeof(name), VGPU_XS_RING_REF_FMT, i - 1);
-			snprintf(path, sizeof(path), "%s/%s", dev->fe_path, name);
-			if (!xs_rm(dev->xs, t, path) && errno != ENOENT)
-				ok = false;
-		}
-		if (dev->order == 0) {
-			WRITE_NODE(VGPU_XS_RING_REF, "%u", refs[0]);
-		} else {
-			WRITE_NODE(VGPU_XS_RING_PAGE_ORDER, "%u", dev->order);
-			for (i = 0; i < npages; i++) {
-				char name[32];
-
-				snprintf(name, sizeof(name), VGPU_XS_RING_REF_FMT, i);
-				WRITE_NODE(name, "%u", refs[i]);
-			}
-		}
-		WRITE_NODE(VGPU_XS_EVENT_CHANNEL, "%d", dev->port);
-		WRITE_NODE(VGPU_XS_PROTOCOL, "%s", VGPUIF_PROTOCOL_NAME);
-		WRITE_NODE(VGPU_XS_STATE, "%d", XenbusStateInitialised);
-#undef WRITE_NODE
-		if (t == XBT_NULL)
-			return -errno;
-		if (!ok) {
-			int e = errno;
-
-			xs_transaction_end(dev->xs, t, true);
-			return -e;
-		}
-		if (xs_transaction_end(dev->xs, t, false))
-			return 0;
-		if (errno != EAGAIN)
-			return -errno;
-	}
-	return -EAGAIN;
+	return dev->port < 0 ? dev->port : 0;
 }
 
-void front_check_backend(struct vgpufront *dev)
-{
-	int st;
+struct publish_args {
+	struct vgpufront *dev;
+	const uint32_t *refs;
+};
 
-	drain_watches(dev);
-	st = front_read_state(dev, dev->be_path);
-	if (st != XenbusStateConnected)
-		dev->backend_gone = true;
+/*
+ * A connection before this one may have used the other form (ring-ref
+ * against ring-page-order + ring-refN): its nodes must not outlive it, or
+ * the backend reads the old ring.
+ */
+static int remove_stale_refs(struct vgpufront *dev, xs_transaction_t t)
+{
+	unsigned i, npages = 1u << dev->order;
+	char path[300];
+
+	for (i = 0; i <= (1u << VGPUIF_MAX_RING_PAGE_ORDER); i++) {
+		int n;
+
+		if (i == 0)
+			n = snprintf(path, sizeof(path), "%s/%s", dev->fe_path, dev->order ?
+				     VGPU_XS_RING_REF : VGPU_XS_RING_PAGE_ORDER);
+		else if (i - 1 < npages && dev->order)
+			continue;	/* written next */
+		else
+			n = snprintf(path, sizeof(path), "%s/" VGPU_XS_RING_REF_FMT,
+				     dev->fe_path, i - 1);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			return -ENAMETOOLONG;
+		if (!xs_rm(dev->xs, t, path) && errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
+static int write_ring_refs(struct vgpufront *dev, xs_transaction_t t,
+			   const uint32_t *refs)
+{
+	unsigned i;
+	int rc;
+
+	if (dev->order == 0)
+		return vgpu_xs_printf(dev->xs, t, dev->fe_path, VGPU_XS_RING_REF,
+				      "%u", refs[0]);
+	rc = vgpu_xs_printf(dev->xs, t, dev->fe_path, VGPU_XS_RING_PAGE_ORDER,
+			    "%u", dev->order);
+	for (i = 0; !rc && i < 1u << dev->order; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), VGPU_XS_RING_REF_FMT, i);
+		rc = vgpu_xs_printf(dev->xs, t, dev->fe_path, name, "%u", refs[i]);
+	}
+	return rc;
+}
+
+static int publish_tx(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	const struct publish_args *a = arg;
+	struct vgpufront *dev = a->dev;
+	char *cur = vgpu_xs_read(xs, t, dev->fe_path, VGPU_XS_STATE);
+	int rc;
+
+	/* Never recreate a removed device (see front_switch_state). */
+	if (!cur)
+		return errno == ENOENT ? -ENODEV : -errno;
+	free(cur);
+	rc = remove_stale_refs(dev, t);
+	if (!rc)
+		rc = write_ring_refs(dev, t, a->refs);
+	if (!rc)
+		rc = vgpu_xs_printf(xs, t, dev->fe_path, VGPU_XS_EVENT_CHANNEL, "%d",
+				    dev->port);
+	if (!rc)
+		rc = vgpu_xs_printf(xs, t, dev->fe_path, VGPU_XS_PROTOCOL, "%s",
+				    VGPUIF_PROTOCOL_NAME);
+	if (!rc)
+		rc = vgpu_xs_printf(xs, t, dev->fe_path, VGPU_XS_STATE, "%d",
+				    XenbusStateInitialised);
+	return rc;
+}
+
+/* The ring and its event channel, published with Initialised at once. */
+static int publish(struct vgpufront *dev)
+{
+	uint32_t refs[1u << VGPUIF_MAX_RING_PAGE_ORDER];
+	struct publish_args a = { dev, refs };
+	int rc = share_ring(dev, refs);
+
+	if (rc)
+		return rc;
+	return vgpu_xs_transact(dev->xs, publish_tx, &a);
 }
 
 /*
@@ -258,7 +195,7 @@ void front_check_backend(struct vgpufront *dev)
  */
 static int find_device(struct vgpufront *dev, char *err, size_t errlen)
 {
-	char *v = read_node(dev, dev->fe_path, VGPU_XS_BACKEND);
+	char *v = vgpu_xs_read(dev->xs, XBT_NULL, dev->fe_path, VGPU_XS_BACKEND);
 	char **ids, list[128] = "";
 	unsigned int n, i;
 	size_t used = 0;
@@ -266,7 +203,7 @@ static int find_device(struct vgpufront *dev, char *err, size_t errlen)
 	if (v) {
 		snprintf(dev->be_path, sizeof(dev->be_path), "%s", v);
 		free(v);
-		v = read_node(dev, dev->fe_path, VGPU_XS_BACKEND_ID);
+		v = vgpu_xs_read(dev->xs, XBT_NULL, dev->fe_path, VGPU_XS_BACKEND_ID);
 		dev->backend_id = v ? (uint32_t)strtoul(v, NULL, 10) : 0;
 		free(v);
 		return 0;
@@ -276,51 +213,63 @@ static int find_device(struct vgpufront *dev, char *err, size_t errlen)
 		used += (size_t)snprintf(list + used, sizeof(list) - used, " %s", ids[i]);
 	free(ids);
 	if (used)
-		front_set_err(err, errlen, "no vgpu device %u: this domain's vgpu devices are:%s "
-			      "(vgpufront --device N)", dev->devid, list);
+		set_err(err, errlen, "no vgpu device %u: this domain's vgpu devices are:%s "
+			"(vgpufront --device N)", dev->devid, list);
 	else
-		front_set_err(err, errlen, "no vgpu device %u: no vgpu device is configured for "
-			      "this domain (the host adds one from a vgpu= line in the domain's "
-			      "config or with vgpuctl attach)", dev->devid);
+		set_err(err, errlen, "no vgpu device %u: no vgpu device is configured for "
+			"this domain (the host adds one from a vgpu= line in the domain's "
+			"config or with vgpuctl attach)", dev->devid);
 	return -ENODEV;
 }
 
 /* The backend never reached InitWait: say what its directory shows. */
 static void explain_no_initwait(struct vgpufront *dev, char *err, size_t errlen)
 {
-	char *v = read_node(dev, dev->be_path, VGPU_XS_STATE);
-	int st = v ? atoi(v) : XenbusStateUnknown;
+	int st = vgpu_xs_read_state(dev->xs, XBT_NULL, dev->be_path);
 
-	if (!v)
-		front_set_err(err, errlen, "vgpu device %u: its backend directory %s is gone "
-			      "(the device is being removed)", dev->devid, dev->be_path);
+	if (st == -EINVAL)
+		st = XenbusStateUnknown;	/* garbage: as front_read_state */
+	if (st < 0)
+		set_err(err, errlen, "vgpu device %u: its backend directory %s is gone "
+			"(the device is being removed)", dev->devid, dev->be_path);
 	else if (st == XenbusStateClosing || st == XenbusStateClosed)
-		front_set_err(err, errlen, "vgpu device %u: the backend (vgpuback in domain %u) "
-			      "refused or closed the device (state %d): its log says why",
-			      dev->devid, dev->backend_id, st);
+		set_err(err, errlen, "vgpu device %u: the backend (vgpuback in domain %u) "
+			"refused or closed the device (state %d): its log says why",
+			dev->devid, dev->backend_id, st);
 	else
-		front_set_err(err, errlen, "vgpu device %u: the backend (vgpuback in domain %u) "
-			      "did not answer within %d ms (backend state %d): is it running?",
-			      dev->devid, dev->backend_id, dev->timeout_ms, st);
-	free(v);
+		set_err(err, errlen, "vgpu device %u: the backend (vgpuback in domain %u) "
+			"did not answer within %d ms (backend state %d): is it running?",
+			dev->devid, dev->backend_id, dev->timeout_ms, st);
 }
 
 static int watch_backend(struct vgpufront *dev, char *err, size_t errlen)
 {
 	char wpath[300];
+	int e;
 
 	snprintf(wpath, sizeof(wpath), "%s/%s", dev->be_path, VGPU_XS_STATE);
 	if (xs_watch(dev->xs, wpath, WATCH_TOKEN))
 		return 0;
-	front_set_err(err, errlen, "cannot watch %s: %s", wpath, strerror(errno));
-	return -errno;
+	e = errno;
+	set_err(err, errlen, "cannot watch %s: %s", wpath, strerror(e));
+	return fail_errno(e);
 }
 
-/* Initialising, the backend's InitWait, the ring published, Connected. */
-static int handshake(struct vgpufront *dev, char *err, size_t errlen)
+/* The ring order we asked for, capped by what the backend offers. */
+static void cap_ring_order(struct vgpufront *dev)
 {
-	unsigned max_order = 0;
-	char *v;
+	char *v = vgpu_xs_read(dev->xs, XBT_NULL, dev->be_path,
+			       VGPU_XS_FEAT_RING_ORDER);
+	unsigned max_order = v ? (unsigned)strtoul(v, NULL, 10) : 0;
+
+	free(v);
+	if (dev->order > max_order)
+		dev->order = max_order;
+}
+
+/* Initialising (after a goodbye to a stale connection), the backend's InitWait. */
+static int handshake_initwait(struct vgpufront *dev, char *err, size_t errlen)
+{
 	int st, rc;
 
 	/* A stale connection of ours: say goodbye first, as blkfront does. */
@@ -332,7 +281,7 @@ static int handshake(struct vgpufront *dev, char *err, size_t errlen)
 	}
 	rc = front_switch_state(dev, XenbusStateInitialising);
 	if (rc == -ENODEV) {
-		front_set_err(err, errlen, "no vgpu device %u: it was removed", dev->devid);
+		set_err(err, errlen, "no vgpu device %u: it was removed", dev->devid);
 		return rc;
 	}
 	st = wait_backend(dev, is_initwait, dev->timeout_ms);
@@ -340,34 +289,98 @@ static int handshake(struct vgpufront *dev, char *err, size_t errlen)
 		explain_no_initwait(dev, err, errlen);
 		return st;
 	}
-	v = read_node(dev, dev->be_path, VGPU_XS_FEAT_RING_ORDER);
-	if (v)
-		max_order = (unsigned)strtoul(v, NULL, 10);
-	free(v);
-	if (dev->order > max_order)
-		dev->order = max_order;
+	return 0;
+}
+
+/* The ring published, the backend's Connected, Connected. */
+static int handshake_connect(struct vgpufront *dev, char *err, size_t errlen)
+{
+	int st, rc;
+
+	cap_ring_order(dev);
 	rc = publish(dev);
 	if (rc) {
 		char why[400];
 
-		front_set_err(err, errlen, rc == -ENODEV ? "no vgpu device %u: it was removed" :
-			      "vgpu device %u: cannot publish the ring: %s", dev->devid,
-			      vgpufront_explain(dev, rc, why, sizeof(why)));
+		set_err(err, errlen, rc == -ENODEV ? "no vgpu device %u: it was removed" :
+			"vgpu device %u: cannot publish the ring: %s", dev->devid,
+			vgpufront_explain(dev, rc, why, sizeof(why)));
 		return rc;
 	}
 	st = wait_backend(dev, is_connected, dev->timeout_ms);
 	if (st != XenbusStateConnected) {
-		front_set_err(err, errlen, st < 0 ?
-			      "vgpu device %u: backend did not connect within %d ms" :
-			      "vgpu device %u: backend refused the connection (state %d)",
-			      dev->devid, st < 0 ? dev->timeout_ms : st);
+		set_err(err, errlen, st < 0 ?
+			"vgpu device %u: backend did not connect within %d ms" :
+			"vgpu device %u: backend refused the connection (state %d)",
+			dev->devid, st < 0 ? dev->timeout_ms : st);
 		return st < 0 ? st : -ECONNREFUSED;
 	}
 	rc = front_switch_state(dev, XenbusStateConnected);
 	if (rc) {
-		front_set_err(err, errlen, "vgpu device %u: %s", dev->devid,
-			      rc == -ENODEV ? "it was removed" : strerror(-rc));
+		set_err(err, errlen, "vgpu device %u: %s", dev->devid,
+			rc == -ENODEV ? "it was removed" : strerror(-rc));
 		return rc;
+	}
+	return 0;
+}
+
+static struct vgpufront *dev_alloc(unsigned devid, const struct vgpufront_opts *opts)
+{
+	struct vgpufront *dev = calloc(1, sizeof(*dev));
+
+	if (!dev)
+		return NULL;
+	dev->devid = devid;
+	dev->port = -1;
+	dev->pollfd = -1;
+	dev->order = opts && opts->ring_page_order <= VGPUIF_MAX_RING_PAGE_ORDER ?
+		     opts->ring_page_order : DEFAULT_RING_ORDER;
+	dev->timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms :
+			  DEFAULT_TIMEOUT_MS;
+	dev->spin_ns = front_spin_ns(opts ? opts->spin_us : 0);
+	dev->next_seq = 1;
+	dev->next_handle = 1;
+	snprintf(dev->fe_path, sizeof(dev->fe_path), "device/%s/%u",
+		 VGPU_XS_DEVCLASS, devid);
+	return dev;
+}
+
+/* XenStore, our domid, the device's nodes. */
+static int open_xenstore(struct vgpufront *dev, char *err, size_t errlen)
+{
+	unsigned int len;
+	char *dom;
+	int e;
+
+	dev->xs = xs_open(0);
+	if (!dev->xs) {
+		e = errno;
+		set_err(err, errlen, "cannot reach XenStore: %s", strerror(e));
+		return fail_errno(e);
+	}
+	dom = xs_read(dev->xs, XBT_NULL, "domid", &len);
+	dev->domid = dom ? (uint32_t)strtoul(dom, NULL, 10) : 0;
+	free(dom);
+	return find_device(dev, err, errlen);
+}
+
+/* Grants and event channels. */
+static int open_platform(struct vgpufront *dev, char *err, size_t errlen)
+{
+	int e;
+
+	dev->plat = vgpu_platform_open(NULL);
+	if (!dev->plat) {
+		e = errno;
+		set_err(err, errlen, "cannot open grant/event-channel devices: %s",
+			strerror(e));
+		return fail_errno(e);
+	}
+	dev->evtchn = vgpu_evtchn_open(dev->plat);
+	if (!dev->evtchn) {
+		e = errno;
+		set_err(err, errlen, "cannot open event channels: %s", strerror(e));
+		return fail_errno(e);
 	}
 	return 0;
 }
@@ -376,62 +389,22 @@ struct vgpufront *vgpufront_open(unsigned devid,
 				 const struct vgpufront_opts *opts,
 				 char *err, size_t errlen)
 {
-	struct vgpufront *dev = calloc(1, sizeof(*dev));
-	char *dom;
-	unsigned int len;
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct vgpufront *dev = dev_alloc(devid, opts);
 
 	if (!dev) {
-		front_set_err(err, errlen, "out of memory");
+		set_err(err, errlen, "out of memory");
 		return NULL;
 	}
-	dev->devid = devid;
-	dev->port = -1;
-	dev->pollfd = -1;
-	dev->order = opts && opts->ring_page_order <= VGPUIF_MAX_RING_PAGE_ORDER ?
-		     opts->ring_page_order : 2;
-	dev->timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : 10000;
-	dev->spin_ns = front_spin_ns(opts ? opts->spin_us : 0);
-	dev->next_seq = 1;
-	dev->next_handle = 1;
-
-	dev->xs = xs_open(0);
-	if (!dev->xs) {
-		front_set_err(err, errlen, "cannot reach XenStore: %s", strerror(errno));
-		goto fail;
-	}
-	dom = xs_read(dev->xs, XBT_NULL, "domid", &len);
-	dev->domid = dom ? (uint32_t)strtoul(dom, NULL, 10) : 0;
-	free(dom);
-	snprintf(dev->fe_path, sizeof(dev->fe_path), "device/%s/%u",
-		 VGPU_XS_DEVCLASS, devid);
-	if (find_device(dev, err, errlen))
-		goto fail;
-	dev->plat = vgpu_platform_open(NULL);
-	if (!dev->plat) {
-		front_set_err(err, errlen, "cannot open grant/event-channel devices: %s",
-			      strerror(errno));
-		goto fail;
-	}
-	dev->evtchn = vgpu_evtchn_open(dev->plat);
-	if (!dev->evtchn) {
-		front_set_err(err, errlen, "cannot open event channels: %s", strerror(errno));
-		goto fail;
-	}
-	if (watch_backend(dev, err, errlen) || handshake(dev, err, errlen))
+	if (open_xenstore(dev, err, errlen) || open_platform(dev, err, errlen) ||
+	    watch_backend(dev, err, errlen) ||
+	    handshake_initwait(dev, err, errlen) ||
+	    handshake_connect(dev, err, errlen))
 		goto fail;
 	dev->connected = true;
-	dev->stash = calloc(RING_SIZE(&dev->front), sizeof(*dev->stash));
-	dev->pollfd = epoll_create1(EPOLL_CLOEXEC);
-	if (!dev->stash || dev->pollfd < 0 ||
-	    front_shadow_init(dev, RING_SIZE(&dev->front))) {
-		front_set_err(err, errlen, "out of memory");
+	if (front_transport_init(dev)) {
+		set_err(err, errlen, "out of memory");
 		goto fail;
 	}
-	ev.data.u32 = 0;
-	epoll_ctl(dev->pollfd, EPOLL_CTL_ADD, vgpu_evtchn_fd(dev->evtchn), &ev);
-	ev.data.u32 = 1;
-	epoll_ctl(dev->pollfd, EPOLL_CTL_ADD, xs_fileno(dev->xs), &ev);
 	return dev;
 fail:
 	vgpufront_close(dev);
@@ -464,24 +437,8 @@ void vgpufront_close(struct vgpufront *dev)
 		vgpu_platform_close(dev->plat);
 	if (dev->xs)
 		xs_close(dev->xs);
-	if (dev->pollfd >= 0)
-		close(dev->pollfd);
-	free(dev->stash);
-	free(dev->shadow);
-	free(dev->free_slots);
+	front_transport_fini(dev);
 	free(dev);
 }
 
-int vgpufront_fd(struct vgpufront *dev) { return dev->pollfd; }
-unsigned vgpufront_ring_size(const struct vgpufront *dev) { return RING_SIZE(&dev->front); }
-unsigned vgpufront_inflight(const struct vgpufront *dev) { return dev->inflight; }
-bool vgpufront_connected(const struct vgpufront *dev)
-{
-	return dev->connected && !dev->backend_gone && !dev->broken;
-}
-
-const char *vgpufront_fault(const struct vgpufront *dev)
-{
-	return dev->broken ? dev->fault : NULL;
-}
 uint32_t vgpufront_domid(const struct vgpufront *dev) { return dev->domid; }

@@ -13,7 +13,7 @@ P=$tmp/a${daemon%/sbin/vgpuback}
 etc=$(cd "$tmp/a" && find . -path '*/xen-vgpu/vgpuback.conf' | sed 's|^\.||; s|/xen-vgpu/vgpuback.conf$||')
 E=$tmp/a$etc
 ok "the daemon is installed (as $daemon)" test -n "$daemon"
-for f in "$P/sbin/vgpuctl" "$P/bin/vgpufront" "$P/include/vgpufront.h" "$P/include/vgpuif.h" \
+for f in "$P/sbin/vgpuctl" "$P/bin/vgpufront" "$P/include/xen-vgpu/vgpufront.h" "$P/include/xen-vgpu/vgpuif.h" \
 	 "$E/init.d/vgpuback" "$E/xen-vgpu/vgpuback.conf" "$P/share/man/man8/vgpuback.8" \
 	 "$P/share/man/man8/vgpuctl.8" "$P/share/man/man1/vgpufront.1" \
 	 "$P/share/man/man5/xl-vgpu.5" "$P/share/man/man7/vgpu-xenstore.7" \
