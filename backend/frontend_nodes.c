@@ -13,6 +13,7 @@
 
 #include <xen/io/xenbus.h>
 
+#include "vgpu_names.h"
 #include "vgpuback.h"
 
 /*
@@ -22,16 +23,11 @@
  */
 int vgpu_parse_frontend_state(const char *v)
 {
-	unsigned long long n;
-	char *end;
+	int st = vgpu_state_parse(v);
 
-	if (!v)
+	if (st == -ENOENT)
 		return -1;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (errno || *v < '0' || *v > '9' || *end || n > XenbusStateReconfigured)
-		return XenbusStateUnknown;
-	return (int)n;
+	return st < 0 ? XenbusStateUnknown : st;
 }
 
 /*

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* main.c: vgpuback's options, start-up, event loop and shutdown. */
+/* main.c: vgpuback's start-up and shutdown; the loop is loop.c's. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,7 +15,12 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "buffers.h"
+#include "datapath.h"
+#include "loop.h"
+#include "mapper.h"
 #include "vgpuback.h"
+#include "xenbus.h"
 #include "xlhook.h"
 #include "xsnodes.h"
 
@@ -24,7 +29,6 @@ static int start_executor(struct vgpuback *bk)
 	const char *name = bk->cfg.executor;
 	int rc;
 
-	bk->cfg.exec.slots = bk->cfg.exec.slots;
 	if (!strcmp(name, "auto")) {
 		bk->exops = vgpu_executor_find("cuda");
 		if (bk->exops && bk->exops->create(&bk->cfg.exec, &bk->ex) == 0) {
@@ -63,31 +67,6 @@ static bool want_supervisor(const struct vgpuback_config *cfg)
 	return !strcmp(cfg->executor, "cuda") || access("/dev/nvidiactl", F_OK) == 0;
 }
 
-/* A broken executor: restart the worker, or go on failing its jobs. */
-static void check_executor(struct vgpuback *bk)
-{
-	if (bk->broken_said || !bk->ex->ops->broken || !bk->ex->ops->broken(bk->ex))
-		return;
-	bk->broken_said = true;
-	if (!bk->supervised) {
-		vlog(LOG_ERR, "the executor lost its GPU state and vgpuback is not supervised "
-		     "(--supervise no): requests fail until vgpuback is restarted");
-		return;
-	}
-	reap(bk);	/* the jobs it failed get their answers before the close */
-	vlog(LOG_ERR, "the executor lost its GPU state; closing every device and "
-	     "restarting the worker (guests reconnect)");
-	bk->exit_code = VGPUBACK_EXIT_RESTART;
-	bk->stop = true;
-}
-
-static int ep_add(struct vgpuback *bk, int fd, struct ep_item *it)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = it };
-
-	return epoll_ctl(bk->epfd, EPOLL_CTL_ADD, fd, &ev);
-}
-
 static int daemonise(const char *pid_file)
 {
 	pid_t pid = fork();
@@ -123,110 +102,17 @@ static int daemonise(const char *pid_file)
 }
 
 /*
- * Each event steps what it names (devices.c).  At most a batch per turn:
- * libxenstore's pipe stays readable while events remain, so a guest that
- * writes its state node in a loop cannot hold the loop.
+ * The process: options, log, daemon, supervisor.  Returns -1 to go on, or
+ * the exit status (*@bk freed or not needed).
  */
-static void handle_xs(struct vgpuback *bk)
+static int start_process(struct vgpuback *bk, int argc, char **argv, sigset_t *mask)
 {
-	unsigned n;
-	char **w;
-
-	for (n = 0; n < 256 && (w = xs_check_watch(bk->xs)); n++) {
-		devices_xs_event(bk, w[XS_WATCH_PATH], w[XS_WATCH_TOKEN]);
-		free(w);
-	}
-}
-
-/*
- * While GPU work is fresh, spin: ask the executor for completions from this
- * thread instead of sleeping until its completion thread wakes us.  The
- * window restarts at every submit and completion, so a stream of short
- * requests keeps it open and long ones let the loop sleep.
- */
-static bool busy_poll(struct vgpuback *bk)
-{
-	uint64_t now;
-
-	if (!bk->ex->ops->poll || !bk->cfg.busy_poll_us || !bk->ex->ops->inflight(bk->ex))
-		return false;
-	now = now_ns();
-	if (now >= bk->poll_until)
-		return false;
-	if (bk->ex->ops->poll(bk->ex))
-		reap(bk);	/* reap_one() keeps the window open */
-	return true;
-}
-
-static void loop(struct vgpuback *bk)
-{
-	while (!bk->stop) {
-		struct epoll_event ev[64];
-		int n, i;
-
-		n = epoll_wait(bk->epfd, ev, 64, bk->busy_head || busy_poll(bk) ? 0 : -1);
-		if (n < 0 && errno != EINTR) {
-			vlog(LOG_ERR, "epoll_wait: %s", strerror(errno));
-			return;
-		}
-		for (i = 0; i < n; i++) {
-			struct ep_item *it = ev[i].data.ptr;
-
-			switch (it->kind) {
-			case EP_XS:
-				handle_xs(bk);
-				/* Devices may be gone: the rest of this batch is stale. */
-				i = n;
-				break;
-			case EP_EXEC:
-				reap(bk);
-				break;
-			case EP_MAP:
-				mapper_reap(bk);
-				break;
-			case EP_CONTROL:
-				control_serve(bk);
-				break;
-			case EP_HOOK:
-				vgpu_xlhook_handle(bk->hook);
-				break;
-			case EP_SIGNAL:
-				bk->stop = true;
-				break;
-			case EP_DEV: {
-				struct vgpu_dev *dev = it->ptr;
-
-				device_event(dev);	/* drains and unmasks its port */
-				if (!dev->connected) {
-					/* Its teardown may have freed items later in this batch. */
-					i = n;
-				}
-				break;
-			}
-			}
-		}
-		ring_service_busy(bk);
-		check_executor(bk);
-		if (!bk->stop)
-			dispatch(bk);
-	}
-}
-
-int main(int argc, char **argv)
-{
-	struct vgpuback *bk = calloc(1, sizeof(*bk));
-	sigset_t mask;
-	unsigned tries;
 	int rc;
 
-	if (!bk)
-		return 1;
 	config_defaults(&bk->cfg);
 	rc = config_parse_args(&bk->cfg, argc, argv);
-	if (rc) {
-		free(bk);
+	if (rc)
 		return rc < 0 ? 0 : rc;
-	}
 	vlog_init(bk->cfg.foreground, bk->cfg.log_level);
 	signal(SIGPIPE, SIG_IGN);
 	if (!bk->cfg.foreground && daemonise(bk->cfg.pid_file)) {
@@ -243,10 +129,18 @@ int main(int argc, char **argv)
 	 * thread starts (executor workers, the CUDA runtime's own): a thread
 	 * that left them open would get SIGTERM and end the process uncleanly.
 	 */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sigemptyset(mask);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+	sigprocmask(SIG_BLOCK, mask, NULL);
+	return -1;
+}
+
+/* XenStore, the platform, the executor, the mapper, the control socket: 0 or -1. */
+static int open_services(struct vgpuback *bk)
+{
+	int rc;
+
 	bk->busy_tail = &bk->busy_head;
 	vgpu_sched_init(&bk->sched, bk->cfg.aging_ms * 1000000ull);
 	bk->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -254,76 +148,89 @@ int main(int argc, char **argv)
 	if (!bk->xs) {
 		vlog(LOG_ERR, "cannot reach XenStore: %s (is xenstored running?)",
 		     strerror(errno));
-		return 1;
+		return -1;
 	}
 	bk->plat = vgpu_platform_open(NULL);
 	if (!bk->plat) {
 		vlog(LOG_ERR, "cannot open the grant and event-channel devices: %s",
 		     strerror(errno));
-		return 1;
+		return -1;
 	}
 	if (start_executor(bk))
-		return 1;
+		return -1;
 	rc = mapper_start(bk);
 	if (rc) {
 		vlog(LOG_ERR, "cannot start the buffer mapper: %s", strerror(-rc));
-		return 1;
+		return -1;
 	}
 	bk->control_fd = control_open(bk);
 	if (bk->control_fd < 0) {
 		vlog(LOG_ERR, "control socket %s: %s", bk->cfg.control_socket,
 		     strerror(-bk->control_fd));
-		return 1;
+		return -1;
 	}
-	bk->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	return 0;
+}
+
+/* The loop's fixed items and the two root watches: 0 or -1. */
+static int watch_all(struct vgpuback *bk, const sigset_t *mask)
+{
+	bk->signal_fd = signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	bk->xs_item = (struct ep_item){ EP_XS, NULL };
 	bk->exec_item = (struct ep_item){ EP_EXEC, NULL };
 	bk->control_item = (struct ep_item){ EP_CONTROL, NULL };
 	bk->signal_item = (struct ep_item){ EP_SIGNAL, NULL };
-	/* Each device's frontend state is watched when it comes (devices.c). */
+	/* Each device's frontend state is watched when it comes (xenbus.c). */
 	if (!xs_watch(bk->xs, VGPU_BE_ROOT, VGPU_TOKEN_BACKEND) ||
 	    !xs_watch(bk->xs, "@releaseDomain", VGPU_TOKEN_RELEASE)) {
 		vlog(LOG_ERR, "cannot watch XenStore: %s", strerror(errno));
-		return 1;
+		return -1;
 	}
-	if (ep_add(bk, xs_fileno(bk->xs), &bk->xs_item) ||
-	    ep_add(bk, bk->ex->ops->event_fd(bk->ex), &bk->exec_item) ||
-	    ep_add(bk, bk->control_fd, &bk->control_item) ||
-	    ep_add(bk, bk->signal_fd, &bk->signal_item)) {
+	if (loop_add(bk, xs_fileno(bk->xs), &bk->xs_item) ||
+	    loop_add(bk, bk->ex->ops->event_fd(bk->ex), &bk->exec_item) ||
+	    loop_add(bk, bk->control_fd, &bk->control_item) ||
+	    loop_add(bk, bk->signal_fd, &bk->signal_item)) {
 		vlog(LOG_ERR, "epoll: %s", strerror(errno));
-		return 1;
+		return -1;
 	}
-	if (bk->cfg.xl_hook) {
-		const char *pools[VGPU_MAX_POOLS];
-		struct vgpu_xlhook_config hc = {
-			.config_dirs = bk->cfg.xl_config_dirs,
-			.userdata_dir = bk->cfg.xl_userdata_dir,
-			.pools = pools,
-			.npools = bk->cfg.exec.npools,
-			.log = vlog,
-		};
-		unsigned i;
+	return 0;
+}
 
-		for (i = 0; i < bk->cfg.exec.npools; i++)
-			pools[i] = bk->cfg.exec.pools[i];
-		bk->hook = vgpu_xlhook_new(&hc);
-		bk->hook_item = (struct ep_item){ EP_HOOK, NULL };
-		if (!bk->hook || ep_add(bk, vgpu_xlhook_fd(bk->hook), &bk->hook_item)) {
-			vlog(LOG_ERR, "xl hook: cannot start: %s", strerror(errno));
-			return 1;
-		}
-		vgpu_xlhook_handle(bk->hook);
+/* The xl hook (--xl-hook): 0 or -1. */
+static int start_hook(struct vgpuback *bk)
+{
+	const char *pools[VGPU_MAX_POOLS];
+	struct vgpu_xlhook_config hc = {
+		.config_dirs = bk->cfg.xl_config_dirs,
+		.userdata_dir = bk->cfg.xl_userdata_dir,
+		.pools = pools,
+		.npools = bk->cfg.exec.npools,
+		.log = vlog,
+	};
+	unsigned i;
+
+	if (!bk->cfg.xl_hook)
+		return 0;
+	for (i = 0; i < bk->cfg.exec.npools; i++)
+		pools[i] = bk->cfg.exec.pools[i];
+	bk->hook = vgpu_xlhook_new(&hc);
+	bk->hook_item = (struct ep_item){ EP_HOOK, NULL };
+	if (!bk->hook || loop_add(bk, vgpu_xlhook_fd(bk->hook), &bk->hook_item)) {
+		vlog(LOG_ERR, "xl hook: cannot start: %s", strerror(errno));
+		return -1;
 	}
-	vlog(LOG_NOTICE, "vgpuback %s serving (pools:%s%s%s%s)", PACKAGE_VERSION,
-	     bk->cfg.exec.pools[0], bk->cfg.exec.npools > 1 ? " " : "",
-	     bk->cfg.exec.npools > 1 ? bk->cfg.exec.pools[1] : "",
-	     bk->cfg.exec.npools > 2 ? " ..." : "");
-	vgpu_xlhook_sweep(bk->xs, vlog);	/* ghosts of domains gone while we were down */
-	devices_scan(bk);
-	loop(bk);
+	vgpu_xlhook_handle(bk->hook);
+	return 0;
+}
+
+/* Devices closed, work finished or dropped, everything released. */
+static int shut_down(struct vgpuback *bk)
+{
+	unsigned tries;
+	int rc;
 
 	vlog(LOG_NOTICE, "shutting down");
-	devices_shutdown(bk);
+	xenbus_shutdown(bk);
 	/* Work still in the executor: let it finish (at most 10 s) and drop it. */
 	for (tries = 0; bk->ex->ops->inflight(bk->ex) && tries < 100; tries++) {
 		struct pollfd pfd = { .fd = bk->ex->ops->event_fd(bk->ex), .events = POLLIN };
@@ -331,7 +238,7 @@ int main(int argc, char **argv)
 		poll(&pfd, 1, 100);
 		reap(bk);
 	}
-	mapper_stop(bk);	/* every mapping asked for is made and unmapped */
+	buffers_stop(bk);	/* every mapping asked for is made and unmapped */
 	bk->ex->ops->destroy(bk->ex);	/* joins workers */
 	vgpu_sched_free(&bk->sched);
 	close(bk->control_fd);
@@ -346,4 +253,29 @@ int main(int argc, char **argv)
 	rc = bk->exit_code;
 	free(bk);
 	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct vgpuback *bk = calloc(1, sizeof(*bk));
+	sigset_t mask;
+	int rc;
+
+	if (!bk)
+		return 1;
+	rc = start_process(bk, argc, argv, &mask);
+	if (rc >= 0) {
+		free(bk);
+		return rc;
+	}
+	if (open_services(bk) || watch_all(bk, &mask) || start_hook(bk))
+		return 1;
+	vlog(LOG_NOTICE, "vgpuback %s serving (pools:%s%s%s%s)", PACKAGE_VERSION,
+	     bk->cfg.exec.pools[0], bk->cfg.exec.npools > 1 ? " " : "",
+	     bk->cfg.exec.npools > 1 ? bk->cfg.exec.pools[1] : "",
+	     bk->cfg.exec.npools > 2 ? " ..." : "");
+	vgpu_xlhook_sweep(bk->xs, vlog);	/* ghosts of domains gone while we were down */
+	xenbus_scan(bk);
+	loop_run(bk);
+	return shut_down(bk);
 }

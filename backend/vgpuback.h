@@ -5,6 +5,21 @@
  * Everything runs on one thread around one epoll loop: XenStore watches,
  * each device's event channel, executor completions, the control socket and
  * signals.  Executors may use threads of their own but touch nothing here.
+ *
+ * Where each part lives (each file's prototypes are in its own header).
+ * Calls only go down this list, never up:
+ *   main.c       start-up and shutdown
+ *   loop.c       the epoll loop, what each kind of event runs   (loop.h)
+ *   wakeup.c     a device's wake (channel, timers, storms), the
+ *                ring pass for devices marked busy              (wakeup.h)
+ *   xenbus.c     the state machine against the frontend's state,
+ *                devices found and removed in XenStore          (xenbus.h)
+ *   interface.c  connect (ring, event channel, timers), disconnect (interface.h)
+ *   datapath.c   intake, dispatch to the executor, reaping      (datapath.h)
+ *   buffers.c    the buffer table, its limits and references    (buffers.h)
+ *   mapper.c     the thread that maps and unmaps buffers        (mapper.h)
+ *   respond.c    the one writer of responses                    (respond.h)
+ *   device.c     a device's lifetime, the busy list             (device.h)
  */
 #ifndef VGPUBACK_H
 #define VGPUBACK_H
@@ -57,7 +72,7 @@ struct vgpu_dev {
 	unsigned ring_pages;
 	vgpuif_back_ring_t ring;
 	struct ep_item item;
-	bool busy;			/* on the round-robin list */
+	bool busy;			/* on the busy list: more work (device.c) */
 	struct vgpu_dev *busy_next;
 	unsigned inflight;		/* consumed, not yet answered */
 	struct vgpu_buffer **bufs;
@@ -98,39 +113,23 @@ struct vgpuback {
 	uint32_t lat_queue_us[LAT_SAMPLES], lat_exec_us[LAT_SAMPLES];
 	uint64_t lat_count;
 	uint64_t live_jobs, live_buffers, live_mappings;
-	/* Buffer mapping off the loop (requests.c). */
+	/* Buffer mapping off the loop (buffers.c, mapper.c). */
 	struct vgpu_mapper *mapper;
 	struct ep_item map_item;
 	uint64_t host_pages;		/* guest pages mapped or being mapped */
+	struct map_work *map_pending;	/* registrations not yet reaped */
+	struct map_work *map_held;	/* every registration until unmapped */
 };
 
 /* log.c: log.h */
 
-/* devices.c */
-void devices_scan(struct vgpuback *bk);
-void devices_xs_event(struct vgpuback *bk, const char *path, const char *token);
-void device_event(struct vgpu_dev *dev);
-void device_fail(struct vgpu_dev *dev, const char *why);
-void devices_shutdown(struct vgpuback *bk);
-void device_put(struct vgpu_dev *dev);	/* one job reference gone */
+/* frontend_nodes.c: what a guest wrote, checked (pure: the fuzzers call it). */
 int vgpu_parse_frontend_state(const char *v);
 int vgpu_parse_frontend_nodes(const char *order, const char *const *refs,
 			      unsigned nrefs, const char *port,
 			      const char *protocol, unsigned max_order,
 			      uint32_t *out_refs, unsigned *out_pages,
 			      uint32_t *out_port);
-
-/* requests.c */
-void ring_service(struct vgpu_dev *dev);
-void ring_service_busy(struct vgpuback *bk);
-void reap_one(struct vgpuback *bk, struct vgpu_job *j);
-void dispatch(struct vgpuback *bk);
-void reap(struct vgpuback *bk);
-void device_drop_work(struct vgpu_dev *dev);
-uint64_t now_ns(void);
-int mapper_start(struct vgpuback *bk);	/* -errno */
-void mapper_reap(struct vgpuback *bk);	/* EP_MAP: finished map/unmap work */
-void mapper_stop(struct vgpuback *bk);	/* waits for all of it */
 
 /* supervise.c: 0 in the worker; the supervisor never returns (-1: fork failed). */
 #define VGPUBACK_EXIT_RESTART 75	/* EX_TEMPFAIL: start a new worker */

@@ -2,8 +2,9 @@
 /*
  * libFuzzer harness: vgpuback's stateful core.  The input is a sequence of
  * steps a toolstack, two guests and an executor take; they drive the real
- * devices.c (state machine, connect/disconnect), requests.c (ring service,
- * buffer table, refcounts, limits, dispatch, reap) and scheduler.c against
+ * xenbus.c (state machine), interface.c (connect/disconnect), wakeup.c,
+ * datapath.c (ring service, dispatch, reap), buffers.c and mapper.c (buffer
+ * table, refcounts, limits, mapping) and scheduler.c against
  * the fakes of fuzz_backend_stubs.c.  After every step the harness checks,
  * from its own bookkeeping where it can:
  *   - live grant mappings = connected rings + attached buffers, and
@@ -19,11 +20,11 @@
  *     once, with its op and a status in range (and a + b for SCALAR_ADD);
  *     a waiting guest was notified; a backend never stalls with requests
  *     an honest guest pushed;
- *   - at the end, after devices_shutdown and the last reap: no device, job,
+ *   - at the end, after xenbus_shutdown and the last reap: no device, job,
  *     buffer, mapping or event channel left (and ASan's leak check).
  * XenStore changes reach the backend as the watch events xenstored would
- * send (devices_xs_event), the buffer mapper thread runs only at "settle"
- * steps, and devices.c's timers tick only at "tick" steps, so a run is
+ * send (xenbus_event), the buffer mapper thread runs only at "settle"
+ * steps, and the devices' timers tick only at "tick" steps, so a run is
  * repeatable.  Mapped (not only registered) buffer pages are held to the
  * per-domain cap: corpus/backend/held_pages unregisters buffers that queued
  * jobs still use (the backend once let a domain pass its cap that way).
@@ -41,8 +42,14 @@
 
 #include "fuzz_backend.h"
 #include "request.h"
+#include "buffers.h"
+#include "datapath.h"
+#include "mapper.h"
 #include "storms.h"
+#include "vgpu_clock.h"
 #include "vgpuback.h"
+#include "wakeup.h"
+#include "xenbus.h"
 #include "xsnodes.h"
 
 #define NSLOTS		(FZ_NDOMS * 2)	/* (domid, devid) = (1 + s / 2, s % 2) */
@@ -84,7 +91,7 @@ static struct {
 	bool log;			/* FUZZ_BACKEND_LOG: say what happens */
 	bool settled;		/* the mapper has no work: counts are exact */
 	bool broken;		/* the executor broke: shut down */
-	bool restart_mapper;	/* teardown: mapper_stop() and a new one */
+	bool restart_mapper;	/* teardown: buffers_stop() and a new mapper */
 } H;
 
 struct rd {
@@ -405,9 +412,9 @@ static bool slot_honest_now(unsigned s)
 	return d && d->connected && sl->conn_seen && sl->conn_gen == d->gen && sl->honest;
 }
 
-/* ---------------- the loop, as main.c runs it ---------------- */
+/* ---------------- the loop, as loop.c runs it ---------------- */
 
-/* XenStore's watch events, to the backend as main.c's handle_xs() does. */
+/* XenStore's watch events, to the backend as loop.c's handle_xs() does. */
 static void scan(void)
 {
 	unsigned n = 0;
@@ -416,7 +423,7 @@ static void scan(void)
 	while (fxs_next_event(&path, &token) == 0) {
 		if (++n > 20000)
 			FAIL("watch events feed themselves (%s, %s)", path, token);
-		devices_xs_event(H.bk, path, token);
+		xenbus_event(H.bk, path, token);
 		free(path);
 		free(token);
 	}
@@ -436,13 +443,13 @@ static uint64_t attached_pages(void)
 
 /*
  * The mapper thread does everything it was asked (its grant operations
- * pass the gate only now) and the loop reaps it all, as main.c does on
+ * pass the gate only now) and the loop reaps it all, as loop.c does on
  * EP_MAP.  Work is outstanding exactly while host_pages counts pages no
  * attached buffer holds (a registration being mapped, or an unmap to do).
  */
 static void settle(void)
 {
-	uint64_t deadline = now_ns() + 20000000000ull;
+	uint64_t deadline = vgpu_now_ns() + 20000000000ull;
 
 	fz_gate(true);
 	while (H.bk->host_pages != attached_pages()) {
@@ -450,7 +457,7 @@ static void settle(void)
 		bool map = false;
 		int n, i;
 
-		if (now_ns() > deadline)
+		if (vgpu_now_ns() > deadline)
 			FAIL("mapper: host_pages %llu, attached buffers hold %llu, and "
 			     "nothing came back in 20 s", (unsigned long long)H.bk->host_pages,
 			     (unsigned long long)attached_pages());
@@ -459,7 +466,7 @@ static void settle(void)
 		for (i = 0; i < n; i++)
 			map |= ev[i].data.ptr == &H.bk->map_item;
 		if (map)
-			mapper_reap(H.bk);
+			buffers_reap(H.bk);
 		else
 			usleep(200);
 	}
@@ -486,11 +493,11 @@ static void turn(uint8_t mode)
 			continue;
 		device_event(d);
 		if (!d->connected)
-			break;	/* main.c: the rest of the batch is stale */
+			break;	/* loop.c: the rest of the batch is stale */
 	}
 	if (!exec_first && H.ex->ndone)
 		reap(H.bk);
-	ring_service_busy(H.bk);
+	devices_more_work(H.bk);
 	dispatch(H.bk);
 	track_connections();
 	for (s = 0; s < NSLOTS; s++) {
@@ -948,7 +955,7 @@ static void step(struct rd *r)
 			guest_death(dom);
 		break;
 	case 19:
-		devices_scan(H.bk);	/* what main.c does at start */
+		xenbus_scan(H.bk);	/* what main.c does at start */
 		scan();
 		break;
 	case 20:
@@ -957,7 +964,7 @@ static void step(struct rd *r)
 		break;
 	case 22:
 		/*
-		 * The executor breaks (a sticky GPU error): main.c reaps what
+		 * The executor breaks (a sticky GPU error): loop.c reaps what
 		 * it failed, then shuts every device down (teardown).
 		 */
 		while (H.ex->nrun)
@@ -1034,11 +1041,11 @@ static void setup(struct rd *r)
 	H.ex = (struct fz_exec *)ex;
 	H.ex->on_submit = on_submit;
 	H.settled = true;
-	/* main.c's watches; the rest are devices.c's own. */
+	/* main.c's watches; the rest are xenbus.c's own. */
 	if (!xs_watch(bk->xs, VGPU_BE_ROOT, VGPU_TOKEN_BACKEND) ||
 	    !xs_watch(bk->xs, "@releaseDomain", VGPU_TOKEN_RELEASE))
 		abort();
-	devices_scan(bk);
+	xenbus_scan(bk);
 	scan();
 }
 
@@ -1048,7 +1055,7 @@ static void teardown(void)
 	unsigned tries;
 
 	H.settled = false;
-	devices_shutdown(bk);
+	xenbus_shutdown(bk);
 	check_all();
 	if (bk->sched.n)
 		FAIL("%u jobs still queued after shutdown", bk->sched.n);
@@ -1064,7 +1071,7 @@ static void teardown(void)
 	if (H.restart_mapper) {
 		/* Now and then the daemon's own shutdown path (a thread join). */
 		fz_gate(true);
-		mapper_stop(bk);
+		buffers_stop(bk);
 		fz_gate(false);
 		if (mapper_start(bk))
 			FAIL("mapper_start failed");

@@ -293,7 +293,7 @@ out:
  * Watches as xenstored keeps them: one event when set, then one for every
  * write or removal at or below the watched path (a removal also fires the
  * watches below it).  Events queue until the harness hands them to
- * devices_xs_event(), as main.c does for each xs_check_watch().
+ * xenbus_event(), as loop.c does for each xs_check_watch().
  */
 
 static void fxs_queue(const char *path, const char *token)
@@ -964,7 +964,7 @@ void vlog_stderr(int level, const char *fmt, ...)
 /* ---------------- timerfd ---------------- */
 
 /*
- * devices.c's timers (the watch look and the storm throttle) as eventfds
+ * The devices' timers (the watch look and the storm throttle) as eventfds
  * that tick only when the harness says: a run does not depend on the clock.
  * These definitions take the place of libc's in this program.
  */
