@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "executor.h"
+#include "vgpu_clock.h"
+#include "vgpu_ops.h"
 
 struct cpu_exec {
 	struct vgpu_executor base;
@@ -38,12 +40,38 @@ struct cpu_exec {
 	bool broken;			/* a test fault was met */
 };
 
-static uint64_t now_ns(void)
+/* Overflow was refused at validation. */
+static int cpu_scalar_add(struct vgpu_job *j)
 {
-	struct timespec ts;
+	j->result.scalar = j->req.u.scalar_add.a + j->req.u.scalar_add.b;
+	return VGPU_OK;
+}
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+/* Operands in the table's order: 0 = a, 1 = b, 2 = c. */
+static int cpu_vector_add(struct vgpu_job *j)
+{
+	const float *a = j->ptr[0], *b = j->ptr[1];
+	float *c = j->ptr[2];
+	uint64_t i, n = j->req.u.vector_add.n;
+
+	for (i = 0; i < n; i++)
+		c[i] = a[i] + b[i];
+	return VGPU_OK;
+}
+
+/* One kernel per executor op of the table (ring/vgpu_ops.c). */
+static int (*const cpu_kernels[VGPU_OP_MAX + 1])(struct vgpu_job *j) = {
+	[VGPU_OP_SCALAR_ADD] = cpu_scalar_add,
+	[VGPU_OP_VECTOR_ADD] = cpu_vector_add,
+};
+
+static int run_kernel(struct vgpu_job *j)
+{
+	const struct vgpu_op_desc *d = vgpu_op_desc(j->req.op);
+
+	if (!d || d->site != VGPU_SITE_EXECUTOR || !cpu_kernels[j->req.op])
+		return VGPU_ENOSYS;
+	return cpu_kernels[j->req.op](j);
 }
 
 static void compute(struct cpu_exec *x, struct vgpu_job *j)
@@ -61,26 +89,7 @@ static void compute(struct cpu_exec *x, struct vgpu_job *j)
 		j->status = VGPU_EIO;
 		return;
 	}
-	switch (j->req.op) {
-	case VGPU_OP_SCALAR_ADD:
-		/* Overflow was refused at validation. */
-		j->result.scalar = j->req.u.scalar_add.a + j->req.u.scalar_add.b;
-		j->status = VGPU_OK;
-		break;
-	case VGPU_OP_VECTOR_ADD: {
-		const float *a = j->ptr[0], *b = j->ptr[1];
-		float *c = j->ptr[2];
-		uint64_t i, n = j->req.u.vector_add.n;
-
-		for (i = 0; i < n; i++)
-			c[i] = a[i] + b[i];
-		j->status = VGPU_OK;
-		break;
-	}
-	default:
-		j->status = VGPU_ENOSYS;
-		break;
-	}
+	j->status = run_kernel(j);
 }
 
 static void *worker(void *arg)
@@ -103,7 +112,7 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&x->lock);
 
 		compute(x, j);
-		j->t_done = now_ns();
+		j->t_done = vgpu_now_ns();
 
 		pthread_mutex_lock(&x->lock);
 		j->next = NULL;

@@ -17,6 +17,9 @@
  *    there are (per device, per domain, for the host); an executor keeps
  *    no table of its own that could fill before those limits do.
  *  - Jobs of a guest that went away are still reaped; the backend drops them.
+ *  - Each executor dispatches through a kernel table indexed by op and
+ *    answers VGPU_ENOSYS for an op whose row is not VGPU_SITE_EXECUTOR or
+ *    for which it has no kernel.
  */
 #ifndef VGPU_EXECUTOR_H
 #define VGPU_EXECUTOR_H
@@ -52,7 +55,10 @@ struct vgpu_job {
 	int prio;			/* VGPU_PRIO_* (xsnodes.h) */
 	int pool;			/* index into vgpu_exec_config.pools */
 	uint64_t seq;			/* global arrival order */
-	/* VECTOR_ADD: a, b, c; QUERY text: [2] = out.  NULL where unused. */
+	/*
+	 * Operand i of vgpu_op_desc(req.op) (ring/vgpu_ops.h), in the table's
+	 * order: vector_add 0 = a, 1 = b, 2 = c.  NULL where unused.
+	 */
 	struct vgpu_buffer *buf[3];
 	void *ptr[3];			/* resolved addresses inside buf[i] */
 	uint64_t t_arrive;		/* CLOCK_MONOTONIC ns */

@@ -31,6 +31,8 @@
 extern "C" {
 #include "config.h"
 #include "executor.h"
+#include "vgpu_clock.h"
+#include "vgpu_ops.h"
 #include "xsnodes.h"
 void vlog(int level, const char *fmt, ...);
 }
@@ -111,14 +113,6 @@ __global__ void scalar_kernel(int64_t a, int64_t b, int64_t *out)
 __global__ void fault_kernel(int *p)
 {
 	*(volatile int *)((uintptr_t)p + 0xdead0000ull) = 1;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static struct cuda_exec *to_cuda(struct vgpu_executor *ex)
@@ -220,9 +214,9 @@ static void finish(struct cuda_exec *x, struct gpu *g, struct slot *sl, int stat
 	uint64_t one = 1;
 
 	j->status = status;
-	if (status == VGPU_OK && j->req.op == VGPU_OP_SCALAR_ADD)
+	if (status == VGPU_OK && vgpu_op_desc(j->req.op)->result == VGPU_RESULT_SCALAR)
 		j->result.scalar = *sl->h_scalar;
-	j->t_done = now_ns();
+	j->t_done = vgpu_now_ns();
 	j->next = NULL;
 	*x->done_tail = j;
 	x->done_tail = &j->next;
@@ -509,41 +503,86 @@ static int device_memory(struct slot *sl, size_t bytes, float **d)
 	return e == cudaErrorMemoryAllocation ? VGPU_ENOMEM : VGPU_EIO;
 }
 
-static int launch(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
+static bool test_fault(const struct cuda_exec *x, const struct vgpu_job *j)
+{
+	return (j->req.flags & VGPU_REQ_F_TEST_FAULT) && x->cfg.test_faults;
+}
+
+/* The result goes to the slot's pinned h_scalar; finish() takes it from there. */
+static int cuda_scalar_add(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
 {
 	cudaStream_t st = sl->stream;
 
-	if (j->req.op == VGPU_OP_SCALAR_ADD) {
-		if (j->req.flags & VGPU_REQ_F_TEST_FAULT && x->cfg.test_faults)
-			fault_kernel<<<1, 1, 0, st>>>((int *)sl->d_scalar);
-		else
-			scalar_kernel<<<1, 1, 0, st>>>(j->req.u.scalar_add.a,
-						       j->req.u.scalar_add.b, sl->d_scalar);
-		cudaMemcpyAsync(sl->h_scalar, sl->d_scalar, sizeof(int64_t),
-				cudaMemcpyDeviceToHost, st);
-	} else {
-		uint64_t n = j->req.u.vector_add.n;
-		size_t bytes = n * sizeof(float);
-		float *d = NULL;
-		unsigned blocks = (unsigned)((n + 255) / 256);
-		int rc;
+	if (test_fault(x, j))
+		fault_kernel<<<1, 1, 0, st>>>((int *)sl->d_scalar);
+	else
+		scalar_kernel<<<1, 1, 0, st>>>(j->req.u.scalar_add.a,
+					       j->req.u.scalar_add.b, sl->d_scalar);
+	cudaMemcpyAsync(sl->h_scalar, sl->d_scalar, sizeof(int64_t),
+			cudaMemcpyDeviceToHost, st);
+	return VGPU_OK;
+}
 
-		if (blocks > 65535u * 8)
-			blocks = 65535u * 8;
-		rc = device_memory(sl, 3 * bytes, &d);
-		if (rc)
-			return rc;
-		cudaMemcpyAsync(d, j->ptr[0], bytes, cudaMemcpyHostToDevice, st);
-		cudaMemcpyAsync(d + n, j->ptr[1], bytes, cudaMemcpyHostToDevice, st);
-		if (j->req.flags & VGPU_REQ_F_TEST_FAULT && x->cfg.test_faults)
-			fault_kernel<<<1, 1, 0, st>>>((int *)d);
-		else
-			vadd_kernel<<<blocks, 256, 0, st>>>(d, d + n, d + 2 * n, n);
-		cudaMemcpyAsync(j->ptr[2], d + 2 * n, bytes, cudaMemcpyDeviceToHost, st);
-		if (d != sl->d_vec)
-			cudaFreeAsync(d, st);
-	}
-	if (cudaEventRecord(sl->done, st) != cudaSuccess)
+/* Operands in the table's order: ptr[0] = a, ptr[1] = b, ptr[2] = c. */
+static int cuda_vector_add(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
+{
+	cudaStream_t st = sl->stream;
+	uint64_t n = j->req.u.vector_add.n;
+	size_t bytes = n * sizeof(float);
+	float *d = NULL;
+	unsigned blocks = (unsigned)((n + 255) / 256);
+	int rc;
+
+	if (blocks > 65535u * 8)
+		blocks = 65535u * 8;
+	rc = device_memory(sl, 3 * bytes, &d);
+	if (rc)
+		return rc;
+	cudaMemcpyAsync(d, j->ptr[0], bytes, cudaMemcpyHostToDevice, st);
+	cudaMemcpyAsync(d + n, j->ptr[1], bytes, cudaMemcpyHostToDevice, st);
+	if (test_fault(x, j))
+		fault_kernel<<<1, 1, 0, st>>>((int *)d);
+	else
+		vadd_kernel<<<blocks, 256, 0, st>>>(d, d + n, d + 2 * n, n);
+	cudaMemcpyAsync(j->ptr[2], d + 2 * n, bytes, cudaMemcpyDeviceToHost, st);
+	if (d != sl->d_vec)
+		cudaFreeAsync(d, st);
+	return VGPU_OK;
+}
+
+/*
+ * One kernel per executor op of the table (ring/vgpu_ops.c), indexed by op.
+ * C++ has no array designators: a constexpr function fills the table at
+ * compile time instead.
+ */
+typedef int (*cuda_kernel_fn)(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j);
+
+struct cuda_kernel_table {
+	cuda_kernel_fn fn[VGPU_OP_MAX + 1];
+};
+
+static constexpr struct cuda_kernel_table make_kernels(void)
+{
+	struct cuda_kernel_table t = {};
+
+	t.fn[VGPU_OP_SCALAR_ADD] = cuda_scalar_add;
+	t.fn[VGPU_OP_VECTOR_ADD] = cuda_vector_add;
+	return t;
+}
+
+static constexpr struct cuda_kernel_table cuda_kernels = make_kernels();
+
+static int launch(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
+{
+	const struct vgpu_op_desc *d = vgpu_op_desc(j->req.op);
+	int rc;
+
+	if (!d || d->site != VGPU_SITE_EXECUTOR || !cuda_kernels.fn[j->req.op])
+		return VGPU_ENOSYS;
+	rc = cuda_kernels.fn[j->req.op](x, sl, j);
+	if (rc)
+		return rc;
+	if (cudaEventRecord(sl->done, sl->stream) != cudaSuccess)
 		return VGPU_EIO;
 	return VGPU_OK;
 }
@@ -717,6 +756,41 @@ static void cuda_query(struct vgpu_executor *ex, struct vgpuif_query_result *q,
 			 "DMA from registered guest pages");
 }
 
+/*
+ * vgpuctl stats' view of each GPU.  The busy counts are copied under the
+ * lock (held only briefly by submits and the completion thread, never while
+ * jobs run); cudaMemGetInfo then runs without it and does not wait for the
+ * GPU's work.
+ */
+static unsigned cuda_gpus(struct vgpu_executor *ex, struct vgpu_gpu_stat *out,
+			  unsigned max)
+{
+	struct cuda_exec *x = to_cuda(ex);
+	unsigned i, n = x->ngpus < max ? x->ngpus : max;
+
+	pthread_mutex_lock(&x->lock);
+	for (i = 0; i < n; i++)
+		out[i].inflight = x->gpus[i].busy;
+	pthread_mutex_unlock(&x->lock);
+	for (i = 0; i < n; i++) {
+		const struct gpu *g = &x->gpus[i];
+		size_t free_b = 0, total = 0;
+
+		snprintf(out[i].name, sizeof(out[i].name), "%s", g->name);
+		out[i].index = (unsigned)g->dev;
+		out[i].mem_total = g->mem;
+		out[i].mem_used = 0;
+		if (cudaSetDevice(g->dev) == cudaSuccess &&
+		    cudaMemGetInfo(&free_b, &total) == cudaSuccess) {
+			out[i].mem_total = total;
+			out[i].mem_used = total - free_b;
+		} else {
+			cudaGetLastError();	/* a GPU out of service: no figure */
+		}
+	}
+	return n;
+}
+
 static bool cuda_broken(struct vgpu_executor *ex)
 {
 	struct cuda_exec *x = to_cuda(ex);
@@ -827,5 +901,5 @@ extern "C" const struct vgpu_executor_ops vgpu_cuda_executor_ops = {
 	cuda_broken,
 	cuda_buf_pin,
 	cuda_buf_unpin,
-	NULL,	/* gpus */
+	cuda_gpus,
 };

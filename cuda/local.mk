@@ -5,10 +5,11 @@ EXTRA_DIST += cuda/exec_cuda.cu
 if HAVE_CUDA
 NVCCFLAGS = -O2 -DHAVE_CUDA_EXECUTOR -arch=$(CUDA_ARCH) -std=c++17 -Xcompiler -fPIC,-Wall,-Wextra,-Werror \
 	-Werror all-warnings -I$(top_srcdir)/ring -I$(top_srcdir)/backend -I$(top_builddir)
-cuda/exec_cuda.o: $(srcdir)/cuda/exec_cuda.cu $(srcdir)/backend/executor.h $(srcdir)/ring/vgpuif.h
+cuda/exec_cuda.o: $(srcdir)/cuda/exec_cuda.cu $(srcdir)/backend/executor.h $(srcdir)/ring/vgpuif.h \
+	$(srcdir)/ring/vgpu_ops.h $(srcdir)/ring/vgpu_clock.h
 	$(AM_V_GEN)$(MKDIR_P) cuda && $(NVCC) $(NVCCFLAGS) -c -o $@ $<
 CLEANFILES += cuda/exec_cuda.o
-VGPU_CUDA_LDADD = cuda/exec_cuda.o $(CUDA_LIBS) -lstdc++
+VGPU_CUDA_LDADD = cuda/exec_cuda.o ring/libvgpuring.la $(CUDA_LIBS) -lstdc++
 backend_vgpuback_CPPFLAGS += -DHAVE_CUDA_EXECUTOR
 else
 VGPU_CUDA_LDADD =
