@@ -3,18 +3,24 @@ sbin_PROGRAMS += backend/vgpuback
 noinst_LTLIBRARIES += backend/libvgpusched.la
 backend_libvgpusched_la_SOURCES = backend/executor.h \
 	backend/scheduler.h backend/scheduler.c backend/exec_cpu.c
-backend_libvgpusched_la_LIBADD = -lpthread
+backend_libvgpusched_la_LIBADD = ring/libvgpuring.la -lpthread
 
-backend_vgpuback_SOURCES = backend/vgpuback.h backend/executor.c backend/main.c backend/config.c \
-	backend/frontend_nodes.c \
-	backend/log.h backend/log.c backend/devices.c backend/requests.c backend/control.c \
-	backend/storms.h backend/storms.c \
-	backend/supervise.c
+backend_vgpuback_SOURCES = backend/vgpuback.h backend/main.c \
+	backend/options.h backend/options.c backend/config.c \
+	backend/loop.h backend/loop.c backend/xenbus.h backend/xenbus.c \
+	backend/interface.h backend/interface.c backend/wakeup.h backend/wakeup.c \
+	backend/datapath.h backend/datapath.c backend/respond.h backend/respond.c \
+	backend/buffers.h backend/buffers.c backend/mapper.h backend/mapper.c \
+	backend/device.h backend/device.c backend/frontend_nodes.c \
+	backend/executor.c backend/log.h backend/log.c \
+	backend/control.c backend/control_json.h backend/control_json.c \
+	backend/control_gen.h backend/control_gen.c \
+	backend/storms.h backend/storms.c backend/supervise.c
 backend_vgpuback_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/xenstore-hooks
-backend_vgpuback_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
+backend_vgpuback_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(YAJL_CFLAGS)
 backend_vgpuback_LDADD = backend/libvgpusched.la xenstore-hooks/libvgpuhooks.la \
 	ring/libvgpuring.la \
-	$(XENSTORE_LIBS) $(VGPU_CUDA_LDADD)
+	$(XENSTORE_LIBS) $(YAJL_LIBS) $(VGPU_CUDA_LDADD)
 
 check_PROGRAMS += backend/tests/test_scheduler
 TESTS += backend/tests/test_scheduler

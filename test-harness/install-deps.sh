@@ -5,7 +5,7 @@
 # CUDA executor is built, without it the CPU executor serves.
 set -eu
 pkgs="build-essential autoconf automake libtool pkg-config libxen-dev
-      xenstore-utils libcmocka-dev mandoc groff-base clang libclang-rt-14-dev
+      xenstore-utils libcmocka-dev libyajl-dev jq mandoc groff-base clang libclang-rt-14-dev
       valgrind procps psmisc systemd"
 if [ "${1:-}" = "--xen" ]; then
 	pkgs="$pkgs qemu-system-x86 debootstrap e2fsprogs cpio zstd"

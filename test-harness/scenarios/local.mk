@@ -44,6 +44,8 @@ dist_check_SCRIPTS += test-harness/scenarios/test-seven-vm.sh \
 # Skips without a GPU (VGPU_TEST_EXECUTOR=cuda on the GPU machine).
 TESTS += test-harness/scenarios/test-gpu-fault.sh
 dist_check_SCRIPTS += test-harness/scenarios/test-gpu-fault.sh
+TESTS += test-harness/scenarios/test-gpu-stats.sh
+dist_check_SCRIPTS += test-harness/scenarios/test-gpu-stats.sh
 TESTS += test-harness/scenarios/test-restart.sh
 dist_check_SCRIPTS += test-harness/scenarios/test-restart.sh
 # The toolstack against hostile guests and mistakes (detach, records, ghosts).
@@ -59,3 +61,6 @@ TESTS += test-harness/scenarios/test-front-hostile.sh \
 dist_check_SCRIPTS += test-harness/scenarios/test-front-hostile.sh \
 	test-harness/scenarios/test-front-detach.sh \
 	test-harness/scenarios/test-front-args.sh
+# The control plane: vgpuback's JSON answers and vgpuctl's typed reading of them.
+TESTS += test-harness/scenarios/test-control.sh
+dist_check_SCRIPTS += test-harness/scenarios/test-control.sh
