@@ -21,7 +21,10 @@
 #include <string.h>
 #include <syslog.h>
 
+#include <xen/io/xenbus.h>
+
 #include "nodes.h"
+#include "vgpu_xs.h"
 #include "xsnodes.h"
 
 #define BE_ROOT "/local/domain/0/" VGPU_XS_BACKEND_ROOT
@@ -55,23 +58,20 @@ static bool exists(struct xs_handle *xs, xs_transaction_t t, const char *path)
 	return v != NULL;
 }
 
-static char *read_at(struct xs_handle *xs, xs_transaction_t t, const char *dir,
-		     const char *node)
+/* Write @val at @dir/@node: 0 or -errno. */
+static int put(struct xs_handle *xs, xs_transaction_t t, const char *dir,
+	       const char *node, const char *val)
 {
-	char path[256];
-	unsigned int len;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, node);
-	return xs_read(xs, t, path, &len);
+	return vgpu_xs_printf(xs, t, dir, node, "%s", val);
 }
 
-static bool put(struct xs_handle *xs, xs_transaction_t t, const char *dir,
-		const char *node, const char *val)
+/* Make @dir with @n @perms: 0 or -errno. */
+static int mkdir_perms(struct xs_handle *xs, xs_transaction_t t, const char *dir,
+		       struct xs_permissions *perms, unsigned int n)
 {
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, node);
-	return xs_write(xs, t, path, val, strlen(val));
+	if (!xs_mkdir(xs, t, dir) || !xs_set_permissions(xs, t, dir, perms, n))
+		return errno ? -errno : -EIO;
+	return 0;
 }
 
 /* Remove @path if it is an empty directory (libxl's path cleanup). */
@@ -85,44 +85,18 @@ static void rm_if_empty(struct xs_handle *xs, xs_transaction_t t, const char *pa
 	free(ents);
 }
 
-/* Run @fn in a transaction, again while XenStore says EAGAIN: 0 or -errno. */
-static int transact(struct xs_handle *xs,
-		    int (*fn)(struct xs_handle *, xs_transaction_t, void *), void *arg)
-{
-	int tries, rc;
-
-	for (tries = 0; tries < 16; tries++) {
-		xs_transaction_t t = xs_transaction_start(xs);
-
-		if (t == XBT_NULL)
-			return -errno;
-		rc = fn(xs, t, arg);
-		if (rc) {
-			xs_transaction_end(xs, t, true);
-			return rc;
-		}
-		if (xs_transaction_end(xs, t, false))
-			return 0;
-		if (errno != EAGAIN)
-			return -errno;
-	}
-	return -EAGAIN;
-}
-
 /*
  * /tool/vgpu and /tool/vgpu/<domid>, dom0's only (whoever made them).  Each
  * directory is made before anything under it: a transaction then sees every
  * node it touches first as it was (simxen's conflict check compares that).
  */
-static bool tool_dir(struct xs_handle *xs, xs_transaction_t t, uint32_t domid)
+static int tool_dir(struct xs_handle *xs, xs_transaction_t t, uint32_t domid)
 {
 	char path[64];
 
 	snprintf(path, sizeof(path), "%s/%u", VGPU_TOOL_ROOT, domid);
-	return xs_mkdir(xs, t, VGPU_TOOL_ROOT) &&
-	       xs_set_permissions(xs, t, VGPU_TOOL_ROOT, rec_perms, 1) &&
-	       xs_mkdir(xs, t, path) &&
-	       xs_set_permissions(xs, t, path, rec_perms, 1);
+	return mkdir_perms(xs, t, VGPU_TOOL_ROOT, rec_perms, 1) ?:
+	       mkdir_perms(xs, t, path, rec_perms, 1);
 }
 
 long vgpu_domain_lookup(struct xs_handle *xs, const char *who)
@@ -200,26 +174,62 @@ struct write_args {
 	const struct vgpu_spec *spec;
 };
 
-static int write_tx(struct xs_handle *xs, xs_transaction_t t, void *arg)
+/* dom0's record of the device: where its two directories are. */
+static int write_record(struct xs_handle *xs, xs_transaction_t t, const struct write_args *a,
+			const char *rec, const char *be, const char *fe)
 {
-	static const char *const prio[] = { "high", "medium", "low" };
-	const struct write_args *a = arg;
+	return tool_dir(xs, t, a->domid) ?:
+	       mkdir_perms(xs, t, rec, rec_perms, 1) ?:
+	       put(xs, t, rec, VGPU_XS_FRONTEND, fe) ?:
+	       put(xs, t, rec, VGPU_XS_BACKEND, be);
+}
+
+/* The guest's directory: the guest owns it, the backend may read it. */
+static int write_frontend(struct xs_handle *xs, xs_transaction_t t,
+			  const struct write_args *a, const char *fe, const char *be)
+{
+	struct xs_permissions perms[2] = {
+		{ .id = a->domid, .perms = XS_PERM_NONE },
+		{ .id = a->spec->backend, .perms = XS_PERM_READ },
+	};
+	char bnum[16];
+
+	snprintf(bnum, sizeof(bnum), "%u", a->spec->backend);
+	return mkdir_perms(xs, t, fe, perms, 2) ?:
+	       put(xs, t, fe, VGPU_XS_BACKEND, be) ?:
+	       put(xs, t, fe, VGPU_XS_BACKEND_ID, bnum) ?:
+	       put(xs, t, fe, VGPU_XS_STATE, "1");
+}
+
+/* The backend's directory: the backend owns it, the guest may read it. */
+static int write_backend(struct xs_handle *xs, xs_transaction_t t,
+			 const struct write_args *a, const char *be, const char *fe)
+{
 	const struct vgpu_spec *spec = a->spec;
-	char be[128], fe[128], rec[128], num[16], bnum[16];
-	struct xs_permissions be_perms[2] = {
+	struct xs_permissions perms[2] = {
 		{ .id = spec->backend, .perms = XS_PERM_NONE },
 		{ .id = a->domid, .perms = XS_PERM_READ },
 	};
-	struct xs_permissions fe_perms[2] = {
-		{ .id = a->domid, .perms = XS_PERM_NONE },
-		{ .id = spec->backend, .perms = XS_PERM_READ },
-	};
+	char num[16];
+
+	snprintf(num, sizeof(num), "%u", a->domid);
+	return mkdir_perms(xs, t, be, perms, 2) ?:
+	       put(xs, t, be, VGPU_XS_FRONTEND, fe) ?:
+	       put(xs, t, be, VGPU_XS_FRONTEND_ID, num) ?:
+	       put(xs, t, be, VGPU_XS_POOL, spec->pool) ?:
+	       put(xs, t, be, VGPU_XS_PRIORITY, vgpu_prio_name(spec->prio)) ?:
+	       put(xs, t, be, VGPU_XS_STATE, "1") ?:
+	       put(xs, t, be, VGPU_XS_ONLINE, "1");
+}
+
+static int write_tx(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	const struct write_args *a = arg;
+	char be[128], fe[128], rec[128];
 
 	be_path(be, sizeof(be), a->domid, a->devid);
 	fe_path(fe, sizeof(fe), a->domid, a->devid);
 	rec_path(rec, sizeof(rec), a->domid, a->devid);
-	snprintf(num, sizeof(num), "%u", a->domid);
-	snprintf(bnum, sizeof(bnum), "%u", spec->backend);
 	if (exists(xs, t, rec) || exists(xs, t, be))
 		return -EEXIST;
 	/*
@@ -228,22 +238,9 @@ static int write_tx(struct xs_handle *xs, xs_transaction_t t, void *arg)
 	 * the nodes dom0 writes there are written over, the rest is the
 	 * guest's business (the handshake rewrites what matters).
 	 */
-	if (!(tool_dir(xs, t, a->domid) && xs_mkdir(xs, t, rec) &&
-	      xs_set_permissions(xs, t, rec, rec_perms, 1) &&
-	      put(xs, t, rec, VGPU_XS_FRONTEND, fe) && put(xs, t, rec, VGPU_XS_BACKEND, be) &&
-	      xs_mkdir(xs, t, fe) && xs_set_permissions(xs, t, fe, fe_perms, 2) &&
-	      put(xs, t, fe, VGPU_XS_BACKEND, be) &&
-	      put(xs, t, fe, VGPU_XS_BACKEND_ID, bnum) &&
-	      put(xs, t, fe, VGPU_XS_STATE, "1") &&
-	      xs_mkdir(xs, t, be) && xs_set_permissions(xs, t, be, be_perms, 2) &&
-	      put(xs, t, be, VGPU_XS_FRONTEND, fe) &&
-	      put(xs, t, be, VGPU_XS_FRONTEND_ID, num) &&
-	      put(xs, t, be, VGPU_XS_POOL, spec->pool) &&
-	      put(xs, t, be, VGPU_XS_PRIORITY, prio[spec->prio]) &&
-	      put(xs, t, be, VGPU_XS_STATE, "1") &&
-	      put(xs, t, be, VGPU_XS_ONLINE, "1")))
-		return errno ? -errno : -EIO;
-	return 0;
+	return write_record(xs, t, a, rec, be, fe) ?:
+	       write_frontend(xs, t, a, fe, be) ?:
+	       write_backend(xs, t, a, be, fe);
 }
 
 int vgpu_nodes_write(struct xs_handle *xs, uint32_t domid, int devid,
@@ -253,7 +250,7 @@ int vgpu_nodes_write(struct xs_handle *xs, uint32_t domid, int devid,
 
 	if (devid < 0 || devid > VGPU_MAX_DEVID || spec->backend != 0)
 		return -EINVAL;
-	return transact(xs, write_tx, &a);
+	return vgpu_xs_transact(xs, write_tx, &a);
 }
 
 /*
@@ -274,8 +271,8 @@ static int find_dirs(struct xs_handle *xs, xs_transaction_t t, uint32_t domid,
 	*has_rec = exists(xs, t, rec);
 	if (!*has_rec)
 		return exists(xs, t, be) ? 0 : -ENOENT;
-	rbe = read_at(xs, t, rec, VGPU_XS_BACKEND);
-	rfe = read_at(xs, t, rec, VGPU_XS_FRONTEND);
+	rbe = vgpu_xs_read(xs, t, rec, VGPU_XS_BACKEND);
+	rfe = vgpu_xs_read(xs, t, rec, VGPU_XS_FRONTEND);
 	if ((rbe && strcmp(rbe, be)) || (rfe && strcmp(rfe, fe)))
 		rc = -EPROTO;
 	free(rbe);
@@ -292,28 +289,26 @@ struct dev_args {
 static int close_tx(struct xs_handle *xs, xs_transaction_t t, void *arg)
 {
 	const struct dev_args *a = arg;
-	char be[128], fe[128], *v;
-	bool has_rec, connected;
+	char be[128], fe[128];
+	bool has_rec;
 	int rc = find_dirs(xs, t, a->domid, a->devid, be, fe, sizeof(be), &has_rec);
 
 	if (rc)
 		return rc;
 	if (!exists(xs, t, be))
 		return -ENOENT;	/* nothing to close: the removal cleans up */
-	v = read_at(xs, t, be, VGPU_XS_STATE);
-	connected = v && !strcmp(v, "4");
-	free(v);
 	/*
 	 * As libxl: only a Connected backend is asked to close.  Any other is
 	 * removed at once, and is not written to first (vgpuback would answer
 	 * a write with its own, maybe after the removal).
 	 */
-	if (!connected) {
+	if (vgpu_xs_read_state(xs, t, be) != XenbusStateConnected) {
 		*a->closing = false;
 		return 0;
 	}
-	if (!put(xs, t, be, VGPU_XS_ONLINE, "0") || !put(xs, t, be, VGPU_XS_STATE, "5"))
-		return -errno;
+	rc = put(xs, t, be, VGPU_XS_ONLINE, "0") ?: put(xs, t, be, VGPU_XS_STATE, "5");
+	if (rc)
+		return rc;
 	*a->closing = true;
 	return 0;
 }
@@ -322,21 +317,23 @@ int vgpu_nodes_close(struct xs_handle *xs, uint32_t domid, int devid, bool *clos
 {
 	struct dev_args a = { domid, devid, closing };
 
-	return transact(xs, close_tx, &a);
+	return vgpu_xs_transact(xs, close_tx, &a);
 }
 
-/* A xenbus state node under @dir: 0-6, -1 if missing, -2 if not a state. */
+/*
+ * A xenbus state node under @dir: 0-6, -1 if missing (or unreadable), -2
+ * if not a state or past Closed: the callers wait on 0-6 only.
+ */
 static int read_state(struct xs_handle *xs, const char *dir)
 {
-	unsigned long st;
-	char *v = read_at(xs, XBT_NULL, dir, VGPU_XS_STATE);
-	int rc;
+	char *v = vgpu_xs_read(xs, XBT_NULL, dir, VGPU_XS_STATE);
+	int st;
 
 	if (!v)
 		return -1;
-	rc = vgpu_parse_ulong(v, 6, &st) ? -2 : (int)st;
+	st = vgpu_state_parse(v);
 	free(v);
-	return rc;
+	return st < 0 || st > XenbusStateClosed ? -2 : st;
 }
 
 int vgpu_backend_state(struct xs_handle *xs, uint32_t domid, int devid)
@@ -390,7 +387,7 @@ int vgpu_nodes_remove(struct xs_handle *xs, uint32_t domid, int devid)
 
 	if (devid < 0 || devid > VGPU_MAX_DEVID)
 		return -ENOENT;
-	return transact(xs, remove_tx, &a);
+	return vgpu_xs_transact(xs, remove_tx, &a);
 }
 
 struct refusal_args {
@@ -410,18 +407,15 @@ static int refusal_tx(struct xs_handle *xs, xs_transaction_t t, void *arg)
 	free(ents);
 	if (!ents)
 		n = 0;
-	snprintf(path, sizeof(path), "%s/%u/reason", dir, n);
-	if (!tool_dir(xs, t, a->domid) ||
-	    !xs_write(xs, t, path, a->reason, strlen(a->reason)))
-		return errno ? -errno : -EIO;
-	return 0;
+	snprintf(path, sizeof(path), "%s/%u", dir, n);
+	return tool_dir(xs, t, a->domid) ?: put(xs, t, path, "reason", a->reason);
 }
 
 int vgpu_refusal_add(struct xs_handle *xs, uint32_t domid, const char *reason)
 {
 	struct refusal_args a = { domid, reason };
 
-	return transact(xs, refusal_tx, &a);
+	return vgpu_xs_transact(xs, refusal_tx, &a);
 }
 
 static int clear_tx(struct xs_handle *xs, xs_transaction_t t, void *arg)
@@ -444,7 +438,7 @@ void vgpu_refusals_clear(struct xs_handle *xs, uint32_t domid)
 
 	snprintf(dir, sizeof(dir), "%s/%u/refused", VGPU_TOOL_ROOT, domid);
 	if (exists(xs, XBT_NULL, dir))
-		transact(xs, clear_tx, &a);
+		vgpu_xs_transact(xs, clear_tx, &a);
 }
 
 /* Forget the devices of domains that are gone, found under @root. */

@@ -15,6 +15,7 @@
 
 #include "nodes.h"
 #include "spec.h"
+#include "vgpu_xs.h"
 #include "xlhook.h"
 #include "xsnodes.h"
 
@@ -261,14 +262,13 @@ static bool known(struct vgpu_xlhook *h, uint32_t domid)
 static char *find_config(struct vgpu_xlhook *h, uint32_t domid, const char *name)
 {
 	char path[1024], *vm, *uuid, *save = NULL, *d, *dirs;
-	unsigned int len;
 
 	/* A name is a file name here: nothing that leaves the config dirs. */
 	if (!name[0] || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return NULL;
 
-	snprintf(path, sizeof(path), "/local/domain/%u/vm", domid);
-	vm = xs_read(h->xs, XBT_NULL, path, &len);
+	snprintf(path, sizeof(path), "/local/domain/%u", domid);
+	vm = vgpu_xs_read(h->xs, XBT_NULL, path, "vm");
 	uuid = vm ? strrchr(vm, '/') : NULL;
 	if (uuid) {
 		snprintf(path, sizeof(path), "%s/userdata-d.%u.%s.xl", h->userdata, domid,
@@ -319,7 +319,6 @@ static void pool_names(const struct vgpu_xlhook *h, char *buf, size_t len)
 
 static void attach_domain(struct vgpu_xlhook *h, uint32_t domid, const char *name)
 {
-	static const char *const prio[] = { "high", "medium", "low" };
 	struct vgpu_spec specs[MAX_SPECS];
 	char err[512], *path = find_config(h, domid, name);
 	int n, i, lines[MAX_SPECS];
@@ -358,7 +357,7 @@ static void attach_domain(struct vgpu_xlhook *h, uint32_t domid, const char *nam
 		else if (!rc)
 			h->cfg.log(LOG_INFO, "xl hook: domain %u (%s): vgpu %d pool %s "
 				   "priority %s from %s:%d", domid, name, specs[i].devid,
-				   specs[i].pool, prio[specs[i].prio], path, lines[i]);
+				   specs[i].pool, vgpu_prio_name(specs[i].prio), path, lines[i]);
 	}
 out:
 	free(path);
@@ -366,7 +365,7 @@ out:
 
 void vgpu_xlhook_handle(struct vgpu_xlhook *h)
 {
-	unsigned int n, i, len;
+	unsigned int n, i;
 	char **w, **doms, path[128];
 	uint32_t live[MAX_DOMS];
 	unsigned nlive = 0, k;
@@ -383,8 +382,8 @@ void vgpu_xlhook_handle(struct vgpu_xlhook *h)
 		live[nlive++] = (uint32_t)domid;
 		if (known(h, (uint32_t)domid))
 			continue;
-		snprintf(path, sizeof(path), "/local/domain/%lu/name", domid);
-		name = xs_read(h->xs, XBT_NULL, path, &len);
+		snprintf(path, sizeof(path), "/local/domain/%lu", domid);
+		name = vgpu_xs_read(h->xs, XBT_NULL, path, "name");
 		if (!name)
 			continue;	/* the toolstack is still building it */
 		attach_domain(h, (uint32_t)domid, name);

@@ -130,3 +130,9 @@ simhost_wait_submitted() {
 	done
 	return 1
 }
+
+# CPU ticks (utime + stime, /proc/PID/stat) of PID, default vgpuback: what a
+# storm cost dom0.
+simhost_cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/${1:-$simhost_backend_pid}/stat"
+}

@@ -29,10 +29,10 @@ ok "a stormer and two good guests" test -n "$h"
 
 # CPU ticks of vgpuback and of simxend, which answers vgpuback's "is the
 # peer alive?" after each wake that found no work (the hypervisor's share).
-ticks() { awk '{ print $14 + $15 }' "/proc/$simhost_backend_pid/stat"; }
+ticks() { simhost_cpu_ticks; }
 # Times vgpuback's loop thread slept and was woken (or waited on simxend).
 wakes() { awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$simhost_backend_pid/status"; }
-sim_ticks() { awk '{ print $14 + $15 }' "/proc/$(cat "$SIMXEN_DIR/simxend.pid")/stat"; }
+sim_ticks() { simhost_cpu_ticks "$(cat "$SIMXEN_DIR/simxend.pid")"; }
 # "spurious throttled" for domain $1 (vgpuctl stats).
 storm_counts() {
 	"$VGPUCTL" --json stats | tr '{' '\n' |

@@ -32,7 +32,7 @@ is "$("$VGPUCTL" --json stats | grep -o '"state":"InitWait"' | wc -l)" "$NDEV" \
 w=$("$SIM" domain create w)
 ok "a guest with no vgpu device" test -n "$w"
 
-ticks() { awk '{ print $14 + $15 }' "/proc/$simhost_backend_pid/stat"; }
+ticks() { simhost_cpu_ticks; }
 
 t0=$(ticks)
 out=$("$SIM" exec w -- "$STORM" xs-write data/storm 5000)

@@ -815,6 +815,77 @@ static size_t payload_len(const struct sim_msg *q)
 	}
 }
 
+/* SIM_CTL_REGISTER, SIM_CTL_CREATE, SIM_CTL_DESTROY: the toolstack's (dom0's). */
+static int32_t ctl_toolstack(struct simxend *s, uint32_t domid, struct sim_msg *q,
+			     struct sim_msg *r)
+{
+	struct domain *d;
+
+	if (domid)
+		return -EPERM;
+	if (q->op == SIM_CTL_CREATE)
+		return dom_create(s, q, r);
+	if (q->op == SIM_CTL_DESTROY)
+		return dom_destroy(s, q->a);
+	d = dom_get(s, q->a);
+	if (d)
+		prune_pids(d);
+	if (!d || d->npids >= MAX_REGISTERED)
+		return -ESRCH;
+	d->pids[d->npids++] = (pid_t)q->b;
+	return 0;
+}
+
+/* Carry out request @q into reply @r; *@nfds of @fds go with the reply. */
+static int32_t hv_request(struct simxend *s, struct hv_conn *c, struct sim_msg *q,
+			  struct sim_msg *r, int *fds, unsigned *nfds)
+{
+	int32_t rc;
+
+	switch (q->op) {
+	case SIM_GNT_SHARE:
+		rc = gnt_share(s, c, q, r, fds);
+		*nfds = rc ? 0 : 1;
+		return rc;
+	case SIM_GNT_REVOKE:
+		return gnt_revoke(s, c, q);
+	case SIM_GNT_MAP:
+		rc = gnt_map(s, c, q, r, fds, nfds);
+		if (rc)
+			*nfds = 0;
+		return rc;
+	case SIM_GNT_UNMAP:
+		return gnt_unmap(s, c, q->a);
+	case SIM_GNT_COPY:
+		return gnt_copy(s, c, q, r);
+	case SIM_EVT_ALLOC:
+		rc = evt_alloc(s, c, q, r, fds);
+		*nfds = rc ? 0 : 2;
+		return rc;
+	case SIM_EVT_BIND:
+		rc = evt_bind(s, c, q, r, fds);
+		*nfds = rc ? 0 : 2;
+		return rc;
+	case SIM_EVT_CLOSE:
+		return evt_close(s, c, q->a);
+	case SIM_EVT_STATUS:
+		return evt_status(s, c, q->a, r);
+	case SIM_CTL_WHOAMI:
+		r->a = c->domid;
+		return 0;
+	case SIM_CTL_LIST:
+	case SIM_CTL_STATS:
+		list_text(s, r, q->op == SIM_CTL_STATS);
+		return 0;
+	case SIM_CTL_REGISTER:
+	case SIM_CTL_CREATE:
+	case SIM_CTL_DESTROY:
+		return ctl_toolstack(s, c->domid, q, r);
+	default:
+		return -ENOSYS;
+	}
+}
+
 static void hv_conn_io(struct simxend *s, struct hv_conn *c, uint32_t events)
 {
 	static uint32_t qbuf[SIM_MSG_MAX / 4 + 1], rbuf[SIM_MSG_MAX / 4 + 1];
@@ -822,8 +893,6 @@ static void hv_conn_io(struct simxend *s, struct hv_conn *c, uint32_t events)
 	int fds[SIM_MAX_FDS];
 	unsigned nfds = 0;
 	ssize_t n;
-	int32_t rc;
-	uint32_t domid;
 
 	if (!(events & EPOLLIN)) {
 		hv_conn_close(s, c);
@@ -842,83 +911,11 @@ static void hv_conn_io(struct simxend *s, struct hv_conn *c, uint32_t events)
 	}
 	memset(r, 0, sizeof(*r));
 	r->op = q->op;
-	domid = c->domid;
 	/* A domain destroyed under a live connection can do nothing more. */
-	if (domid && !dom_get(s, domid)) {
-		rc = -ESRCH;
-		goto reply;
-	}
-	switch (q->op) {
-	case SIM_GNT_SHARE:
-		rc = gnt_share(s, c, q, r, fds);
-		nfds = rc ? 0 : 1;
-		break;
-	case SIM_GNT_REVOKE:
-		rc = gnt_revoke(s, c, q);
-		break;
-	case SIM_GNT_MAP:
-		rc = gnt_map(s, c, q, r, fds, &nfds);
-		if (rc)
-			nfds = 0;
-		break;
-	case SIM_GNT_UNMAP:
-		rc = gnt_unmap(s, c, q->a);
-		break;
-	case SIM_GNT_COPY:
-		rc = gnt_copy(s, c, q, r);
-		break;
-	case SIM_EVT_ALLOC:
-		rc = evt_alloc(s, c, q, r, fds);
-		nfds = rc ? 0 : 2;
-		break;
-	case SIM_EVT_BIND:
-		rc = evt_bind(s, c, q, r, fds);
-		nfds = rc ? 0 : 2;
-		break;
-	case SIM_EVT_CLOSE:
-		rc = evt_close(s, c, q->a);
-		break;
-	case SIM_EVT_STATUS:
-		rc = evt_status(s, c, q->a, r);
-		break;
-	case SIM_CTL_WHOAMI:
-		r->a = domid;
-		rc = 0;
-		break;
-	case SIM_CTL_LIST:
-	case SIM_CTL_STATS:
-		list_text(s, r, q->op == SIM_CTL_STATS);
-		rc = 0;
-		break;
-	case SIM_CTL_REGISTER:
-	case SIM_CTL_CREATE:
-	case SIM_CTL_DESTROY:
-		if (domid) {
-			rc = -EPERM;	/* the toolstack is dom0's */
-			break;
-		}
-		if (q->op == SIM_CTL_CREATE) {
-			rc = dom_create(s, q, r);
-		} else if (q->op == SIM_CTL_DESTROY) {
-			rc = dom_destroy(s, q->a);
-		} else {
-			struct domain *d = dom_get(s, q->a);
-
-			rc = -ESRCH;
-			if (d)
-				prune_pids(d);
-			if (d && d->npids < MAX_REGISTERED) {
-				d->pids[d->npids++] = (pid_t)q->b;
-				rc = 0;
-			}
-		}
-		break;
-	default:
-		rc = -ENOSYS;
-		break;
-	}
-reply:
-	r->rc = rc;
+	if (c->domid && !dom_get(s, c->domid))
+		r->rc = -ESRCH;
+	else
+		r->rc = hv_request(s, c, q, r, fds, &nfds);
 	if (send_reply(c->fd, r, fds, nfds) < 0)
 		hv_conn_close(s, c);
 }
@@ -1023,40 +1020,9 @@ static int listen_on(const char *dir, const char *name, int type)
 	return fd;
 }
 
-int simxend_run(const char *dir)
+/* The event loop, until SIGTERM or SIGINT. */
+static void serve(struct simxend *s, int xfd, int hfd)
 {
-	struct simxend *s = calloc(1, sizeof(*s));
-	int xfd = -1, hfd = -1, sfd = -1, rc = 1;
-	sigset_t mask;
-
-	if (!s)
-		return 1;
-	s->next_domid = 1;
-	s->doms[0].used = true;		/* dom0 */
-	s->doms[0].domid = 0;
-	snprintf(s->doms[0].name, sizeof(s->doms[0].name), "Domain-0");
-	s->epfd = epoll_create1(EPOLL_CLOEXEC);
-	s->xs = xs_server_new(xs_wakeup, s);
-	xfd = listen_on(dir, SIMXEN_XS_SOCK, SOCK_STREAM);
-	hfd = listen_on(dir, SIMXEN_HV_SOCK, SOCK_SEQPACKET);
-	if (s->epfd < 0 || !s->xs || xfd < 0 || hfd < 0) {
-		fprintf(stderr, "simxend: cannot serve in %s: %s\n", dir,
-			strerror(xfd < 0 ? -xfd : hfd < 0 ? -hfd : errno));
-		goto out;
-	}
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	s->xs_listen = (struct ep_item){ IT_XS_LISTEN, NULL };
-	s->hv_listen = (struct ep_item){ IT_HV_LISTEN, NULL };
-	s->sig = (struct ep_item){ IT_SIGNAL, NULL };
-	ep_add(s, xfd, &s->xs_listen, EPOLLIN);
-	ep_add(s, hfd, &s->hv_listen, EPOLLIN);
-	ep_add(s, sfd, &s->sig, EPOLLIN);
-
 	while (!s->stop) {
 		struct epoll_event ev[64];
 		int n = epoll_wait(s->epfd, ev, 64, -1), i;
@@ -1094,12 +1060,11 @@ int simxend_run(const char *dir)
 				break;
 		}
 	}
-	close_domain_xs(s);
-	rc = 0;
-out:
-	while (s->hv_conns)
-		hv_conn_close(s, s->hv_conns);
-	xs_server_free(s->xs);
+}
+
+/* Every domain's grant table, at exit. */
+static void free_grants(struct simxend *s)
+{
 	for (unsigned i = 0; i < MAX_DOMAINS; i++)
 		if (s->doms[i].grants) {
 			for (uint32_t j = 1; j < MAX_GRANTS; j++)
@@ -1107,6 +1072,50 @@ out:
 					grant_release(&s->doms[i].grants[j]);
 			free(s->doms[i].grants);
 		}
+}
+
+int simxend_run(const char *dir)
+{
+	struct simxend *s = calloc(1, sizeof(*s));
+	int xfd = -1, hfd = -1, sfd = -1, rc = 1;
+	sigset_t mask;
+
+	if (!s)
+		return 1;
+	s->next_domid = 1;
+	s->doms[0].used = true;		/* dom0 */
+	s->doms[0].domid = 0;
+	snprintf(s->doms[0].name, sizeof(s->doms[0].name), "Domain-0");
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	s->xs = xs_server_new(xs_wakeup, s);
+	xfd = listen_on(dir, SIMXEN_XS_SOCK, SOCK_STREAM);
+	hfd = listen_on(dir, SIMXEN_HV_SOCK, SOCK_SEQPACKET);
+	if (s->epfd < 0 || !s->xs || xfd < 0 || hfd < 0) {
+		fprintf(stderr, "simxend: cannot serve in %s: %s\n", dir,
+			strerror(xfd < 0 ? -xfd : hfd < 0 ? -hfd : errno));
+		goto out;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	s->xs_listen = (struct ep_item){ IT_XS_LISTEN, NULL };
+	s->hv_listen = (struct ep_item){ IT_HV_LISTEN, NULL };
+	s->sig = (struct ep_item){ IT_SIGNAL, NULL };
+	ep_add(s, xfd, &s->xs_listen, EPOLLIN);
+	ep_add(s, hfd, &s->hv_listen, EPOLLIN);
+	ep_add(s, sfd, &s->sig, EPOLLIN);
+
+	serve(s, xfd, hfd);
+	close_domain_xs(s);
+	rc = 0;
+out:
+	while (s->hv_conns)
+		hv_conn_close(s, s->hv_conns);
+	xs_server_free(s->xs);
+	free_grants(s);
 	if (xfd >= 0)
 		close(xfd);
 	if (hfd >= 0)

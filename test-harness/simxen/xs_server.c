@@ -7,6 +7,7 @@
  * reads or writes is remembered with the generation it saw, and the commit
  * fails with EAGAIN when any of them changed meanwhile (xenstored's rule).
  * A committed transaction's changes are replayed on the live tree.
+ * What each message type does is xs_requests.c's.
  */
 #include "config.h"
 
@@ -22,79 +23,9 @@
 #include <xen/io/xs_wire.h>
 
 #include "xs_server.h"
+#include "xs_server_priv.h"
 #include "xs_store.h"
 #include "xs_wire.h"
-
-#define XS_QUOTA_NODES        1000	/* per unprivileged domain */
-#define XS_QUOTA_WATCHES      128
-#define XS_QUOTA_TRANSACTIONS 10
-#define XS_MAX_OUTPUT         (1u << 20)	/* a guest that never reads */
-#define XS_MAX_OUTPUT_DOM0    (64u << 20)	/* dom0 has no quota; still bounded */
-
-enum tx_op_kind { TXOP_WRITE, TXOP_MKDIR, TXOP_RM, TXOP_PERMS };
-
-struct tx_op {
-	enum tx_op_kind kind;
-	char *path;
-	char *value;
-	size_t len;
-	struct xs_perm perms[XS_MAX_PERMS];
-	unsigned nperms;
-};
-
-struct tx_seen {
-	char *path;
-	uint64_t gen;			/* 0: the node did not exist */
-};
-
-struct xs_tx {
-	uint32_t id;
-	struct xs_node *root;		/* private copy */
-	struct tx_seen *seen;
-	unsigned nseen;
-	struct tx_op *ops;
-	unsigned nops;
-	struct xs_tx *next;
-};
-
-struct xs_watch {
-	char *path;			/* absolute, or @special */
-	char *token;
-	size_t strip;			/* prefix to strip for relative watches */
-	struct xs_watch *next;
-};
-
-struct xs_conn {
-	struct xs_server *srv;
-	int fd;
-	uint32_t domid;
-	void *data;
-	uint8_t in[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
-	size_t inlen;
-	uint8_t *out;
-	size_t outlen, outcap;
-	struct xs_watch *watches;
-	unsigned nwatches;
-	struct xs_tx *txs;
-	unsigned ntxs;
-	struct xs_conn *next;
-};
-
-struct introduced {
-	uint32_t domid;
-	struct introduced *next;
-};
-
-struct xs_server {
-	struct xs_node *root;
-	uint64_t gen;
-	struct xs_conn *conns;
-	unsigned nconns;
-	struct introduced *doms;
-	uint32_t next_txid;
-	xs_wakeup_fn wakeup;
-	void *wakeup_arg;
-};
 
 /* ---------------- output ---------------- */
 
@@ -143,8 +74,8 @@ static int flush_out(struct xs_conn *c)
 	return 0;
 }
 
-static void send_msg(struct xs_conn *c, uint32_t type, uint32_t req_id,
-		     uint32_t tx_id, const void *body, size_t len)
+void xsrv_send_msg(struct xs_conn *c, uint32_t type, uint32_t req_id,
+		   uint32_t tx_id, const void *body, size_t len)
 {
 	struct xsd_sockmsg h = {
 		.type = type, .req_id = req_id, .tx_id = tx_id,
@@ -155,8 +86,8 @@ static void send_msg(struct xs_conn *c, uint32_t type, uint32_t req_id,
 		c->outlen = out_limit(c);	/* overflowed: close it */
 }
 
-static void send_error(struct xs_conn *c, const struct xsd_sockmsg *req,
-		       int err)
+void xsrv_send_error(struct xs_conn *c, const struct xsd_sockmsg *req,
+		     int err)
 {
 	const char *s = "EINVAL";
 	size_t i;
@@ -164,12 +95,12 @@ static void send_error(struct xs_conn *c, const struct xsd_sockmsg *req,
 	for (i = 0; i < sizeof(xsd_errors) / sizeof(xsd_errors[0]); i++)
 		if (xsd_errors[i].errnum == err)
 			s = xsd_errors[i].errstring;
-	send_msg(c, XS_ERROR, req->req_id, req->tx_id, s, strlen(s) + 1);
+	xsrv_send_msg(c, XS_ERROR, req->req_id, req->tx_id, s, strlen(s) + 1);
 }
 
-static void send_ok(struct xs_conn *c, const struct xsd_sockmsg *req)
+void xsrv_send_ok(struct xs_conn *c, const struct xsd_sockmsg *req)
 {
-	send_msg(c, req->type, req->req_id, req->tx_id, "OK", 3);
+	xsrv_send_msg(c, req->type, req->req_id, req->tx_id, "OK", 3);
 }
 
 /* ---------------- watches ---------------- */
@@ -184,8 +115,8 @@ static bool path_under(const char *path, const char *prefix)
 	return path[n] == 0 || path[n] == '/' || !strcmp(prefix, "/");
 }
 
-static void queue_event(struct xs_conn *c, const struct xs_watch *w,
-			const char *path)
+void xsrv_queue_event(struct xs_conn *c, const struct xs_watch *w,
+		      const char *path)
 {
 	char body[XS_MAX_PATH + XENSTORE_PAYLOAD_MAX];
 	const char *p = path;
@@ -207,7 +138,7 @@ static void queue_event(struct xs_conn *c, const struct xs_watch *w,
 		return;
 	memcpy(body, p, pl);
 	memcpy(body + pl, w->token, tl);
-	send_msg(c, XS_WATCH_EVENT, 0, 0, body, pl + tl);
+	xsrv_send_msg(c, XS_WATCH_EVENT, 0, 0, body, pl + tl);
 	if (!had && c->srv->wakeup)
 		c->srv->wakeup(c, c->srv->wakeup_arg);
 }
@@ -217,8 +148,8 @@ static void queue_event(struct xs_conn *c, const struct xs_watch *w,
  * fires watches below it.  @node is the node (or the removed node) whose
  * permissions decide who may see the event.
  */
-static void fire(struct xs_server *srv, const char *path,
-		 const struct xs_node *node, bool removed)
+void xsrv_fire(struct xs_server *srv, const char *path,
+	       const struct xs_node *node, bool removed)
 {
 	struct xs_conn *c;
 	struct xs_watch *w;
@@ -228,9 +159,9 @@ static void fire(struct xs_server *srv, const char *path,
 			continue;
 		for (w = c->watches; w; w = w->next) {
 			if (path_under(path, w->path))
-				queue_event(c, w, path);
+				xsrv_queue_event(c, w, path);
 			else if (removed && path_under(w->path, path))
-				queue_event(c, w, w->path);
+				xsrv_queue_event(c, w, w->path);
 		}
 	}
 }
@@ -243,10 +174,10 @@ static void fire_special(struct xs_server *srv, const char *name)
 	for (c = srv->conns; c; c = c->next)
 		for (w = c->watches; w; w = w->next)
 			if (!strcmp(w->path, name))
-				queue_event(c, w, name);
+				xsrv_queue_event(c, w, name);
 }
 
-static void watch_free(struct xs_watch *w)
+void xsrv_watch_free(struct xs_watch *w)
 {
 	free(w->path);
 	free(w->token);
@@ -318,9 +249,9 @@ static int make_path(struct xs_server *srv, struct xs_node *root,
 	return 0;
 }
 
-static int op_write(struct xs_server *srv, struct xs_node *root,
-		    const char *path, const char *val, size_t len,
-		    uint32_t domid)
+int xsrv_op_write(struct xs_server *srv, struct xs_node *root,
+		  const char *path, const char *val, size_t len,
+		  uint32_t domid)
 {
 	struct xs_node *n = xs_node_lookup(root, path);
 	bool created;
@@ -348,8 +279,8 @@ static int op_write(struct xs_server *srv, struct xs_node *root,
 	return 0;
 }
 
-static int op_mkdir(struct xs_server *srv, struct xs_node *root,
-		    const char *path, uint32_t domid)
+int xsrv_op_mkdir(struct xs_server *srv, struct xs_node *root,
+		  const char *path, uint32_t domid)
 {
 	struct xs_node *n;
 	bool created;
@@ -357,8 +288,8 @@ static int op_mkdir(struct xs_server *srv, struct xs_node *root,
 	return make_path(srv, root, path, domid, &n, &created);
 }
 
-static int op_rm(struct xs_server *srv, struct xs_node *root, const char *path,
-		 uint32_t domid)
+int xsrv_op_rm(struct xs_server *srv, struct xs_node *root, const char *path,
+	       uint32_t domid)
 {
 	struct xs_node *n = xs_node_lookup(root, path), *parent;
 	char ppath[XS_MAX_PATH + 1], *slash;
@@ -384,9 +315,9 @@ static int op_rm(struct xs_server *srv, struct xs_node *root, const char *path,
 	return 0;
 }
 
-static int op_set_perms(struct xs_server *srv, struct xs_node *root,
-			const char *path, const struct xs_perm *perms,
-			unsigned nperms, uint32_t domid)
+int xsrv_op_set_perms(struct xs_server *srv, struct xs_node *root,
+		      const char *path, const struct xs_perm *perms,
+		      unsigned nperms, uint32_t domid)
 {
 	struct xs_node *n = xs_node_lookup(root, path);
 
@@ -403,7 +334,7 @@ static int op_set_perms(struct xs_server *srv, struct xs_node *root,
 
 /* ---------------- transactions ---------------- */
 
-static struct xs_tx *find_tx(struct xs_conn *c, uint32_t id)
+struct xs_tx *xsrv_find_tx(struct xs_conn *c, uint32_t id)
 {
 	struct xs_tx *t;
 
@@ -413,7 +344,7 @@ static struct xs_tx *find_tx(struct xs_conn *c, uint32_t id)
 	return NULL;
 }
 
-static void tx_free(struct xs_tx *t)
+void xsrv_tx_free(struct xs_tx *t)
 {
 	unsigned i;
 
@@ -430,7 +361,7 @@ static void tx_free(struct xs_tx *t)
 }
 
 /* Remember the generation a transaction saw at @path, on first access. */
-static void tx_seen(struct xs_tx *t, const char *path)
+void xsrv_tx_seen(struct xs_tx *t, const char *path)
 {
 	struct xs_node *n;
 	struct tx_seen *s;
@@ -450,9 +381,9 @@ static void tx_seen(struct xs_tx *t, const char *path)
 		t->nseen++;
 }
 
-static int tx_log(struct xs_tx *t, enum tx_op_kind kind, const char *path,
-		  const char *val, size_t len, const struct xs_perm *perms,
-		  unsigned nperms)
+int xsrv_tx_log(struct xs_tx *t, enum tx_op_kind kind, const char *path,
+		const char *val, size_t len, const struct xs_perm *perms,
+		unsigned nperms)
 {
 	struct tx_op *o = realloc(t->ops, (t->nops + 1) * sizeof(*o));
 
@@ -483,7 +414,7 @@ static int tx_log(struct xs_tx *t, enum tx_op_kind kind, const char *path,
 	return 0;
 }
 
-static bool tx_conflicts(struct xs_server *srv, struct xs_tx *t)
+bool xsrv_tx_conflicts(struct xs_server *srv, struct xs_tx *t)
 {
 	unsigned i;
 
@@ -498,7 +429,7 @@ static bool tx_conflicts(struct xs_server *srv, struct xs_tx *t)
 }
 
 /* Replay a transaction's changes on the live tree (checks were done). */
-static void tx_apply(struct xs_server *srv, struct xs_tx *t)
+void xsrv_tx_apply(struct xs_server *srv, struct xs_tx *t)
 {
 	unsigned i;
 
@@ -508,16 +439,16 @@ static void tx_apply(struct xs_server *srv, struct xs_tx *t)
 
 		switch (o->kind) {
 		case TXOP_WRITE:
-			op_write(srv, srv->root, o->path, o->value, o->len, 0);
+			xsrv_op_write(srv, srv->root, o->path, o->value, o->len, 0);
 			break;
 		case TXOP_MKDIR:
-			op_mkdir(srv, srv->root, o->path, 0);
+			xsrv_op_mkdir(srv, srv->root, o->path, 0);
 			break;
 		case TXOP_RM:
-			op_rm(srv, srv->root, o->path, 0);
+			xsrv_op_rm(srv, srv->root, o->path, 0);
 			break;
 		case TXOP_PERMS:
-			op_set_perms(srv, srv->root, o->path, o->perms,
+			xsrv_op_set_perms(srv, srv->root, o->path, o->perms,
 				     o->nperms, 0);
 			break;
 		}
@@ -532,380 +463,8 @@ static void tx_apply(struct xs_server *srv, struct xs_tx *t)
 			}
 		}
 		n = xs_node_lookup(srv->root, o->path);
-		fire(srv, o->path, n, o->kind == TXOP_RM);
+		xsrv_fire(srv, o->path, n, o->kind == TXOP_RM);
 	}
-}
-
-/* ---------------- request handling ---------------- */
-
-/* Make @in absolute for @c into @out; false if invalid. */
-static bool canon_path(struct xs_conn *c, const char *in, char *out,
-		       size_t len, size_t *strip)
-{
-	int w;
-
-	if (strip)
-		*strip = 0;
-	if (in[0] == '/') {
-		w = snprintf(out, len, "%s", in);
-	} else {
-		w = snprintf(out, len, "/local/domain/%u/%s", c->domid, in);
-		if (strip && w > 0)
-			*strip = (size_t)w - strlen(in);
-	}
-	if (w < 0 || (size_t)w >= len)
-		return false;
-	return xs_path_valid(out);
-}
-
-static void handle(struct xs_conn *c, const struct xsd_sockmsg *h,
-		   const char *body)
-{
-	struct xs_server *srv = c->srv;
-	const char *argv[XS_MAX_PERMS + 4];
-	char path[XS_MAX_PATH + 64], reply[XENSTORE_PAYLOAD_MAX];
-	struct xs_tx *tx = NULL;
-	struct xs_node *root = srv->root, *n;
-	size_t strip, rl = 0;
-	unsigned argc, i;
-	int rc = 0;
-
-	argc = xs_wire_split(body, h->len, argv, XS_MAX_PERMS + 4);
-	if (h->tx_id) {
-		tx = find_tx(c, h->tx_id);
-		if (!tx) {
-			send_error(c, h, ENOENT);
-			return;
-		}
-		root = tx->root;
-	}
-
-	switch (h->type) {
-	case XS_READ:
-	case XS_DIRECTORY:
-	case XS_DIRECTORY_PART:
-	case XS_GET_PERMS:
-	case XS_WRITE:
-	case XS_MKDIR:
-	case XS_RM:
-	case XS_SET_PERMS:
-		if (argc < 1 || !canon_path(c, argv[0], path, sizeof(path), NULL)) {
-			send_error(c, h, EINVAL);
-			return;
-		}
-		if (tx)
-			tx_seen(tx, path);
-		break;
-	}
-
-	switch (h->type) {
-	case XS_READ:
-		n = xs_node_lookup(root, path);
-		if (!n) {
-			rc = -ENOENT;
-			break;
-		}
-		if (!xs_can_read(n, c->domid)) {
-			rc = -EACCES;
-			break;
-		}
-		send_msg(c, h->type, h->req_id, h->tx_id, n->value, n->len);
-		return;
-	case XS_DIRECTORY:
-	case XS_DIRECTORY_PART: {
-		unsigned long off = 0;
-
-		n = xs_node_lookup(root, path);
-		if (!n) {
-			rc = -ENOENT;
-			break;
-		}
-		if (!xs_can_read(n, c->domid)) {
-			rc = -EACCES;
-			break;
-		}
-		if (h->type == XS_DIRECTORY_PART) {
-			if (argc < 2) {
-				rc = -EINVAL;
-				break;
-			}
-			off = strtoul(argv[1], NULL, 10);
-			rl = (size_t)snprintf(reply, sizeof(reply), "%" PRIu64,
-					      n->gen) + 1;
-		}
-		for (i = 0; i < n->nchildren; i++) {
-			size_t l = strlen(n->children[i]->name) + 1;
-
-			if (h->type == XS_DIRECTORY_PART) {
-				if (off) {
-					off = off > l ? off - l : 0;
-					continue;
-				}
-				if (rl + l + 1 > sizeof(reply))
-					break;
-			} else if (rl + l > sizeof(reply)) {
-				rc = -E2BIG;
-				break;
-			}
-			memcpy(reply + rl, n->children[i]->name, l);
-			rl += l;
-		}
-		if (rc)
-			break;
-		if (h->type == XS_DIRECTORY_PART && i == n->nchildren)
-			reply[rl++] = 0;	/* the end */
-		send_msg(c, h->type, h->req_id, h->tx_id, reply, rl);
-		return;
-	}
-	case XS_GET_PERMS:
-		n = xs_node_lookup(root, path);
-		if (!n) {
-			rc = -ENOENT;
-			break;
-		}
-		if (!xs_can_read(n, c->domid)) {
-			rc = -EACCES;
-			break;
-		}
-		for (i = 0; i < n->nperms; i++)
-			rl += (size_t)snprintf(reply + rl, sizeof(reply) - rl,
-					       "%c%u", n->perms[i].perm,
-					       n->perms[i].id) + 1;
-		send_msg(c, h->type, h->req_id, h->tx_id, reply, rl);
-		return;
-	case XS_WRITE: {
-		size_t plen = strlen(argv[0]) + 1;
-		const char *val = body + plen;
-		size_t vlen = h->len - plen;
-
-		if (plen > h->len) {
-			rc = -EINVAL;
-			break;
-		}
-		rc = op_write(srv, root, path, val, vlen, c->domid);
-		if (!rc && tx)
-			rc = tx_log(tx, TXOP_WRITE, path, val, vlen, NULL, 0);
-		else if (!rc)
-			fire(srv, path, xs_node_lookup(root, path), false);
-		break;
-	}
-	case XS_MKDIR:
-		rc = op_mkdir(srv, root, path, c->domid);
-		if (!rc && tx)
-			rc = tx_log(tx, TXOP_MKDIR, path, NULL, 0, NULL, 0);
-		else if (!rc)
-			fire(srv, path, xs_node_lookup(root, path), false);
-		break;
-	case XS_RM: {
-		struct xs_node *old = xs_node_lookup(root, path);
-		struct xs_node copy;
-
-		if (old)
-			copy = *old;	/* permissions decide who sees it go */
-		rc = op_rm(srv, root, path, c->domid);
-		if (!rc && tx)
-			rc = tx_log(tx, TXOP_RM, path, NULL, 0, NULL, 0);
-		else if (!rc && old)
-			fire(srv, path, &copy, true);
-		break;
-	}
-	case XS_SET_PERMS: {
-		struct xs_perm perms[XS_MAX_PERMS];
-		unsigned np = 0;
-
-		for (i = 1; i < argc && np < XS_MAX_PERMS; i++) {
-			if (!xs_perm_parse(argv[i], &perms[np])) {
-				rc = -EINVAL;
-				break;
-			}
-			np++;
-		}
-		if (rc)
-			break;
-		if (!np || i < argc) {
-			rc = -EINVAL;
-			break;
-		}
-		rc = op_set_perms(srv, root, path, perms, np, c->domid);
-		if (!rc && tx)
-			rc = tx_log(tx, TXOP_PERMS, path, NULL, 0, perms, np);
-		else if (!rc)
-			fire(srv, path, xs_node_lookup(root, path), false);
-		break;
-	}
-	case XS_WATCH: {
-		struct xs_watch *w;
-
-		if (argc < 2) {
-			rc = -EINVAL;
-			break;
-		}
-		if (argv[0][0] == '@') {
-			if (strcmp(argv[0], "@introduceDomain") &&
-			    strcmp(argv[0], "@releaseDomain")) {
-				rc = -EINVAL;
-				break;
-			}
-			snprintf(path, sizeof(path), "%s", argv[0]);
-			strip = 0;
-		} else if (!canon_path(c, argv[0], path, sizeof(path), &strip)) {
-			rc = -EINVAL;
-			break;
-		}
-		for (w = c->watches; w; w = w->next)
-			if (!strcmp(w->path, path) && !strcmp(w->token, argv[1]))
-				break;
-		if (w) {
-			rc = -EEXIST;
-			break;
-		}
-		if (c->domid && c->nwatches >= XS_QUOTA_WATCHES) {
-			rc = -E2BIG;
-			break;
-		}
-		w = calloc(1, sizeof(*w));
-		if (!w) {
-			rc = -ENOMEM;
-			break;
-		}
-		w->path = strdup(path);
-		w->token = strdup(argv[1]);
-		w->strip = strip;
-		if (!w->path || !w->token) {
-			watch_free(w);
-			rc = -ENOMEM;
-			break;
-		}
-		w->next = c->watches;
-		c->watches = w;
-		c->nwatches++;
-		send_ok(c, h);
-		queue_event(c, w, path);	/* the initial event */
-		return;
-	}
-	case XS_UNWATCH: {
-		struct xs_watch **pw, *w;
-
-		if (argc < 2) {
-			rc = -EINVAL;
-			break;
-		}
-		if (argv[0][0] == '@')
-			snprintf(path, sizeof(path), "%s", argv[0]);
-		else if (!canon_path(c, argv[0], path, sizeof(path), NULL)) {
-			rc = -EINVAL;
-			break;
-		}
-		rc = -ENOENT;
-		for (pw = &c->watches; (w = *pw); pw = &w->next) {
-			if (!strcmp(w->path, path) && !strcmp(w->token, argv[1])) {
-				*pw = w->next;
-				watch_free(w);
-				c->nwatches--;
-				rc = 0;
-				break;
-			}
-		}
-		break;
-	}
-	case XS_RESET_WATCHES:
-		while (c->watches) {
-			struct xs_watch *w = c->watches;
-
-			c->watches = w->next;
-			watch_free(w);
-		}
-		c->nwatches = 0;
-		break;
-	case XS_TRANSACTION_START: {
-		struct xs_tx *t;
-
-		if (h->tx_id) {
-			rc = -EBUSY;
-			break;
-		}
-		if (c->domid && c->ntxs >= XS_QUOTA_TRANSACTIONS) {
-			rc = -ENOSPC;
-			break;
-		}
-		t = calloc(1, sizeof(*t));
-		if (!t || !(t->root = xs_node_clone(srv->root, NULL))) {
-			free(t);
-			rc = -ENOMEM;
-			break;
-		}
-		do
-			t->id = ++srv->next_txid;
-		while (!t->id);
-		t->next = c->txs;
-		c->txs = t;
-		c->ntxs++;
-		rl = (size_t)snprintf(reply, sizeof(reply), "%u", t->id) + 1;
-		send_msg(c, h->type, h->req_id, 0, reply, rl);
-		return;
-	}
-	case XS_TRANSACTION_END: {
-		struct xs_tx **pt;
-		bool commit;
-
-		if (!tx || argc < 1 || (strcmp(argv[0], "T") && strcmp(argv[0], "F"))) {
-			rc = -EINVAL;
-			break;
-		}
-		commit = !strcmp(argv[0], "T");
-		for (pt = &c->txs; *pt != tx; pt = &(*pt)->next)
-			;
-		*pt = tx->next;
-		c->ntxs--;
-		if (commit && tx_conflicts(srv, tx))
-			rc = -EAGAIN;
-		else if (commit)
-			tx_apply(srv, tx);
-		tx_free(tx);
-		break;
-	}
-	case XS_GET_DOMAIN_PATH:
-		if (argc < 1) {
-			rc = -EINVAL;
-			break;
-		}
-		rl = (size_t)snprintf(reply, sizeof(reply), "/local/domain/%lu",
-				      strtoul(argv[0], NULL, 10)) + 1;
-		send_msg(c, h->type, h->req_id, h->tx_id, reply, rl);
-		return;
-	case XS_INTRODUCE:
-	case XS_RELEASE:
-		if (c->domid) {
-			rc = -EACCES;
-			break;
-		}
-		if (argc < 1) {
-			rc = -EINVAL;
-			break;
-		}
-		if (h->type == XS_INTRODUCE)
-			rc = xs_domain_introduce(srv, (uint32_t)strtoul(argv[0], NULL, 10), NULL);
-		else
-			rc = xs_domain_release(srv, (uint32_t)strtoul(argv[0], NULL, 10));
-		break;
-	case XS_IS_DOMAIN_INTRODUCED:
-		if (argc < 1) {
-			rc = -EINVAL;
-			break;
-		}
-		if (xs_domain_is_introduced(srv, (uint32_t)strtoul(argv[0], NULL, 10)))
-			send_msg(c, h->type, h->req_id, h->tx_id, "T", 2);
-		else
-			send_msg(c, h->type, h->req_id, h->tx_id, "F", 2);
-		return;
-	default:
-		rc = -EINVAL;
-		break;
-	}
-	if (rc)
-		send_error(c, h, -rc);
-	else
-		send_ok(c, h);
 }
 
 /* ---------------- connections ---------------- */
@@ -956,7 +515,7 @@ int xs_conn_io(struct xs_conn *c, uint32_t events)
 
 				memcpy(body, c->in + sizeof(h), h.len);
 				body[h.len] = 0;
-				handle(c, &h, body);
+				xsrv_request_handle(c, &h, body);
 				memmove(c->in, c->in + need, c->inlen - need);
 				c->inlen -= need;
 			}
@@ -989,13 +548,13 @@ void xs_conn_free(struct xs_conn *conn)
 		struct xs_watch *w = conn->watches;
 
 		conn->watches = w->next;
-		watch_free(w);
+		xsrv_watch_free(w);
 	}
 	while (conn->txs) {
 		struct xs_tx *t = conn->txs;
 
 		conn->txs = t->next;
-		tx_free(t);
+		xsrv_tx_free(t);
 	}
 	close(conn->fd);
 	free(conn->out);
@@ -1046,9 +605,9 @@ int xs_server_write(struct xs_server *srv, const char *path, const char *value)
 
 	if (!xs_path_valid(path))
 		return -EINVAL;
-	rc = op_write(srv, srv->root, path, value, strlen(value), 0);
+	rc = xsrv_op_write(srv, srv->root, path, value, strlen(value), 0);
 	if (!rc)
-		fire(srv, path, xs_node_lookup(srv->root, path), false);
+		xsrv_fire(srv, path, xs_node_lookup(srv->root, path), false);
 	return rc;
 }
 
@@ -1063,9 +622,9 @@ int xs_server_rm(struct xs_server *srv, const char *path)
 	old = xs_node_lookup(srv->root, path);
 	if (old)
 		copy = *old;
-	rc = op_rm(srv, srv->root, path, 0);
+	rc = xsrv_op_rm(srv, srv->root, path, 0);
 	if (!rc && old)
-		fire(srv, path, &copy, true);
+		xsrv_fire(srv, path, &copy, true);
 	return rc;
 }
 
@@ -1083,7 +642,7 @@ char *xs_server_read(struct xs_server *srv, const char *path)
 static int set_perms_live(struct xs_server *srv, const char *path,
 			  const struct xs_perm *p, unsigned np)
 {
-	return op_set_perms(srv, srv->root, path, p, np, 0);
+	return xsrv_op_set_perms(srv, srv->root, path, p, np, 0);
 }
 
 int xs_domain_introduce(struct xs_server *srv, uint32_t domid, const char *name)
@@ -1105,22 +664,22 @@ int xs_domain_introduce(struct xs_server *srv, uint32_t domid, const char *name)
 	/* As libxl makes a domain: the home dir is dom0's, readable by the
 	 * guest; the guest owns device/, data/, control/... */
 	snprintf(path, sizeof(path), "/local/domain/%u", domid);
-	op_mkdir(srv, srv->root, path, 0);
+	xsrv_op_mkdir(srv, srv->root, path, 0);
 	set_perms_live(srv, path, (struct xs_perm[]){ { 0, 'n' }, { domid, 'r' } }, 2);
 	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
 		snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, sub[i]);
-		op_mkdir(srv, srv->root, path, 0);
+		xsrv_op_mkdir(srv, srv->root, path, 0);
 		set_perms_live(srv, path, (struct xs_perm[]){ { domid, 'n' } }, 1);
 	}
 	snprintf(path, sizeof(path), "/local/domain/%u/domid", domid);
 	snprintf(val, sizeof(val), "%u", domid);
-	op_write(srv, srv->root, path, val, strlen(val), 0);
+	xsrv_op_write(srv, srv->root, path, val, strlen(val), 0);
 	if (name) {
 		snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
-		op_write(srv, srv->root, path, name, strlen(name), 0);
+		xsrv_op_write(srv, srv->root, path, name, strlen(name), 0);
 	}
 	snprintf(path, sizeof(path), "/local/domain/%u", domid);
-	fire(srv, path, NULL, false);
+	xsrv_fire(srv, path, NULL, false);
 	fire_special(srv, "@introduceDomain");
 	return 0;
 }
