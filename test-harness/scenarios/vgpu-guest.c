@@ -25,9 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "vgpu_clock.h"
 #include "vgpufront.h"
 
 struct slot {
@@ -38,13 +38,17 @@ struct slot {
 	bool fault;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+/* One guest's run: its options, its device, its buffers and its requests. */
+struct guest {
+	const char *name, *op, *go_file;
+	unsigned n, k, inflight, devid, retries, fault_every;
+	bool same;
+	struct vgpufront *dev;
+	struct vgpufront_buf *a, *b, *c;
+	struct slot *s;
+	uint64_t seed, sent, done;
+	int lost;		/* what the unanswered requests failed with */
+};
 
 static float rnd(uint64_t *s)
 {
@@ -61,7 +65,8 @@ static void usage(FILE *f)
 		   "                  [--same-slice] [--fault-every M]\n");
 }
 
-int main(int argc, char **argv)
+/* 0: go on; 1: --help printed; 2: bad usage (printed). */
+static int parse_args(struct guest *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, 'm' },
@@ -77,196 +82,264 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *name = "guest", *op = "vadd", *go_file = NULL;
-	unsigned n = 1024, k = 1, inflight = 1, devid = 0, retries = 50, slices, fault_every = 0;
-	bool same = false;
-	struct vgpufront_opts fo = { .ring_page_order = 2, .timeout_ms = 30000 };
-	struct vgpufront *dev = NULL;
-	struct vgpufront_buf *a = NULL, *b = NULL, *c = NULL;
-	struct slot *s;
-	uint64_t seed, sent = 0, done = 0;
-	char err[512];
-	int ch, rc = 0, st, lost = 0;
-	unsigned i, bad = 0;
+	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'm': name = optarg; break;
-		case 'o': op = optarg; break;
-		case 'n': n = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'k': k = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'i': inflight = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'd': devid = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'r': retries = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'g': go_file = optarg; break;
-		case 's': same = true; break;
-		case 'f': fault_every = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'h': usage(stdout); return 0;
+		case 'm': g->name = optarg; break;
+		case 'o': g->op = optarg; break;
+		case 'n': g->n = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'k': g->k = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'i': g->inflight = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'd': g->devid = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'r': g->retries = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'g': g->go_file = optarg; break;
+		case 's': g->same = true; break;
+		case 'f': g->fault_every = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!n || !k || !inflight || (strcmp(op, "vadd") && strcmp(op, "add") && strcmp(op, "nop"))) {
+	if (!g->n || !g->k || !g->inflight || (strcmp(g->op, "vadd") &&
+	    strcmp(g->op, "add") && strcmp(g->op, "nop"))) {
 		usage(stderr);
 		return 2;
 	}
-	seed = now_ns() ^ (uint64_t)getpid() << 17;
-	seed |= 1;
-	s = calloc(k, sizeof(*s));
-	if (!s)
-		return 1;
-	/* The device may still be coming up: retry as a guest's service would. */
-	for (i = 0; i <= retries && !dev; i++) {
-		dev = vgpufront_open(devid, &fo, err, sizeof(err));
-		if (!dev)
+	return 0;
+}
+
+/* The device may still be coming up: retry as a guest's service would. */
+static bool open_device(struct guest *g)
+{
+	struct vgpufront_opts fo = { .ring_page_order = 2, .timeout_ms = 30000 };
+	char err[512];
+	unsigned i;
+
+	for (i = 0; i <= g->retries && !g->dev; i++) {
+		g->dev = vgpufront_open(g->devid, &fo, err, sizeof(err));
+		if (!g->dev)
 			usleep(100000);
 	}
-	if (!dev) {
-		fprintf(stderr, "vgpu-guest %s: %s\n", name, err);
-		printf("OPENFAIL vm=%s\n", name);
-		return 3;
-	}
-	/* --same-slice: every request works on one slice (benchmarks of big n). */
-	slices = same ? 1 : k;
-	if (!strcmp(op, "vadd")) {
-		size_t bytes = (size_t)n * slices * sizeof(float);
+	if (g->dev)
+		return true;
+	fprintf(stderr, "vgpu-guest %s: %s\n", g->name, err);
+	printf("OPENFAIL vm=%s\n", g->name);
+	return false;
+}
 
-		a = vgpufront_buf_alloc(dev, bytes, VGPUFRONT_BUF_READONLY, &st);
-		b = a ? vgpufront_buf_alloc(dev, bytes, VGPUFRONT_BUF_READONLY, &st) : NULL;
-		c = b ? vgpufront_buf_alloc(dev, bytes, 0, &st) : NULL;
-		if (!c) {
-			fprintf(stderr, "vgpu-guest %s: buffers: %s\n", name, vgpufront_strerror(st));
-			rc = 1;
-			goto out;
-		}
-		for (i = 0; i < n * slices; i++) {
-			((float *)a->addr)[i] = rnd(&seed);
-			((float *)b->addr)[i] = rnd(&seed);
-			((float *)c->addr)[i] = -1e30f;	/* poison */
-		}
+/* --same-slice: every request works on one slice (benchmarks of big n). */
+static bool make_buffers(struct guest *g)
+{
+	size_t slices = g->same ? 1 : g->k, i;
+	size_t bytes = (size_t)g->n * slices * sizeof(float);
+	int st;
+
+	g->a = vgpufront_buf_alloc(g->dev, bytes, VGPUFRONT_BUF_READONLY, &st);
+	g->b = g->a ? vgpufront_buf_alloc(g->dev, bytes, VGPUFRONT_BUF_READONLY, &st) : NULL;
+	g->c = g->b ? vgpufront_buf_alloc(g->dev, bytes, 0, &st) : NULL;
+	if (!g->c) {
+		fprintf(stderr, "vgpu-guest %s: buffers: %s\n", g->name, vgpufront_strerror(st));
+		return false;
 	}
-	printf("READY vm=%s\n", name);
-	fflush(stdout);
-	/* A scenario decides when each guest submits: wait for its go file. */
-	for (i = 0; go_file && access(go_file, F_OK) && i < 60000; i++)
-		usleep(1000);
-	while (done < k) {
+	for (i = 0; i < g->n * slices; i++) {
+		((float *)g->a->addr)[i] = rnd(&g->seed);
+		((float *)g->b->addr)[i] = rnd(&g->seed);
+		((float *)g->c->addr)[i] = -1e30f;	/* poison */
+	}
+	return true;
+}
+
+static void fill_request(struct guest *g, struct slot *sl, struct vgpuif_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	if (!strcmp(g->op, "vadd")) {
+		uint32_t off = (uint32_t)((g->same ? 0 : g->sent) * g->n * sizeof(float));
+
+		req->op = VGPU_OP_VECTOR_ADD;
+		req->u.vector_add.n = g->n;
+		req->u.vector_add.a = (struct vgpuif_bufref){ g->a->handle, off };
+		req->u.vector_add.b = (struct vgpuif_bufref){ g->b->handle, off };
+		req->u.vector_add.c = (struct vgpuif_bufref){ g->c->handle, off };
+	} else if (!strcmp(g->op, "add")) {
+		sl->a = (int64_t)(g->seed % 1000000);
+		rnd(&g->seed);
+		sl->b = (int64_t)(g->seed % 1000000);
+		rnd(&g->seed);
+		req->op = VGPU_OP_SCALAR_ADD;
+		req->u.scalar_add.a = sl->a;
+		req->u.scalar_add.b = sl->b;
+	} else {
+		req->op = VGPU_OP_NOP;
+	}
+	if (g->fault_every && g->sent % g->fault_every == g->fault_every - 1) {
+		req->flags |= VGPU_REQ_F_TEST_FAULT;
+		sl->fault = true;
+	}
+}
+
+/* Fill the window of requests in flight: 0, or 3 when the device failed. */
+static int submit_some(struct guest *g)
+{
+	while (g->sent < g->k && g->sent - g->done < g->inflight) {
+		struct vgpuif_request req;
+		struct slot *sl = &g->s[g->sent];
+		int st;
+
+		fill_request(g, sl, &req);
+		sl->submit_ns = vgpu_now_ns();
+		st = vgpufront_submit(g->dev, &req);
+		if (st == -EAGAIN)
+			break;
+		if (st) {
+			fprintf(stderr, "vgpu-guest %s: submit: %s\n", g->name,
+				vgpufront_strerror(st));
+			g->lost = st;
+			return 3;
+		}
+		sl->id = req.id;
+		g->sent++;
+		printf("SUBMITTED vm=%s idx=%" PRIu64 " t=%" PRIu64 "\n", g->name,
+		       g->sent - 1, sl->submit_ns);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+/* Match one response to its slot: 0, or 1 for an id never sent. */
+static int take_response(struct guest *g, const struct vgpuif_response *r)
+{
+	uint64_t t = vgpu_now_ns(), idx;
+
+	for (idx = 0; idx < g->sent; idx++)
+		if (g->s[idx].id == r->id && !g->s[idx].done_ns)
+			break;
+	if (idx == g->sent) {
+		fprintf(stderr, "vgpu-guest %s: response to unknown id %" PRIu64 "\n",
+			g->name, r->id);
+		return 1;
+	}
+	g->s[idx].done_ns = t;
+	g->s[idx].queue_ns = r->queue_ns;
+	g->s[idx].exec_ns = r->exec_ns;
+	g->s[idx].status = r->status;
+	g->s[idx].sum = r->result.scalar;
+	g->done++;
+	return 0;
+}
+
+/* Submit and collect until every request is answered: the exit status. */
+static int run(struct guest *g)
+{
+	int rc = 0;
+
+	while (g->done < g->k) {
 		struct vgpuif_response rsps[64];
 		int got, j;
 
-		while (sent < k && sent - done < inflight) {
-			struct vgpuif_request req;
-			struct slot *sl = &s[sent];
-
-			memset(&req, 0, sizeof(req));
-			if (!strcmp(op, "vadd")) {
-				uint32_t off = (uint32_t)((same ? 0 : sent) * n * sizeof(float));
-
-				req.op = VGPU_OP_VECTOR_ADD;
-				req.u.vector_add.n = n;
-				req.u.vector_add.a = (struct vgpuif_bufref){ a->handle, off };
-				req.u.vector_add.b = (struct vgpuif_bufref){ b->handle, off };
-				req.u.vector_add.c = (struct vgpuif_bufref){ c->handle, off };
-			} else if (!strcmp(op, "add")) {
-				sl->a = (int64_t)(seed % 1000000);
-				rnd(&seed);
-				sl->b = (int64_t)(seed % 1000000);
-				rnd(&seed);
-				req.op = VGPU_OP_SCALAR_ADD;
-				req.u.scalar_add.a = sl->a;
-				req.u.scalar_add.b = sl->b;
-			} else {
-				req.op = VGPU_OP_NOP;
-			}
-			if (fault_every && sent % fault_every == fault_every - 1) {
-				req.flags |= VGPU_REQ_F_TEST_FAULT;
-				sl->fault = true;
-			}
-			sl->submit_ns = now_ns();
-			st = vgpufront_submit(dev, &req);
-			if (st == -EAGAIN)
-				break;
-			if (st) {
-				fprintf(stderr, "vgpu-guest %s: submit: %s\n", name, vgpufront_strerror(st));
-				lost = st;	/* what the unanswered requests failed with */
-				rc = 3;
-				goto report;
-			}
-			sl->id = req.id;
-			sent++;
-			printf("SUBMITTED vm=%s idx=%" PRIu64 " t=%" PRIu64 "\n", name, sent - 1,
-			       sl->submit_ns);
-			fflush(stdout);
-		}
-		got = vgpufront_poll(dev, rsps, 64, 60000);
+		if (submit_some(g))
+			return 3;
+		got = vgpufront_poll(g->dev, rsps, 64, 60000);
 		if (got < 0) {
-			fprintf(stderr, "vgpu-guest %s: %s\n", name, vgpufront_strerror(got));
-			lost = got;	/* what the unanswered requests failed with */
-			rc = 3;
-			goto report;
+			fprintf(stderr, "vgpu-guest %s: %s\n", g->name, vgpufront_strerror(got));
+			g->lost = got;
+			return 3;
 		}
 		if (got == 0) {
-			fprintf(stderr, "vgpu-guest %s: no response in 60 s\n", name);
-			rc = 3;
-			goto report;
+			fprintf(stderr, "vgpu-guest %s: no response in 60 s\n", g->name);
+			return 3;
 		}
-		for (j = 0; j < got; j++) {
-			uint64_t t = now_ns(), idx;
-
-			for (idx = 0; idx < sent; idx++)
-				if (s[idx].id == rsps[j].id && !s[idx].done_ns)
-					break;
-			if (idx == sent) {
-				fprintf(stderr, "vgpu-guest %s: response to unknown id %" PRIu64 "\n",
-					name, rsps[j].id);
-				rc = 1;
-				continue;
-			}
-			s[idx].done_ns = t;
-			s[idx].queue_ns = rsps[j].queue_ns;
-			s[idx].exec_ns = rsps[j].exec_ns;
-			s[idx].status = rsps[j].status;
-			s[idx].sum = rsps[j].result.scalar;
-			done++;
-		}
+		for (j = 0; j < got; j++)
+			rc |= take_response(g, &rsps[j]);
 	}
-report:
-	for (i = 0; i < k; i++) {
-		struct slot *sl = &s[i];
+	return rc;
+}
+
+/* Is slot @i's answer right, against the guest's own computation? */
+static bool check_slot(const struct guest *g, unsigned i)
+{
+	const struct slot *sl = &g->s[i];
+
+	if (sl->fault)
+		return sl->done_ns && (sl->status == VGPU_EIO || sl->status == VGPU_ERESET);
+	if (!sl->done_ns || sl->status != VGPU_OK)
+		return false;
+	if (!strcmp(g->op, "vadd")) {
+		const float *fa = g->a->addr, *fb = g->b->addr, *fc = g->c->addr;
+		size_t base = g->same ? 0 : (size_t)i * g->n, e;
+
+		for (e = base; e < base + g->n; e++)
+			if (fc[e] != fa[e] + fb[e])
+				return false;
+	} else if (!strcmp(g->op, "add")) {
+		return sl->sum == sl->a + sl->b;
+	}
+	return true;
+}
+
+/* One REQ line per submitted request: how many were wrong. */
+static unsigned report(struct guest *g)
+{
+	unsigned i, bad = 0;
+
+	for (i = 0; i < g->k; i++) {
+		struct slot *sl = &g->s[i];
 
 		if (!sl->submit_ns)
 			break;
 		if (!sl->done_ns)
-			sl->status = lost ? lost : -ETIMEDOUT;
-		sl->ok = sl->done_ns && sl->status == VGPU_OK;
-		if (sl->fault) {
-			sl->ok = sl->done_ns && (sl->status == VGPU_EIO || sl->status == VGPU_ERESET);
-		} else if (sl->ok && !strcmp(op, "vadd")) {
-			const float *fa = a->addr, *fb = b->addr, *fc = c->addr;
-			unsigned e;
-
-			unsigned base = same ? 0 : i * n;
-
-			for (e = base; e < base + n; e++)
-				if (fc[e] != fa[e] + fb[e])
-					sl->ok = false;
-		} else if (sl->ok && !strcmp(op, "add")) {
-			sl->ok = sl->sum == sl->a + sl->b;
-		}
+			sl->status = g->lost ? g->lost : -ETIMEDOUT;
+		sl->ok = check_slot(g, i);
 		bad += !sl->ok;
 		printf("REQ vm=%s idx=%u op=%s submit_ns=%" PRIu64 " done_ns=%" PRIu64
-		       " queue_ns=%" PRIu64 " exec_ns=%" PRIu64 " status=%d ok=%d%s\n", name, i, op,
-		       sl->submit_ns, sl->done_ns, sl->queue_ns, sl->exec_ns, sl->status, sl->ok,
-		       sl->fault ? " fault=1" : "");
+		       " queue_ns=%" PRIu64 " exec_ns=%" PRIu64 " status=%d ok=%d%s\n",
+		       g->name, i, g->op, sl->submit_ns, sl->done_ns, sl->queue_ns,
+		       sl->exec_ns, sl->status, sl->ok, sl->fault ? " fault=1" : "");
 	}
-	if (bad && !rc)
-		rc = 1;
-out:
-	if (dev) {
-		vgpufront_buf_free(dev, a);
-		vgpufront_buf_free(dev, b);
-		vgpufront_buf_free(dev, c);
-		vgpufront_close(dev);
+	return bad;
+}
+
+static int start(struct guest *g)
+{
+	unsigned i;
+
+	g->seed = (vgpu_now_ns() ^ (uint64_t)getpid() << 17) | 1;
+	g->s = calloc(g->k, sizeof(*g->s));
+	if (!g->s)
+		return 1;
+	if (!open_device(g))
+		return 3;
+	if (!strcmp(g->op, "vadd") && !make_buffers(g))
+		return 1;
+	printf("READY vm=%s\n", g->name);
+	fflush(stdout);
+	/* A scenario decides when each guest submits: wait for its go file. */
+	for (i = 0; g->go_file && access(g->go_file, F_OK) && i < 60000; i++)
+		usleep(1000);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct guest g = {
+		.name = "guest", .op = "vadd", .n = 1024, .k = 1, .inflight = 1,
+		.retries = 50,
+	};
+	int rc = parse_args(&g, argc, argv);
+
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	rc = start(&g);
+	if (!rc) {
+		rc = run(&g);
+		if (report(&g) && !rc)
+			rc = 1;
 	}
-	free(s);
+	if (g.dev) {
+		vgpufront_buf_free(g.dev, g.a);
+		vgpufront_buf_free(g.dev, g.b);
+		vgpufront_buf_free(g.dev, g.c);
+		vgpufront_close(g.dev);
+	}
+	free(g.s);
 	return rc;
 }
