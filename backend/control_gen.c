@@ -105,6 +105,8 @@ static void dev(yajl_gen g, const struct vc_dev *d, bool counts)
 		cgen_u64(g, "buffer_pages", d->buffer_pages);
 		cgen_u64(g, "spurious", d->spurious);
 		cgen_u64(g, "throttled", d->throttled);
+		cgen_u64(g, "lat_p50_us", d->lat_p50_us);
+		cgen_u64(g, "lat_p99_us", d->lat_p99_us);
 	}
 	yajl_gen_map_close(g);
 }
@@ -120,6 +122,26 @@ static void devs(yajl_gen g, const char *key, const struct vc_dev *d, size_t n,
 	yajl_gen_array_close(g);
 }
 
+static void u64s(yajl_gen g, const char *key, const uint64_t *v, size_t n)
+{
+	size_t i;
+	char num[24];
+
+	cgen_array(g, key);
+	for (i = 0; i < n; i++)
+		yajl_gen_number(g, num, (size_t)snprintf(num, sizeof(num), "%" PRIu64, v[i]));
+	yajl_gen_array_close(g);
+}
+
+static void hist(yajl_gen g, const char *key, const struct vc_hist *h)
+{
+	cgen_map(g, key);
+	u64s(g, "buckets", h->bucket, h->nbuckets);
+	cgen_u64(g, "sum_ns", h->sum_ns);
+	cgen_u64(g, "count", h->count);
+	yajl_gen_map_close(g);
+}
+
 /* stats: with submitted and completed; the pools answer: with devices. */
 static void pools(yajl_gen g, const struct vc_pool *p, size_t n, bool stats)
 {
@@ -133,6 +155,8 @@ static void pools(yajl_gen g, const struct vc_pool *p, size_t n, bool stats)
 		if (stats) {
 			cgen_u64(g, "submitted", p[i].submitted);
 			cgen_u64(g, "completed", p[i].completed);
+			hist(g, "request_time", &p[i].request);
+			hist(g, "queue_time", &p[i].queue);
 		} else {
 			cgen_u64(g, "devices", p[i].devices);
 		}
@@ -170,6 +194,7 @@ void cgen_stats(yajl_gen g, const struct vc_stats *st)
 	cgen_u64(g, "low", st->queued_low);
 	yajl_gen_map_close(g);
 	devs(g, "domains", st->devs, st->ndevs, true);
+	u64s(g, "buckets_us", st->bounds_us, st->nbounds);
 	pools(g, st->pools, st->npools, true);
 	cgen_map(g, "latency_us");
 	cgen_u64(g, "count", st->lat_count);

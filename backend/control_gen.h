@@ -15,6 +15,14 @@
 #include <yajl/yajl_gen.h>
 
 #define VC_NAME_MAX 64
+#define VC_HIST_MAX 16			/* buckets a histogram may have */
+
+/* Counts per bucket (not cumulative): bounds_us of vc_stats, then +Inf. */
+struct vc_hist {
+	uint64_t bucket[VC_HIST_MAX];
+	size_t nbuckets;
+	uint64_t sum_ns, count;
+};
 
 /* A device; the counters are in stats only. */
 struct vc_dev {
@@ -22,6 +30,8 @@ struct vc_dev {
 	char pool[VC_NAME_MAX], priority[VC_NAME_MAX], state[VC_NAME_MAX];
 	uint64_t submitted, completed, failed, inflight, queued;
 	uint64_t buffers, buffer_pages, spurious, throttled;
+	/* Round trips inside vgpuback (arrival to response) of its last jobs. */
+	uint64_t lat_p50_us, lat_p99_us;
 };
 
 /* A pool: devices in the pools answer, submitted and completed in stats. */
@@ -30,6 +40,7 @@ struct vc_pool {
 	int64_t gpu;			/* -1: any GPU */
 	uint64_t devices;
 	uint64_t submitted, completed;
+	struct vc_hist request, queue;	/* stats: arrival to response, to dispatch */
 };
 
 struct vc_gpu {
@@ -51,6 +62,8 @@ struct vc_stats {
 	size_t ngpus;
 	uint64_t lat_count, queue_p50, queue_p99, exec_p50, exec_p99;	/* us */
 	uint64_t jobs, buffers, mappings;
+	uint64_t bounds_us[VC_HIST_MAX];	/* the pools' histograms' upper bounds */
+	size_t nbounds;
 };
 
 struct vc_pools {

@@ -12,6 +12,7 @@
 
 #include "control_gen.h"
 #include "control_json.h"
+#include "respond.h"
 #include "vgpu_names.h"
 #include "vgpuback.h"
 
@@ -61,7 +62,7 @@ static char *fail(yajl_gen g)
 
 static void dev_counts(struct vgpuback *bk, const struct vgpu_dev *d, struct vc_dev *v)
 {
-	unsigned i;
+	unsigned i, n = d->lat_n < VGPU_DEV_LAT ? (unsigned)d->lat_n : VGPU_DEV_LAT;
 
 	for (i = 0; i < bk->sched.n; i++)
 		v->queued += bk->sched.heap[i]->owner == d;
@@ -74,6 +75,17 @@ static void dev_counts(struct vgpuback *bk, const struct vgpu_dev *d, struct vc_
 	/* Notifications that brought no request, and how many were held. */
 	v->spurious = d->storm.spurious;
 	v->throttled = d->storm.throttles;
+	v->lat_p50_us = pct(d->lat_us, n, 50);
+	v->lat_p99_us = pct(d->lat_us, n, 99);
+}
+
+static void hist_copy(const struct vgpu_hist *h, struct vc_hist *v)
+{
+	_Static_assert(VGPU_HIST_BUCKETS <= VC_HIST_MAX, "the buckets fit the answer");
+	memcpy(v->bucket, h->bucket, sizeof(h->bucket));
+	v->nbuckets = VGPU_HIST_BUCKETS;
+	v->sum_ns = h->sum_ns;
+	v->count = h->count;
 }
 
 /* Every live device in *@out, with its counters for stats; false if out of memory. */
@@ -117,6 +129,8 @@ static bool pools(struct vgpuback *bk, bool stats, struct vc_pool **out, size_t 
 		if (stats) {
 			p[i].submitted = bk->pool_submitted[i];
 			p[i].completed = bk->pool_completed[i];
+			hist_copy(&bk->hist_request[i], &p[i].request);
+			hist_copy(&bk->hist_queue[i], &p[i].queue);
 		}
 		for (d = bk->devs; !stats && d; d = d->next)
 			p[i].devices += !d->dead && d->pool == (int)i;
@@ -180,7 +194,7 @@ static bool gpus(struct vgpuback *bk, struct vc_gpu **out, size_t *n)
 static void stats_fill(struct vgpuback *bk, struct vc_stats *st)
 {
 	struct vgpuif_query_result q;
-	unsigned n = bk->lat_count < LAT_SAMPLES ? (unsigned)bk->lat_count : LAT_SAMPLES;
+	unsigned n = bk->lat_count < LAT_SAMPLES ? (unsigned)bk->lat_count : LAT_SAMPLES, i;
 
 	memset(&q, 0, sizeof(q));
 	bk->ex->ops->query(bk->ex, &q, NULL, 0);
@@ -199,6 +213,9 @@ static void stats_fill(struct vgpuback *bk, struct vc_stats *st)
 	st->jobs = bk->live_jobs;
 	st->buffers = bk->live_buffers;
 	st->mappings = bk->live_mappings;
+	for (i = 0; i < VGPU_HIST_BUCKETS - 1; i++)
+		st->bounds_us[i] = vgpu_hist_bounds_ns[i] / 1000;
+	st->nbounds = VGPU_HIST_BUCKETS - 1;
 }
 
 char *control_json_stats(struct vgpuback *bk, size_t *len)

@@ -11,6 +11,36 @@
 #include "respond.h"
 #include "vgpuback.h"
 
+const uint64_t vgpu_hist_bounds_ns[VGPU_HIST_BUCKETS - 1] = {
+	10000, 50000, 100000, 500000, 1000000, 5000000, 10000000,
+	50000000, 100000000, 500000000, 1000000000,
+};
+
+static void hist_add(struct vgpu_hist *h, uint64_t ns)
+{
+	unsigned i = 0;
+
+	while (i < VGPU_HIST_BUCKETS - 1 && ns > vgpu_hist_bounds_ns[i])
+		i++;
+	h->bucket[i]++;
+	h->sum_ns += ns;
+	h->count++;
+}
+
+/* A job's time: a few stores, no lock, no allocation (the data path). */
+static void record(struct vgpu_dev *dev, const struct vgpu_reply *r)
+{
+	uint64_t rt = r->queue_ns + r->exec_ns;
+	/* Rounded up: a job that took any time shows at least 1us. */
+	uint64_t us = (rt + 999) / 1000;
+
+	dev->lat_us[dev->lat_n++ % VGPU_DEV_LAT] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+	if (dev->pool < 0 || dev->pool >= VGPU_MAX_POOLS)
+		return;
+	hist_add(&dev->bk->hist_request[dev->pool], rt);
+	hist_add(&dev->bk->hist_queue[dev->pool], r->queue_ns);
+}
+
 void respond(struct vgpu_dev *dev, const struct vgpuif_request *req, int status,
 	     const struct vgpu_reply *r)
 {
@@ -26,6 +56,8 @@ void respond(struct vgpu_dev *dev, const struct vgpuif_request *req, int status,
 		rsp.exec_ns = r->exec_ns;
 		if (r->result)
 			memcpy(&rsp.result, r->result, r->len);
+		if (r->exec_ns)
+			record(dev, r);
 	}
 	if (status)
 		dev->failed++;

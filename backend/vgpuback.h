@@ -45,6 +45,15 @@ struct ep_item {
 	void *ptr;
 };
 
+#define VGPU_DEV_LAT 1024		/* round trips kept per device */
+#define VGPU_HIST_BUCKETS 12		/* vgpu_hist_bounds_ns, then +Inf */
+
+/* Times since the start (respond.c): a count per bucket, not cumulative. */
+struct vgpu_hist {
+	uint64_t bucket[VGPU_HIST_BUCKETS];
+	uint64_t sum_ns, count;
+};
+
 struct vgpu_dev {
 	struct vgpuback *bk;
 	uint32_t domid;
@@ -83,6 +92,8 @@ struct vgpu_dev {
 	bool dead;			/* free when jobs_out reaches 0 */
 	/* Statistics. */
 	uint64_t submitted, completed, failed;
+	uint32_t lat_us[VGPU_DEV_LAT];	/* last jobs' round trips, a ring */
+	uint64_t lat_n;			/* jobs ever put in lat_us */
 	struct vgpu_dev *next;
 };
 
@@ -112,6 +123,8 @@ struct vgpuback {
 	uint64_t pool_submitted[VGPU_MAX_POOLS], pool_completed[VGPU_MAX_POOLS];
 	uint32_t lat_queue_us[LAT_SAMPLES], lat_exec_us[LAT_SAMPLES];
 	uint64_t lat_count;
+	/* Per pool: arrival to response, and arrival to dispatch. */
+	struct vgpu_hist hist_request[VGPU_MAX_POOLS], hist_queue[VGPU_MAX_POOLS];
 	uint64_t live_jobs, live_buffers, live_mappings;
 	/* Buffer mapping off the loop (buffers.c, mapper.c). */
 	struct vgpu_mapper *mapper;

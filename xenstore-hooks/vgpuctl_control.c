@@ -123,21 +123,53 @@ static yajl_val field(struct vc_parse *p, yajl_val obj, const char *key,
 }
 
 /* A whole number >= 0, exact over 64 bits (read from the number's text). */
-static uint64_t get_u64(struct vc_parse *p, yajl_val obj, const char *key)
+static uint64_t num_u64(struct vc_parse *p, yajl_val v, const char *key)
 {
-	yajl_val v = field(p, obj, key, yajl_t_number, "a whole number");
-	const char *s = v ? YAJL_GET_NUMBER(v) : NULL;
+	const char *s = YAJL_IS_NUMBER(v) ? YAJL_GET_NUMBER(v) : NULL;
 	unsigned long long n;
 	char *end;
 
-	if (!s)
+	if (!s) {
+		bad(p, key, "a whole number");
 		return 0;
+	}
 	errno = 0;
 	n = strtoull(s, &end, 10);
 	if (s[0] < '0' || s[0] > '9' || *end || errno) {
 		bad(p, key, "a whole number");
 		return 0;
 	}
+	return n;
+}
+
+static uint64_t get_u64(struct vc_parse *p, yajl_val obj, const char *key)
+{
+	yajl_val v = field(p, obj, key, yajl_t_number, "a whole number");
+
+	return v ? num_u64(p, v, key) : 0;
+}
+
+/* As get_u64, 0 when @key is missing (a vgpuback of before it had none). */
+static uint64_t opt_u64(struct vc_parse *p, yajl_val obj, const char *key)
+{
+	const char *path[] = { key, NULL };
+
+	return yajl_tree_get(obj, path, yajl_t_any) ? get_u64(p, obj, key) : 0;
+}
+
+/* The list of numbers @key of @obj, at most @max of them, in @out; their count. */
+static size_t get_u64s(struct vc_parse *p, yajl_val obj, const char *key, uint64_t *out,
+		       size_t max)
+{
+	yajl_val v = field(p, obj, key, yajl_t_array, "a list");
+	size_t i, n = v ? YAJL_GET_ARRAY(v)->len : 0;
+
+	if (n > max) {
+		bad(p, key, "a short enough list");
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = num_u64(p, YAJL_GET_ARRAY(v)->values[i], key);
 	return n;
 }
 
@@ -214,6 +246,21 @@ static void one_dev(struct vc_parse *p, yajl_val o, void *elem)
 	d->buffer_pages = get_u64(p, o, "buffer_pages");
 	d->spurious = get_u64(p, o, "spurious");
 	d->throttled = get_u64(p, o, "throttled");
+	d->lat_p50_us = opt_u64(p, o, "lat_p50_us");
+	d->lat_p99_us = opt_u64(p, o, "lat_p99_us");
+}
+
+/* Optional (a vgpuback of before had none); its buckets checked against the bounds. */
+static void get_hist(struct vc_parse *p, yajl_val o, const char *key, struct vc_hist *h)
+{
+	const char *path[] = { key, NULL };
+	yajl_val v = p->bad ? NULL : yajl_tree_get(o, path, yajl_t_object);
+
+	if (!v)
+		return;
+	h->nbuckets = get_u64s(p, v, "buckets", h->bucket, VC_HIST_MAX);
+	h->sum_ns = get_u64(p, v, "sum_ns");
+	h->count = get_u64(p, v, "count");
 }
 
 static void one_stats_pool(struct vc_parse *p, yajl_val o, void *elem)
@@ -224,6 +271,8 @@ static void one_stats_pool(struct vc_parse *p, yajl_val o, void *elem)
 	pl->gpu = get_int(p, o, "gpu");
 	pl->submitted = get_u64(p, o, "submitted");
 	pl->completed = get_u64(p, o, "completed");
+	get_hist(p, o, "request_time", &pl->request);
+	get_hist(p, o, "queue_time", &pl->queue);
 }
 
 static void one_pool(struct vc_parse *p, yajl_val o, void *elem)
@@ -302,6 +351,23 @@ static void stats_numbers(struct vc_parse *p, yajl_val top, struct vc_stats *st)
 	st->mappings = get_u64(p, res, "mappings");
 }
 
+/* The histograms' bounds (optional, as the histograms) and their buckets agree. */
+static void stats_hists(struct vc_parse *p, yajl_val top, struct vc_stats *st)
+{
+	const char *path[] = { "buckets_us", NULL };
+	size_t i;
+
+	if (!p->bad && yajl_tree_get(top, path, yajl_t_array))
+		st->nbounds = get_u64s(p, top, "buckets_us", st->bounds_us, VC_HIST_MAX - 1);
+	for (i = 0; i < st->npools && !p->bad; i++) {
+		if (st->pools[i].request.nbuckets &&
+		    st->pools[i].request.nbuckets != st->nbounds + 1)
+			bad(p, "request_time", "one bucket more than buckets_us");
+		if (st->pools[i].queue.nbuckets && st->pools[i].queue.nbuckets != st->nbounds + 1)
+			bad(p, "queue_time", "one bucket more than buckets_us");
+	}
+}
+
 int vc_get_stats(const char *sock, struct vc_stats *st, char *err, size_t errlen)
 {
 	struct vc_parse p = { err, errlen, false };
@@ -318,6 +384,7 @@ int vc_get_stats(const char *sock, struct vc_stats *st, char *err, size_t errlen
 			     one_stats_pool);
 	/* Optional: a vgpuback of before the list had none. */
 	st->gpus = get_list(&p, top, "gpus", true, sizeof(*st->gpus), &st->ngpus, one_gpu);
+	stats_hists(&p, top, st);
 	yajl_tree_free(top);
 	if (!p.bad)
 		return 0;

@@ -58,7 +58,8 @@ static void cell_i(int64_t v)
 static void text_devices(const struct vc_stats *st)
 {
 	static const char *const cols[] = { "domid", "devid", "pool", "priority", "state",
-		"submitted", "completed", "failed", "inflight", "queued", NULL };
+		"submitted", "completed", "failed", "inflight", "queued", "p50_us", "p99_us",
+		NULL };
 	size_t i;
 
 	header(cols);
@@ -75,6 +76,8 @@ static void text_devices(const struct vc_stats *st)
 		cell_u(d->failed);
 		cell_u(d->inflight);
 		cell_u(d->queued);
+		cell_u(d->lat_p50_us);
+		cell_u(d->lat_p99_us);
 		printf("\n");
 	}
 }
@@ -153,7 +156,9 @@ int vgpuctl_stats(struct vgpuctl *c, int argc, char **argv)
 	if (rc)
 		return ask_failed(c, "stats", rc, why);
 	rc = 0;
-	if (!c->json)
+	if (c->prometheus)
+		rc = vgpuctl_prom(&st) ? 0 : EXIT_FAILED;
+	else if (!c->json)
 		text_stats(&st);
 	else if (!json_stats(&st))
 		rc = EXIT_FAILED;

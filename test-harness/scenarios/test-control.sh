@@ -104,7 +104,8 @@ GPU='H200 "NVL", rev}2'
 cat >"$tmp/answer-stats" <<JSON
 {"future":{"name":"x","inflight":9},"resources":{"mappings":0,"jobs":1,"buffers":2},
  "gpus":[{"name":"$(sed 's/"/\\"/g' <<<"$GPU")","inflight":2,"mem_used":150754820096,
- "mem_total":150754820097,"index":0},{"index":1,"name":"b}","mem_total":1,"mem_used":0,"inflight":0}],
+ "mem_total":150754820097,"index":0},{"index":1,"name":"b}","mem_total":1,"mem_used":0,"inflight":0},
+ {"index":2,"name":"x\\\\y\\"z\\nw","mem_total":3,"mem_used":0,"inflight":0}],
  "latency_us":{"exec_p99":4,"exec_p50":3,"queue_p99":2,"queue_p50":1,"count":10},
  "pools":[{"completed":5,"submitted":6,"gpu":0,"name":"A"}],
  "domains":[{"throttled":0,"spurious":0,"buffer_pages":0,"buffers":0,"queued":1,
@@ -144,6 +145,20 @@ like "$out" '^\{"executor":"cuda","slots":8,"inflight":3,"queued":\{"high":1' \
 out=$("${F[@]}" stats)
 like "$out" "^executor cuda, 8 slots, 3 running" "stand-in table: the executor line"
 like "$out" "0 +H200 \"NVL\", rev\}2 +143771 +143771 +2" "stand-in table: the GPU row, MiB"
+# --prometheus (test-prometheus.sh checks the format): label values escaped
+# (\\, \", \n), no histogram from a vgpuback of before them.
+out=$("${F[@]}" stats --prometheus)
+is "$?" 0 "stand-in: vgpuctl stats --prometheus: exit 0"
+is "$(grep -F '{gpu="0",' <<<"$out" | head -1)" \
+	'vgpu_gpu_memory_total_bytes{gpu="0",name="H200 \"NVL\", rev}2"} 150754820097' \
+	"stand-in --prometheus: the GPU name's '\"' escaped, memory in bytes"
+is "$(grep -F '{gpu="2",' <<<"$out" | head -1)" \
+	'vgpu_gpu_memory_total_bytes{gpu="2",name="x\\y\"z\nw"} 3' \
+	"stand-in --prometheus: '\\', '\"' and a newline escaped"
+is "$(grep -c '_seconds_bucket' <<<"$out")" 0 "stand-in --prometheus: no histogram from an answer without them"
+is "$(grep '^vgpu_request_recent_p99_seconds' <<<"$out")" \
+	'vgpu_request_recent_p99_seconds{domid="7",devid="0",pool="A",priority="high"} 0' \
+	"stand-in --prometheus: no device latencies in the answer: 0"
 echo error >"$tmp/mode"
 "${F[@]}" stats >/dev/null 2>"$tmp/err"
 is "$?" 1 "an error answer: exit 1"
