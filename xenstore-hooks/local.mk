@@ -9,13 +9,14 @@ xenstore_hooks_libvgpuhooks_la_LIBADD = $(XENSTORE_LIBS) $(XLUTIL_LIBS)
 sbin_PROGRAMS += xenstore-hooks/vgpuctl
 xenstore_hooks_vgpuctl_SOURCES = xenstore-hooks/vgpuctl.h xenstore-hooks/vgpuctl.c xenstore-hooks/vgpuctl_util.c \
 	xenstore-hooks/vgpuctl_list.c xenstore-hooks/vgpuctl_attach.c \
-	xenstore-hooks/vgpuctl_stats.c \
+	xenstore-hooks/vgpuctl_stats.c xenstore-hooks/vgpuctl_prom.c \
 	xenstore-hooks/vgpuctl_control.h xenstore-hooks/vgpuctl_control.c \
+	xenstore-hooks/vgpuctl_top.h xenstore-hooks/vgpuctl_top.c xenstore-hooks/vgpuctl_top_render.c \
 	backend/control_gen.h backend/control_gen.c
 xenstore_hooks_vgpuctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
-xenstore_hooks_vgpuctl_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(YAJL_CFLAGS)
+xenstore_hooks_vgpuctl_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(YAJL_CFLAGS) $(NCURSES_CFLAGS)
 xenstore_hooks_vgpuctl_LDADD = xenstore-hooks/libvgpuhooks.la ring/libvgpuring.la $(XENSTORE_LIBS) \
-	$(YAJL_LIBS)
+	$(YAJL_LIBS) $(NCURSES_LIBS)
 
 check_PROGRAMS += xenstore-hooks/tests/test_spec
 TESTS += xenstore-hooks/tests/test_spec

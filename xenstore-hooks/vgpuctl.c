@@ -40,6 +40,9 @@ static const struct vgpuctl_cmd cmds[] = {
 	{ "stats", vgpuctl_stats, "",
 	  "vgpuback's queue, per-domain and per-pool counts, GPUs,\nlatencies", 0, 0 },
 	{ "pools", vgpuctl_pools, "", "vgpuback's pools and their GPUs", 0, 0 },
+	{ "top", vgpuctl_top, "[-b -n N -d S -s KEY]",
+	  "live view of vgpuback: GPUs, devices, rates, latency;\n-b plain-text frames, "
+	  "-n N frames, -d S seconds apart,\n-s KEY sort (vgpuctl(8))", 0, 8 },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -73,6 +76,7 @@ static void usage(FILE *f)
 "\n"
 "Options:\n"
 "  -j, --json                machine-readable output (JSON, every command)\n"
+"      --prometheus          stats: Prometheus text format (vgpuctl(8), METRICS)\n"
 "  -t, --timeout SECONDS     detach: how long to wait for the guest (0-3600, default 10);\n"
 "                            past it nothing is removed and vgpuctl exits 1\n"
 "  -f, --force               detach: remove at once, without waiting for the guest\n"
@@ -85,11 +89,15 @@ static void usage(FILE *f)
 "detach timed out), 2 usage, 3 vgpuback is not running.\n");
 }
 
-/* 0 when the options parsed, else the exit status (after --help: 0 too, in *@done). */
-static int parse_options(struct vgpuctl *c, int argc, char **argv, bool *done)
+/*
+ * 0 when the options parsed, else the exit status (after --help: 0 too, in
+ * *@done).  @to_cmd: stop at the first argument, the command's name.
+ */
+static int parse_options(struct vgpuctl *c, int argc, char **argv, bool to_cmd, bool *done)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", no_argument, NULL, 'P' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "force", no_argument, NULL, 'f' },
@@ -100,9 +108,11 @@ static int parse_options(struct vgpuctl *c, int argc, char **argv, bool *done)
 	int o;
 
 	opterr = 0;	/* our one line says what is wrong */
-	while ((o = getopt_long(argc, argv, ":js:t:fhV", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, to_cmd ? "+:js:t:fhV" : ":js:t:fhV", opts,
+				 NULL)) != -1) {
 		switch (o) {
 		case 'j': c->json = true; break;
+		case 'P': c->prometheus = true; break;
 		case 's': c->sock = optarg; break;
 		case 't':
 			if (!vgpuctl_num_arg("--timeout", optarg, 3600, &c->timeout_s))
@@ -116,8 +126,8 @@ static int parse_options(struct vgpuctl *c, int argc, char **argv, bool *done)
 				argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
-			fprintf(stderr, "vgpuctl: unknown option '%s' (options: --json, --socket, "
-				"--timeout, --force, --help, --version)\n", argv[optind - 1]);
+			fprintf(stderr, "vgpuctl: unknown option '%s' (options: --json, --prometheus, "
+				"--socket, --timeout, --force, --help, --version)\n", argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
@@ -158,7 +168,7 @@ int main(int argc, char **argv)
 
 	if (!c.sock || !*c.sock)
 		c.sock = RUNSTATEDIR "/xen-vgpu/vgpuback.sock";
-	rc = parse_options(&c, argc, argv, &done);
+	rc = parse_options(&c, argc, argv, true, &done);
 	if (rc || done)
 		return rc;
 	if (optind >= argc) {
@@ -168,8 +178,16 @@ int main(int argc, char **argv)
 	cmd = find_cmd(argv[optind]);
 	if (!cmd)
 		return EXIT_USAGE;
-	argc -= optind + 1;
-	argv += optind + 1;
+	argc -= optind;
+	argv += optind;		/* argv[0]: the command's name */
+	optind = 0;		/* getopt starts again at argv[1] */
+	if (cmd->run != vgpuctl_top) {	/* options may follow; top reads its own */
+		rc = parse_options(&c, argc, argv, false, &done);
+		if (rc || done)
+			return rc;
+	}
+	argc -= optind ? optind : 1;
+	argv += optind ? optind : 1;
 	if (!args_fit(cmd, argc, argv))
 		return EXIT_USAGE;
 	rc = cmd->run(&c, argc, argv);

@@ -19,6 +19,7 @@
 struct vgpuctl {
 	const char *sock;		/* vgpuback's control socket */
 	bool json;			/* --json */
+	bool prometheus;		/* --prometheus (stats) */
 	bool force;			/* --force */
 	unsigned long timeout_s;	/* --timeout */
 	struct xs_handle *xs;		/* opened by vgpuctl_xs() on first use */
@@ -50,5 +51,10 @@ int vgpuctl_attach(struct vgpuctl *c, int argc, char **argv);	/* vgpuctl_attach.
 int vgpuctl_detach(struct vgpuctl *c, int argc, char **argv);	/* vgpuctl_attach.c */
 int vgpuctl_stats(struct vgpuctl *c, int argc, char **argv);	/* vgpuctl_stats.c */
 int vgpuctl_pools(struct vgpuctl *c, int argc, char **argv);	/* vgpuctl_stats.c */
+int vgpuctl_top(struct vgpuctl *c, int argc, char **argv);	/* vgpuctl_top.c */
+
+/* stats --prometheus: @st in the text exposition format on stdout (vgpuctl_prom.c). */
+struct vc_stats;
+bool vgpuctl_prom(const struct vc_stats *st);
 
 #endif /* VGPUCTL_H */
