@@ -266,19 +266,45 @@ static void cpu_buf_detach(struct vgpu_executor *ex, struct vgpu_buffer *buf)
 	(void)buf;
 }
 
+/* The host's CPU as /proc/cpuinfo names it ("model name"), or "". */
+static void cpu_model(char *out, size_t len)
+{
+	char line[512];
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	out[0] = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *v = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) || !v)
+			continue;
+		v += strspn(v + 1, " \t") + 1;
+		v[strcspn(v, "\n")] = 0;
+		snprintf(out, len, "%s", v);
+		break;
+	}
+	fclose(f);
+}
+
+/* The text is key=value lines (vgpufront(1) parses them). */
 static void cpu_query(struct vgpu_executor *ex, struct vgpuif_query_result *q,
 		      char *text, size_t len)
 {
 	struct cpu_exec *x = to_cpu(ex);
+	char model[256];
 
 	q->executor = VGPU_EXEC_CPU;
 	q->path = VGPU_PATH_CPU;
 	q->ngpus = 0;
 	q->slots = (uint16_t)x->slots;
 	q->gpu_mem_total = 0;
-	if (text && len)
-		snprintf(text, len, "executor: cpu, %u worker threads%s\n", x->slots,
-			 x->cfg.cpu_delay_us ? " (slowed on purpose)" : "");
+	if (!text || !len)
+		return;
+	cpu_model(model, sizeof(model));
+	snprintf(text, len, "executor=cpu\npath=cpu\ncpu_model=%s\nworkers=%u\nslowed=%s\n",
+		 model[0] ? model : "unknown", x->slots, x->cfg.cpu_delay_us ? "yes" : "no");
 }
 
 static unsigned cpu_inflight(struct vgpu_executor *ex)

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,7 @@ struct gpu {
 	int dev;
 	char name[256];
 	size_t mem;
+	int cc_major, cc_minor, sms;	/* cached at create for QUERY */
 	unsigned nslots;
 	struct slot slots[MAX_SLOTS];
 	unsigned busy;
@@ -93,6 +95,9 @@ struct cuda_exec {
 	struct vgpu_buffer *bufs;
 	struct look looks[MAX_GPUS * MAX_SLOTS];	/* completion thread's */
 	bool staging;			/* some buffer could not be registered */
+	/* Cached at create for QUERY: the versions never change while we run. */
+	int cuda_driver, cuda_runtime;	/* 13000: 13.0 */
+	char nv_driver[32];		/* "580.159.04", or "" when unknown */
 };
 
 __global__ void vadd_kernel(const float *a, const float *b, float *c, uint64_t n)
@@ -727,6 +732,58 @@ static void cuda_buf_detach(struct vgpu_executor *ex, struct vgpu_buffer *b)
 	pthread_mutex_unlock(&x->lock);
 }
 
+/*
+ * The NVIDIA driver's version from its proc file ("NVRM version: NVIDIA
+ * UNIX ... Kernel Module  580.159.04  Release Build ..."): the first word
+ * of digits and dots with a dot in it.  Left empty when there is none.
+ */
+static void read_nv_driver(char *out, size_t len)
+{
+	char line[512], *w, *save = NULL;
+	FILE *f = fopen("/proc/driver/nvidia/version", "re");
+
+	out[0] = 0;
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f))
+		for (w = strtok_r(line, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
+			if (w[0] >= '0' && w[0] <= '9' && strchr(w, '.') &&
+			    strspn(w, "0123456789.") == strlen(w)) {
+				snprintf(out, len, "%s", w);
+				break;
+			}
+	fclose(f);
+}
+
+static void host_versions(struct cuda_exec *x)
+{
+	if (cudaDriverGetVersion(&x->cuda_driver) != cudaSuccess)
+		x->cuda_driver = 0;
+	if (cudaRuntimeGetVersion(&x->cuda_runtime) != cudaSuccess)
+		x->cuda_runtime = 0;
+	read_nv_driver(x->nv_driver, sizeof(x->nv_driver));
+}
+
+/* Appends to @text at *@off; stops quietly when it is full. */
+static void put(char *text, size_t len, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void put(char *text, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(text + *off, len - *off, fmt, ap);
+	va_end(ap);
+	*off += n > 0 ? (size_t)n : 0;
+}
+
+/*
+ * The text is key=value lines (vgpufront(1) parses them): only what was
+ * cached at create, no CUDA call per query.
+ */
 static void cuda_query(struct vgpu_executor *ex, struct vgpuif_query_result *q,
 		       char *text, size_t len)
 {
@@ -744,16 +801,20 @@ static void cuda_query(struct vgpu_executor *ex, struct vgpuif_query_result *q,
 	if (!text || !len)
 		return;
 	text[0] = 0;
-	for (i = 0; i < x->ngpus && off < len; i++)
-		off += (size_t)snprintf(text + off, len - off,
-					"gpu %d: %s, %.1f GiB, %u stream slots, %llu requests done\n",
-					x->gpus[i].dev, x->gpus[i].name,
-					(double)x->gpus[i].mem / (1u << 30), x->gpus[i].nslots,
-					(unsigned long long)x->gpus[i].completed);
-	if (off < len)
-		snprintf(text + off, len - off, "data path: %s\n", x->staging ?
-			 "staging (some buffers could not be registered)" :
-			 "DMA from registered guest pages");
+	put(text, len, &off, "executor=cuda\npath=%s\n", x->staging ? "staging" : "dma");
+	if (x->nv_driver[0])
+		put(text, len, &off, "driver_version=%s\n", x->nv_driver);
+	put(text, len, &off, "cuda_version=%d.%d\nruntime_version=%d.%d\n",
+	    x->cuda_driver / 1000, x->cuda_driver % 1000 / 10,
+	    x->cuda_runtime / 1000, x->cuda_runtime % 1000 / 10);
+	for (i = 0; i < x->ngpus; i++) {
+		const struct gpu *g = &x->gpus[i];
+
+		put(text, len, &off, "gpu%u.name=%s\ngpu%u.cc=%d.%d\ngpu%u.sms=%d\n"
+		    "gpu%u.mem_total=%zu\ngpu%u.slots=%u\ngpu%u.completed=%llu\n",
+		    i, g->name, i, g->cc_major, g->cc_minor, i, g->sms, i, g->mem,
+		    i, g->nslots, i, (unsigned long long)g->completed);
+	}
 }
 
 /*
@@ -872,10 +933,14 @@ static int cuda_create(const struct vgpu_exec_config *cfg, struct vgpu_executor 
 		}
 		snprintf(g->name, sizeof(g->name), "%s", p.name);
 		g->mem = p.totalGlobalMem;
+		g->cc_major = p.major;
+		g->cc_minor = p.minor;
+		g->sms = p.multiProcessorCount;
 		vlog(LOG_INFO, "cuda: GPU %d: %s, %.1f GiB, %u stream slots", i, p.name,
 		     (double)p.totalGlobalMem / (1u << 30), g->nslots);
 		x->ngpus++;
 	}
+	host_versions(x);
 	if (!x->ngpus || x->efd < 0 || pthread_create(&x->poller, NULL, poller, x)) {
 		x->poller = 0;
 		cuda_destroy(&x->base);

@@ -31,9 +31,14 @@ pkgconfig_DATA = frontend/libvgpufront.pc
 EXTRA_DIST += frontend/libvgpufront.pc.in frontend/libvgpufront.map
 
 bin_PROGRAMS += frontend/vgpufront
-frontend_vgpufront_SOURCES = frontend/vgpufront_tool.c
+frontend_vgpufront_SOURCES = frontend/vgpufront_tool.c frontend/tool_priv.h \
+	frontend/tool_info.c frontend/tool_progress.c
 frontend_vgpufront_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend
-frontend_vgpufront_LDADD = frontend/libvgpufront.la -lm
+frontend_vgpufront_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
+frontend_vgpufront_LDADD = frontend/libvgpufront.la $(YAJL_LIBS) -lm
+# The tool's end-to-end test (info, --json, progress) is listed in TESTS by
+# test-harness/scenarios/local.mk; it ships from here.
+dist_check_SCRIPTS += test-harness/scenarios/test-front-info.sh
 
 check_PROGRAMS += frontend/tests/test_front_status
 TESTS += frontend/tests/test_front_status
@@ -46,3 +51,11 @@ frontend_tests_test_front_status_LDADD = frontend/libvgpufront.la ring/libvgpuri
 # paths, the exported symbols.
 TESTS += frontend/tests/test-pkgconfig.sh
 dist_check_SCRIPTS += frontend/tests/test-pkgconfig.sh
+
+# vgpufront info's parser of the executor's key=value text.
+check_PROGRAMS += frontend/tests/test_tool_info
+TESTS += frontend/tests/test_tool_info
+frontend_tests_test_tool_info_SOURCES = frontend/tests/test_tool_info.c
+frontend_tests_test_tool_info_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend
+frontend_tests_test_tool_info_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(YAJL_CFLAGS)
+frontend_tests_test_tool_info_LDADD = frontend/libvgpufront.la $(YAJL_LIBS) $(CMOCKA_LIBS)

@@ -142,6 +142,16 @@ int vgpufront_vector_add(struct vgpufront *dev, uint64_t n,
 			 const struct vgpufront_buf *c, uint32_t coff,
 			 struct vgpuif_response *rsp);
 
+/*
+ * The node @node of this device's backend directory in XenStore, as the
+ * guest may read it: "pool" and "priority" are what the toolstack gave the
+ * device (vgpu-xenstore(7)).  A plain name, no '/'.  0 with the value in
+ * @buf, -ENOENT (no such node), -EACCES, -ENAMETOOLONG (@len too small),
+ * -EINVAL (a bad name).
+ */
+int vgpufront_backend_node(const struct vgpufront *dev, const char *node,
+			   char *buf, size_t len);
+
 /* Text for any return code above: 0, a -errno or VGPUFRONT_E(VGPU_E*). */
 const char *vgpufront_strerror(int rc);
 

@@ -11,18 +11,7 @@
 #include <string.h>
 
 #include "vgpu_clock.h"
-#include "vgpufront.h"
-
-#define EXIT_FAILED   1
-#define EXIT_USAGE    2
-#define EXIT_NODEV    3
-
-struct tool {
-	unsigned devid;
-	int timeout_ms;
-	unsigned order;
-	struct vgpufront *dev;
-};
+#include "tool_priv.h"
 
 #define MAX_DEVID	2147483647u
 #define MAX_TIMEOUT_MS	3600000u	/* an hour */
@@ -31,22 +20,13 @@ struct tool {
 #define MAX_SECONDS	3600.0
 #define MAX_INFLIGHT	512u		/* the largest ring's slots */
 
-struct args {
-	unsigned count, repeat, k;
-	uint64_t n;
-	int64_t x, y;			/* add's numbers */
-	double secs;
-	bool verify;
-	unsigned given;			/* command options seen: 1 << OPT_* */
-};
-
-enum { OPT_COUNT, OPT_N, OPT_VERIFY, OPT_REPEAT, OPT_SECONDS, OPT_INFLIGHT };
+enum { OPT_COUNT, OPT_N, OPT_VERIFY, OPT_REPEAT, OPT_SECONDS, OPT_INFLIGHT, OPT_JSON };
 
 /*
  * A failed call: say what it means here (which limit, how to raise it);
  * exit 3 when the device is unusable (backend gone or broken, timeout).
  */
-static int fail(struct tool *t, const char *what, int rc)
+int tool_fail(struct tool *t, const char *what, int rc)
 {
 	char why[512];
 
@@ -71,33 +51,6 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int cmd_info(struct tool *t, const struct args *a)
-{
-	static const char *const exec[] = { "cpu", "cuda" };
-	static const char *const path[] = { "cpu (mapped pages)", "dma (registered guest pages)",
-					    "staging (pinned bounce buffers)" };
-	struct vgpuif_query_result q;
-	char text[4096];
-	int rc = vgpufront_query(t->dev, &q, text, sizeof(text));
-
-	(void)a;
-	if (rc)
-		return fail(t, "info", rc);
-	printf("device:        %u (domain %u)\n", t->devid, vgpufront_domid(t->dev));
-	printf("protocol:      %u\n", q.version);
-	printf("executor:      %s\n", q.executor < 2 ? exec[q.executor] : "?");
-	printf("data path:     %s\n", q.path < 3 ? path[q.path] : "?");
-	printf("gpus:          %u\n", q.ngpus);
-	printf("gpu memory:    %.1f GiB\n", (double)q.gpu_mem_total / (1u << 30));
-	printf("slots:         %u\n", q.slots);
-	printf("ring size:     %u (local %u)\n", q.ring_size, vgpufront_ring_size(t->dev));
-	printf("max inflight:  %u per domain\n", q.max_inflight);
-	printf("max buffers:   %u pages per domain\n", q.max_buf_pages);
-	if (text[0])
-		printf("%s%s", text, text[strlen(text) - 1] == '\n' ? "" : "\n");
-	return 0;
-}
-
 static int cmd_ping(struct tool *t, const struct args *a)
 {
 	unsigned count = a->count;
@@ -115,7 +68,7 @@ static int cmd_ping(struct tool *t, const struct args *a)
 		rc = vgpufront_ping(t->dev);
 		if (rc) {
 			free(lat);
-			return fail(t, "ping", rc);
+			return tool_fail(t, "ping", rc);
 		}
 		lat[i] = vgpu_now_ns() - t0;
 	}
@@ -146,7 +99,7 @@ static int cmd_add(struct tool *t, const struct args *a)
 
 	rc = vgpufront_scalar_add(t->dev, a->x, a->y, &sum);
 	if (rc)
-		return fail(t, "add", rc);
+		return tool_fail(t, "add", rc);
 	printf("%" PRId64 "\n", sum);
 	return 0;
 }
@@ -193,13 +146,14 @@ static int cmd_vadd(struct tool *t, const struct args *args)
 	uint64_t seed = vgpu_now_ns() | 1, i, best = UINT64_MAX;
 	float *fa, *fb, *fc;
 	unsigned r, repeat = args->repeat;
+	struct progress prog;
 	int rc = 0, st;
 
 	a = vgpufront_buf_alloc(t->dev, bytes, VGPUFRONT_BUF_READONLY, &st);
 	b = a ? vgpufront_buf_alloc(t->dev, bytes, VGPUFRONT_BUF_READONLY, &st) : NULL;
 	c = b ? vgpufront_buf_alloc(t->dev, bytes, 0, &st) : NULL;
 	if (!c) {
-		rc = fail(t, "vadd: buffer", st);
+		rc = tool_fail(t, "vadd: buffer", st);
 		goto out;
 	}
 	fa = a->addr;
@@ -209,6 +163,7 @@ static int cmd_vadd(struct tool *t, const struct args *args)
 		fa[i] = rnd(&seed);
 		fb[i] = rnd(&seed);
 	}
+	progress_start(&prog, "vadd", repeat);
 	for (r = 0; r < repeat; r++) {
 		uint64_t t0;
 
@@ -218,12 +173,15 @@ static int cmd_vadd(struct tool *t, const struct args *args)
 		st = vgpufront_vector_add(t->dev, n, a, 0, b, 0, c, 0, &rsp);
 		t0 = vgpu_now_ns() - t0;
 		if (st) {
-			rc = fail(t, "vadd", st);
+			progress_end(&prog);
+			rc = tool_fail(t, "vadd", st);
 			goto out;
 		}
 		if (t0 < best)
 			best = t0;
+		progress_step(&prog, r + 1);
 	}
+	progress_end(&prog);
 	printf("vadd n=%" PRIu64 ": %.1f us round trip (queued %.1f us, executed %.1f us), %.2f GB/s\n",
 	       n, best / 1e3, rsp.queue_ns / 1e3, rsp.exec_ns / 1e3,
 	       3.0 * (double)bytes / (double)best);
@@ -236,12 +194,19 @@ out:
 	return rc;
 }
 
+#define BENCH_N 2000		/* sequential round trips for the latency */
+
+struct bench_result {
+	const char *name, *key;		/* for a person, for JSON */
+	double median_us, p99_us, rps;
+};
+
 /* K requests kept in flight for @secs; returns requests per second. */
-static double throughput(struct tool *t, struct vgpuif_request *tmpl,
-			 unsigned k, double secs, int *err)
+static double throughput(struct tool *t, const struct vgpuif_request *tmpl,
+			 unsigned k, double secs, struct progress *p, int *err)
 {
 	struct vgpuif_response rsps[64];
-	uint64_t end = vgpu_now_ns() + (uint64_t)(secs * 1e9), t0 = vgpu_now_ns(), done = 0;
+	uint64_t t0 = vgpu_now_ns(), end = t0 + (uint64_t)(secs * 1e9), done = 0;
 	unsigned inflight = 0;
 
 	*err = 0;
@@ -264,6 +229,7 @@ static double throughput(struct tool *t, struct vgpuif_request *tmpl,
 				*err = vgpufront_status(rsps[i].status);
 		inflight -= (unsigned)n;
 		done += (unsigned)n;
+		progress_step(p, (vgpu_now_ns() - t0) / 1000000);
 	}
 	while (inflight) {
 		int n = vgpufront_poll(t->dev, rsps, 64, 1000);
@@ -276,24 +242,88 @@ static double throughput(struct tool *t, struct vgpuif_request *tmpl,
 	return (double)done / ((vgpu_now_ns() - t0) / 1e9);
 }
 
+/* One request's latency (BENCH_N in a row) and throughput; 0 or a status. */
+static int bench_one(struct tool *t, const struct vgpuif_request *tmpl, unsigned k,
+		     double secs, struct bench_result *res)
+{
+	uint64_t lat[BENCH_N];
+	struct progress p;
+	char what[64];
+	unsigned i;
+	int st;
+
+	snprintf(what, sizeof(what), "bench %s latency", res->key);
+	progress_start(&p, what, BENCH_N);
+	for (i = 0; i < BENCH_N; i++) {
+		struct vgpuif_request r = *tmpl;
+		struct vgpuif_response rsp;
+		uint64_t t0 = vgpu_now_ns();
+
+		st = vgpufront_call(t->dev, &r, &rsp);
+		if (st) {
+			progress_end(&p);
+			return tool_fail(t, "bench", st);
+		}
+		lat[i] = vgpu_now_ns() - t0;
+		progress_step(&p, i + 1);
+	}
+	qsort(lat, BENCH_N, sizeof(lat[0]), cmp_u64);
+	res->median_us = lat[BENCH_N / 2] / 1e3;
+	res->p99_us = lat[BENCH_N * 99 / 100] / 1e3;
+	snprintf(what, sizeof(what), "bench %s throughput, ms", res->key);
+	progress_start(&p, what, (uint64_t)(secs * 1000));
+	res->rps = throughput(t, tmpl, k, secs, &p, &st);
+	progress_end(&p);
+	return st ? tool_fail(t, "bench", st) : 0;
+}
+
+static void bench_text(const struct bench_result *res, unsigned k, double secs)
+{
+	unsigned j;
+
+	printf("%-18s %12s %12s %16s\n", "request", "median us", "p99 us",
+	       "req/s (K in flight)");
+	for (j = 0; j < 2; j++)
+		printf("%-18s %12.1f %12.1f %16.0f\n", res[j].name, res[j].median_us,
+		       res[j].p99_us, res[j].rps);
+	printf("(latency: %u sequential round trips; throughput: %u in flight for %.1f s)\n",
+	       BENCH_N, k, secs);
+}
+
+/* The same as one JSON object: numbers only, so printf writes it. */
+static void bench_json(const struct bench_result *res, unsigned k, double secs)
+{
+	unsigned j;
+
+	printf("{\"latency_round_trips\":%u,\"inflight\":%u,\"seconds\":%.3f,\"results\":[",
+	       BENCH_N, k, secs);
+	for (j = 0; j < 2; j++)
+		printf("%s{\"request\":\"%s\",\"median_us\":%.1f,\"p99_us\":%.1f,"
+		       "\"req_per_s\":%.0f}", j ? "," : "", res[j].key, res[j].median_us,
+		       res[j].p99_us, res[j].rps);
+	printf("]}\n");
+}
+
 /* Latency and throughput of a NOP and a 1K-float vadd. */
 static int cmd_bench(struct tool *t, const struct args *args)
 {
 	unsigned ring = vgpufront_ring_size(t->dev);
 	unsigned k = args->k > ring ? ring : args->k;
-	double secs = args->secs;
+	struct bench_result res[2] = { { "nop", "nop", 0, 0, 0 },
+				       { "vadd 1K floats", "vadd_1k", 0, 0, 0 } };
 	struct vgpufront_buf *a, *b, *c;
 	struct vgpuif_request nop, vadd;
-	uint64_t lat[2][2000], seed = 7;
-	unsigned i, j, n = 2000;
-	double tp[2];
-	int st, err;
+	uint64_t seed = 7;
+	unsigned i;
+	int st = 0, rc;
 
 	a = vgpufront_buf_alloc(t->dev, 4096, VGPUFRONT_BUF_READONLY, &st);
 	b = a ? vgpufront_buf_alloc(t->dev, 4096, VGPUFRONT_BUF_READONLY, &st) : NULL;
 	c = b ? vgpufront_buf_alloc(t->dev, 4096, 0, &st) : NULL;
-	if (!c)
-		return fail(t, "bench: buffer", st);
+	if (!c) {
+		rc = tool_fail(t, "bench: buffer", st);
+		goto out;
+	}
 	for (i = 0; i < 1024; i++) {
 		((float *)a->addr)[i] = rnd(&seed);
 		((float *)b->addr)[i] = rnd(&seed);
@@ -306,33 +336,18 @@ static int cmd_bench(struct tool *t, const struct args *args)
 	vadd.u.vector_add.a.handle = a->handle;
 	vadd.u.vector_add.b.handle = b->handle;
 	vadd.u.vector_add.c.handle = c->handle;
-	for (j = 0; j < 2; j++) {
-		for (i = 0; i < n; i++) {
-			struct vgpuif_request r = j ? vadd : nop;
-			struct vgpuif_response rsp;
-			uint64_t t0 = vgpu_now_ns();
-
-			st = vgpufront_call(t->dev, &r, &rsp);
-			if (st)
-				return fail(t, "bench", st);
-			lat[j][i] = vgpu_now_ns() - t0;
-		}
-		qsort(lat[j], n, sizeof(lat[j][0]), cmp_u64);
-		tp[j] = throughput(t, j ? &vadd : &nop, k, secs, &err);
-		if (err)
-			return fail(t, "bench", err);
-	}
-	printf("%-18s %12s %12s %16s\n", "request", "median us", "p99 us",
-	       "req/s (K in flight)");
-	for (j = 0; j < 2; j++)
-		printf("%-18s %12.1f %12.1f %16.0f\n", j ? "vadd 1K floats" : "nop",
-		       lat[j][n / 2] / 1e3, lat[j][n * 99 / 100] / 1e3, tp[j]);
-	printf("(latency: %u sequential round trips; throughput: %u in flight for %.1f s)\n",
-	       n, k, secs);
+	rc = bench_one(t, &nop, k, args->secs, &res[0]);
+	if (!rc)
+		rc = bench_one(t, &vadd, k, args->secs, &res[1]);
+	if (!rc && args->json)
+		bench_json(res, k, args->secs);
+	else if (!rc)
+		bench_text(res, k, args->secs);
+out:
 	vgpufront_buf_free(t->dev, a);
 	vgpufront_buf_free(t->dev, b);
 	vgpufront_buf_free(t->dev, c);
-	return 0;
+	return rc;
 }
 
 /* add's NUM1 and NUM2, checked before anything runs. */
@@ -358,7 +373,9 @@ struct command {
 
 static const struct command commands[] = {
 	{ "info", cmd_info,
-	  "  info                      what the backend offers: executor, GPUs, data path, limits\n" },
+	  "  info [--json]             this device: GPUs, host driver and CUDA versions, executor,\n"
+	  "                            data path, pool and priority, limits (--json: one object)\n",
+	  .opts = 1u << OPT_JSON },
 	{ "ping", cmd_ping,
 	  "  ping [--count N]          N NOP round trips (1-10000000, default 100); the latency\n",
 	  .opts = 1u << OPT_COUNT },
@@ -372,10 +389,10 @@ static const struct command commands[] = {
 	  .opts = 1u << OPT_N | 1u << OPT_VERIFY | 1u << OPT_REPEAT,
 	  .needs = 1u << OPT_N, .needs_msg = "vadd needs --n N (1 to 2^28 floats)" },
 	{ "bench", cmd_bench,
-	  "  bench [--seconds S] [--inflight K]\n"
+	  "  bench [--seconds S] [--inflight K] [--json]\n"
 	  "                            latency (one in flight) and throughput (K in flight,\n"
 	  "                            1-512, default 32; S seconds, (0, 3600], default 1)\n",
-	  .opts = 1u << OPT_SECONDS | 1u << OPT_INFLIGHT },
+	  .opts = 1u << OPT_SECONDS | 1u << OPT_INFLIGHT | 1u << OPT_JSON },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -399,6 +416,8 @@ static void usage(FILE *f)
 "  -r, --ring-order N        ring pages = 2^N (0-4), capped by the backend (default 2)\n"
 "  -h, --help                this help\n"
 "  -V, --version             version\n"
+"\n"
+"On a terminal, vadd and bench show their progress on stderr (one line).\n"
 "\n"
 "Environment: VGPUFRONT_SPIN_US: watch the ring this many us before sleeping\n"
 "on the event channel (default 200; -1 never).\n"
@@ -475,6 +494,10 @@ static int command_option(int c, const char *arg, struct args *a)
 		a->k = (unsigned)v;
 		a->given |= 1u << OPT_INFLIGHT;
 		break;
+	case 'j':
+		a->json = true;
+		a->given |= 1u << OPT_JSON;
+		break;
 	default:
 		usage(stderr);
 		return EXIT_USAGE;
@@ -511,7 +534,7 @@ static const struct command *check_command(const char *name, struct args *a,
 					   char **argv, int nargs)
 {
 	static const char *const names[] = { "--count", "--n", "--verify", "--repeat",
-					     "--seconds", "--inflight" };
+					     "--seconds", "--inflight", "--json" };
 	const struct command *cmd = NULL;
 	unsigned i, o;
 
@@ -555,6 +578,7 @@ static const struct option long_opts[] = {
 	{ "repeat", required_argument, NULL, 'R' },
 	{ "seconds", required_argument, NULL, 's' },
 	{ "inflight", required_argument, NULL, 'k' },
+	{ "json", no_argument, NULL, 'j' },
 	{ NULL, 0, NULL, 0 },
 };
 

@@ -442,3 +442,29 @@ void vgpufront_close(struct vgpufront *dev)
 }
 
 uint32_t vgpufront_domid(const struct vgpufront *dev) { return dev->domid; }
+
+/*
+ * One node of the backend's directory, such as the pool and the priority
+ * the toolstack gave this device.  A plain name only: the guest reads its
+ * own device's directory, nothing beside it.
+ */
+int vgpufront_backend_node(const struct vgpufront *dev, const char *node,
+			   char *buf, size_t len)
+{
+	char *v;
+	int rc = 0;
+
+	if (!dev || !node || !node[0] || strchr(node, '/') || !buf || !len)
+		return -EINVAL;
+	if (!dev->xs || !dev->be_path[0])
+		return -ENODEV;
+	v = vgpu_xs_read(dev->xs, XBT_NULL, dev->be_path, node);
+	if (!v)
+		return errno ? -errno : -ENOENT;
+	if (strlen(v) >= len)
+		rc = -ENAMETOOLONG;
+	else
+		memcpy(buf, v, strlen(v) + 1);
+	free(v);
+	return rc;
+}
