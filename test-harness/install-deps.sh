@@ -6,7 +6,8 @@
 set -eu
 pkgs="build-essential autoconf automake libtool pkg-config libxen-dev
       xenstore-utils libcmocka-dev libyajl-dev jq mandoc groff-base clang libclang-rt-14-dev
-      valgrind procps psmisc systemd"
+      valgrind procps psmisc systemd libncurses-dev tmux libxml2-utils librsvg2-bin
+      python3 util-linux"
 if [ "${1:-}" = "--xen" ]; then
 	pkgs="$pkgs qemu-system-x86 debootstrap e2fsprogs cpio zstd"
 fi

@@ -62,5 +62,13 @@ dist_check_SCRIPTS += test-harness/scenarios/test-front-hostile.sh \
 	test-harness/scenarios/test-front-detach.sh \
 	test-harness/scenarios/test-front-args.sh
 # The control plane: vgpuback's JSON answers and vgpuctl's typed reading of them.
-TESTS += test-harness/scenarios/test-control.sh
-dist_check_SCRIPTS += test-harness/scenarios/test-control.sh
+TESTS += test-harness/scenarios/test-control.sh test-harness/scenarios/test-prometheus.sh
+dist_check_SCRIPTS += test-harness/scenarios/test-control.sh test-harness/scenarios/test-prometheus.sh
+# The demo's picture: timeline-svg, its test, and README's seven-vms.svg.
+TESTS += test-harness/scenarios/test-demo-svg.sh
+dist_check_SCRIPTS += test-harness/scenarios/test-demo-svg.sh
+dist_noinst_SCRIPTS += test-harness/scenarios/timeline-svg
+EXTRA_DIST += seven-vms.svg
+TESTS += test-harness/scenarios/test-front-info.sh
+TESTS += test-harness/scenarios/test-top.sh
+dist_check_SCRIPTS += test-harness/scenarios/test-top.sh

@@ -57,6 +57,21 @@ ok "no more in flight on the GPUs ($busy) than the executor has ($top) and its 4
 	test "$busy" -le "$top" -a "$busy" -le 4
 wait $gpid
 is "$(grep -c '^REQ .* ok=1' "$tmp/g")" 3000 "the guest's 3000 requests all succeeded (results checked by the guest)"
+# What the guest sees: vgpufront info against nvidia-smi and the driver.
+"$SIM" exec g -- "$VGPUFRONT" info --json >"$tmp/info.json"
+is "$(jv "$tmp/info.json" 'j["executor"] + " " + j["path"]')" "cuda dma" "vgpufront info: executor cuda, path dma"
+is "$(jv "$tmp/info.json" 'len(j["gpus"])')" "$smi_n" "vgpufront info: one entry per GPU"
+IFS=, read -r name cc <<<"$(nvidia-smi --query-gpu=name,compute_cap --format=csv,noheader | head -1)"
+is "$(jv "$tmp/info.json" 'j["gpus"][0]["name"]')" "$name" "vgpufront info: the GPU's name"
+is "$(jv "$tmp/info.json" 'j["gpus"][0]["compute_capability"]')" "${cc# }" \
+	"vgpufront info: the compute capability nvidia-smi gives"
+is "$(jv "$tmp/info.json" 'j["gpus"][0]["mem_total"]')" "$(jv "$tmp/idle.json" 'j["gpus"][0]["mem_total"]')" \
+	"vgpufront info: memory total as vgpuctl stats says"
+drv=$(nvidia-smi --query-gpu=driver_version --format=csv,noheader | head -1)
+is "$(jv "$tmp/info.json" 'j["driver_version"]')" "$drv" "vgpufront info: the host driver version"
+is "$(jv "$tmp/info.json" 'j["pool"] + "/" + j["priority"]')" "A/high" "vgpufront info: this device's pool and priority"
+"$SIM" exec g -- "$VGPUFRONT" info >"$tmp/info.txt"
+echo "# $(tr '\n' '|' <"$tmp/info.txt")"
 "$VGPUCTL" stats >"$tmp/stats.txt"
 like "$(cat "$tmp/stats.txt")" "$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)" \
 	"the stats table names the GPU"
