@@ -133,6 +133,15 @@ static void print_opt(const char *label, const char *val)
 		printf(LABEL "%s\n", label, val);
 }
 
+/* A GPU's lines sit under "gpu N:", their labels one column wider. */
+#define GPU_LABEL "%-23s"
+
+static void print_gpu_opt(const char *label, const char *val)
+{
+	if (val)
+		printf(GPU_LABEL "%s\n", label, val);
+}
+
 static void print_gpus(const struct info *in)
 {
 	unsigned g;
@@ -141,13 +150,13 @@ static void print_gpus(const struct info *in)
 		const char *mem = gpu_get(in, g, "mem_total");
 
 		printf("gpu %u:\n", g);
-		print_opt("    name:", gpu_get(in, g, "name"));
-		print_opt("    compute capability:", gpu_get(in, g, "cc"));
-		print_opt("    SMs:", gpu_get(in, g, "sms"));
+		print_gpu_opt("  name:", gpu_get(in, g, "name"));
+		print_gpu_opt("  compute capability:", gpu_get(in, g, "cc"));
+		print_gpu_opt("  SMs:", gpu_get(in, g, "sms"));
 		if (mem)
-			printf("    memory total:       %.1f GiB (%s bytes)\n",
+			printf(GPU_LABEL "%.1f GiB (%s bytes)\n", "  memory total:",
 			       strtod(mem, NULL) / (1u << 30), mem);
-		printf("    memory free to this guest: " NO_DEVMEM "\n");
+		printf("  memory free to this guest: " NO_DEVMEM "\n");
 	}
 }
 
