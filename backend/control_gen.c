@@ -182,9 +182,8 @@ static void gpus(yajl_gen g, const struct vc_gpu *gpu, size_t n)
 	yajl_gen_array_close(g);
 }
 
-void cgen_stats(yajl_gen g, const struct vc_stats *st)
+void cgen_stats_head(yajl_gen g, const struct vc_stats *st)
 {
-	yajl_gen_map_open(g);
 	cgen_str(g, "executor", st->executor);
 	cgen_u64(g, "slots", st->slots);
 	cgen_u64(g, "inflight", st->inflight);
@@ -193,6 +192,12 @@ void cgen_stats(yajl_gen g, const struct vc_stats *st)
 	cgen_u64(g, "medium", st->queued_medium);
 	cgen_u64(g, "low", st->queued_low);
 	yajl_gen_map_close(g);
+}
+
+void cgen_stats(yajl_gen g, const struct vc_stats *st)
+{
+	yajl_gen_map_open(g);
+	cgen_stats_head(g, st);
 	devs(g, "domains", st->devs, st->ndevs, true);
 	u64s(g, "buckets_us", st->bounds_us, st->nbounds);
 	pools(g, st->pools, st->npools, true);

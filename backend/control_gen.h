@@ -73,6 +73,8 @@ struct vc_pools {
 
 /* The answers, written whole into @g. */
 void cgen_stats(yajl_gen g, const struct vc_stats *st);
+/* Its first keys: executor, slots, inflight, queued{high,medium,low}. */
+void cgen_stats_head(yajl_gen g, const struct vc_stats *st);
 void cgen_pools(yajl_gen g, const struct vc_pools *pl);
 void cgen_devices(yajl_gen g, const struct vc_dev *devs, size_t n);
 void cgen_error(yajl_gen g, const char *msg);

@@ -32,7 +32,7 @@ EXTRA_DIST += frontend/libvgpufront.pc.in frontend/libvgpufront.map
 
 bin_PROGRAMS += frontend/vgpufront
 frontend_vgpufront_SOURCES = frontend/vgpufront_tool.c frontend/tool_priv.h \
-	frontend/tool_info.c frontend/tool_progress.c
+	frontend/tool_info.c frontend/tool_progress.c frontend/tool_bench.c
 frontend_vgpufront_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend
 frontend_vgpufront_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
 frontend_vgpufront_LDADD = frontend/libvgpufront.la $(YAJL_LIBS) -lm

@@ -26,13 +26,20 @@ struct args {
 	double secs;
 	bool verify;
 	bool json;			/* info and bench: one JSON object */
+	const char *svg;		/* bench --svg: the chart's file */
 	unsigned given;			/* command options seen: 1 << OPT_* */
 };
 
 /* Says what a failed call means here; the exit status (1, or 3: no device). */
 int tool_fail(struct tool *t, const char *what, int rc);
 
-int cmd_info(struct tool *t, const struct args *a);
+int cmd_info(struct tool *t, const struct args *a);	/* tool_info.c */
+int cmd_bench(struct tool *t, const struct args *a);	/* tool_bench.c */
+
+/* qsort's order for uint64_t, smallest first. */
+int tool_cmp_u64(const void *a, const void *b);
+/* Deterministic, never-zero test inputs (xorshift) from the state @s. */
+float tool_rnd(uint64_t *s);
 
 /*
  * A single updating line on stderr ("vadd 1234/10000 (12%)") for long

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* vgpufront: what a guest user types to use its vgpu device (vgpufront(1)). */
+/*
+ * vgpufront: what a guest user types to use its vgpu device (vgpufront(1)):
+ * options, the command table and the small commands; info: tool_info.c,
+ * bench: tool_bench.c.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -20,7 +24,8 @@
 #define MAX_SECONDS	3600.0
 #define MAX_INFLIGHT	512u		/* the largest ring's slots */
 
-enum { OPT_COUNT, OPT_N, OPT_VERIFY, OPT_REPEAT, OPT_SECONDS, OPT_INFLIGHT, OPT_JSON };
+enum { OPT_COUNT, OPT_N, OPT_VERIFY, OPT_REPEAT, OPT_SECONDS, OPT_INFLIGHT, OPT_JSON,
+	OPT_SVG };
 
 /*
  * A failed call: say what it means here (which limit, how to raise it);
@@ -44,7 +49,7 @@ static int bad_value(const char *opt, const char *val, const char *allowed)
 	return EXIT_USAGE;
 }
 
-static int cmp_u64(const void *a, const void *b)
+int tool_cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
@@ -72,7 +77,7 @@ static int cmd_ping(struct tool *t, const struct args *a)
 		}
 		lat[i] = vgpu_now_ns() - t0;
 	}
-	qsort(lat, count, sizeof(*lat), cmp_u64);
+	qsort(lat, count, sizeof(*lat), tool_cmp_u64);
 	printf("%u pings: median %.1f us, p99 %.1f us, min %.1f us\n", count,
 	       lat[count / 2] / 1e3, lat[(count * 99) / 100 < count ? (count * 99) / 100 : count - 1] / 1e3,
 	       lat[0] / 1e3);
@@ -105,7 +110,7 @@ static int cmd_add(struct tool *t, const struct args *a)
 }
 
 /* Deterministic, never-zero inputs: a xorshift generator. */
-static float rnd(uint64_t *s)
+float tool_rnd(uint64_t *s)
 {
 	*s ^= *s << 13;
 	*s ^= *s >> 7;
@@ -160,8 +165,8 @@ static int cmd_vadd(struct tool *t, const struct args *args)
 	fb = b->addr;
 	fc = c->addr;
 	for (i = 0; i < n; i++) {
-		fa[i] = rnd(&seed);
-		fb[i] = rnd(&seed);
+		fa[i] = tool_rnd(&seed);
+		fb[i] = tool_rnd(&seed);
 	}
 	progress_start(&prog, "vadd", repeat);
 	for (r = 0; r < repeat; r++) {
@@ -187,162 +192,6 @@ static int cmd_vadd(struct tool *t, const struct args *args)
 	       3.0 * (double)bytes / (double)best);
 	if (args->verify)
 		rc = verify_sum(fa, fb, fc, n);
-out:
-	vgpufront_buf_free(t->dev, a);
-	vgpufront_buf_free(t->dev, b);
-	vgpufront_buf_free(t->dev, c);
-	return rc;
-}
-
-#define BENCH_N 2000		/* sequential round trips for the latency */
-
-struct bench_result {
-	const char *name, *key;		/* for a person, for JSON */
-	double median_us, p99_us, rps;
-};
-
-/* K requests kept in flight for @secs; returns requests per second. */
-static double throughput(struct tool *t, const struct vgpuif_request *tmpl,
-			 unsigned k, double secs, struct progress *p, int *err)
-{
-	struct vgpuif_response rsps[64];
-	uint64_t t0 = vgpu_now_ns(), end = t0 + (uint64_t)(secs * 1e9), done = 0;
-	unsigned inflight = 0;
-
-	*err = 0;
-	while (vgpu_now_ns() < end) {
-		while (inflight < k) {
-			struct vgpuif_request r = *tmpl;
-
-			if (vgpufront_submit(t->dev, &r))
-				break;
-			inflight++;
-		}
-		int n = vgpufront_poll(t->dev, rsps, 64, 1000);
-
-		if (n < 0) {
-			*err = n;
-			return 0;
-		}
-		for (int i = 0; i < n; i++)
-			if (rsps[i].status)
-				*err = vgpufront_status(rsps[i].status);
-		inflight -= (unsigned)n;
-		done += (unsigned)n;
-		progress_step(p, (vgpu_now_ns() - t0) / 1000000);
-	}
-	while (inflight) {
-		int n = vgpufront_poll(t->dev, rsps, 64, 1000);
-
-		if (n <= 0)
-			break;
-		inflight -= (unsigned)n;
-		done += (unsigned)n;
-	}
-	return (double)done / ((vgpu_now_ns() - t0) / 1e9);
-}
-
-/* One request's latency (BENCH_N in a row) and throughput; 0 or a status. */
-static int bench_one(struct tool *t, const struct vgpuif_request *tmpl, unsigned k,
-		     double secs, struct bench_result *res)
-{
-	uint64_t lat[BENCH_N];
-	struct progress p;
-	char what[64];
-	unsigned i;
-	int st;
-
-	snprintf(what, sizeof(what), "bench %s latency", res->key);
-	progress_start(&p, what, BENCH_N);
-	for (i = 0; i < BENCH_N; i++) {
-		struct vgpuif_request r = *tmpl;
-		struct vgpuif_response rsp;
-		uint64_t t0 = vgpu_now_ns();
-
-		st = vgpufront_call(t->dev, &r, &rsp);
-		if (st) {
-			progress_end(&p);
-			return tool_fail(t, "bench", st);
-		}
-		lat[i] = vgpu_now_ns() - t0;
-		progress_step(&p, i + 1);
-	}
-	qsort(lat, BENCH_N, sizeof(lat[0]), cmp_u64);
-	res->median_us = lat[BENCH_N / 2] / 1e3;
-	res->p99_us = lat[BENCH_N * 99 / 100] / 1e3;
-	snprintf(what, sizeof(what), "bench %s throughput, ms", res->key);
-	progress_start(&p, what, (uint64_t)(secs * 1000));
-	res->rps = throughput(t, tmpl, k, secs, &p, &st);
-	progress_end(&p);
-	return st ? tool_fail(t, "bench", st) : 0;
-}
-
-static void bench_text(const struct bench_result *res, unsigned k, double secs)
-{
-	unsigned j;
-
-	printf("%-18s %12s %12s %16s\n", "request", "median us", "p99 us",
-	       "req/s (K in flight)");
-	for (j = 0; j < 2; j++)
-		printf("%-18s %12.1f %12.1f %16.0f\n", res[j].name, res[j].median_us,
-		       res[j].p99_us, res[j].rps);
-	printf("(latency: %u sequential round trips; throughput: %u in flight for %.1f s)\n",
-	       BENCH_N, k, secs);
-}
-
-/* The same as one JSON object: numbers only, so printf writes it. */
-static void bench_json(const struct bench_result *res, unsigned k, double secs)
-{
-	unsigned j;
-
-	printf("{\"latency_round_trips\":%u,\"inflight\":%u,\"seconds\":%.3f,\"results\":[",
-	       BENCH_N, k, secs);
-	for (j = 0; j < 2; j++)
-		printf("%s{\"request\":\"%s\",\"median_us\":%.1f,\"p99_us\":%.1f,"
-		       "\"req_per_s\":%.0f}", j ? "," : "", res[j].key, res[j].median_us,
-		       res[j].p99_us, res[j].rps);
-	printf("]}\n");
-}
-
-/* Latency and throughput of a NOP and a 1K-float vadd. */
-static int cmd_bench(struct tool *t, const struct args *args)
-{
-	unsigned ring = vgpufront_ring_size(t->dev);
-	unsigned k = args->k > ring ? ring : args->k;
-	struct bench_result res[2] = { { "nop", "nop", 0, 0, 0 },
-				       { "vadd 1K floats", "vadd_1k", 0, 0, 0 } };
-	struct vgpufront_buf *a, *b, *c;
-	struct vgpuif_request nop, vadd;
-	uint64_t seed = 7;
-	unsigned i;
-	int st = 0, rc;
-
-	a = vgpufront_buf_alloc(t->dev, 4096, VGPUFRONT_BUF_READONLY, &st);
-	b = a ? vgpufront_buf_alloc(t->dev, 4096, VGPUFRONT_BUF_READONLY, &st) : NULL;
-	c = b ? vgpufront_buf_alloc(t->dev, 4096, 0, &st) : NULL;
-	if (!c) {
-		rc = tool_fail(t, "bench: buffer", st);
-		goto out;
-	}
-	for (i = 0; i < 1024; i++) {
-		((float *)a->addr)[i] = rnd(&seed);
-		((float *)b->addr)[i] = rnd(&seed);
-	}
-	memset(&nop, 0, sizeof(nop));
-	nop.op = VGPU_OP_NOP;
-	memset(&vadd, 0, sizeof(vadd));
-	vadd.op = VGPU_OP_VECTOR_ADD;
-	vadd.u.vector_add.n = 1024;
-	vadd.u.vector_add.a.handle = a->handle;
-	vadd.u.vector_add.b.handle = b->handle;
-	vadd.u.vector_add.c.handle = c->handle;
-	rc = bench_one(t, &nop, k, args->secs, &res[0]);
-	if (!rc)
-		rc = bench_one(t, &vadd, k, args->secs, &res[1]);
-	if (!rc && args->json)
-		bench_json(res, k, args->secs);
-	else if (!rc)
-		bench_text(res, k, args->secs);
 out:
 	vgpufront_buf_free(t->dev, a);
 	vgpufront_buf_free(t->dev, b);
@@ -389,10 +238,12 @@ static const struct command commands[] = {
 	  .opts = 1u << OPT_N | 1u << OPT_VERIFY | 1u << OPT_REPEAT,
 	  .needs = 1u << OPT_N, .needs_msg = "vadd needs --n N (1 to 2^28 floats)" },
 	{ "bench", cmd_bench,
-	  "  bench [--seconds S] [--inflight K] [--json]\n"
+	  "  bench [--seconds S] [--inflight K] [--json] [--svg FILE]\n"
 	  "                            latency (one in flight) and throughput (K in flight,\n"
-	  "                            1-512, default 32; S seconds, (0, 3600], default 1)\n",
-	  .opts = 1u << OPT_SECONDS | 1u << OPT_INFLIGHT | 1u << OPT_JSON },
+	  "                            1-512, default 32; S seconds, (0, 3600], default 1);\n"
+	  "                            --svg: also 1, 2, 4 ... K in flight, S seconds each,\n"
+	  "                            p50/p99 latency and req/s charted into FILE\n",
+	  .opts = 1u << OPT_SECONDS | 1u << OPT_INFLIGHT | 1u << OPT_JSON | 1u << OPT_SVG },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -498,6 +349,12 @@ static int command_option(int c, const char *arg, struct args *a)
 		a->json = true;
 		a->given |= 1u << OPT_JSON;
 		break;
+	case 'G':
+		if (!*arg)
+			return bad_value("--svg", arg, "a file name");
+		a->svg = arg;
+		a->given |= 1u << OPT_SVG;
+		break;
 	default:
 		usage(stderr);
 		return EXIT_USAGE;
@@ -534,7 +391,7 @@ static const struct command *check_command(const char *name, struct args *a,
 					   char **argv, int nargs)
 {
 	static const char *const names[] = { "--count", "--n", "--verify", "--repeat",
-					     "--seconds", "--inflight", "--json" };
+					     "--seconds", "--inflight", "--json", "--svg" };
 	const struct command *cmd = NULL;
 	unsigned i, o;
 
@@ -579,6 +436,7 @@ static const struct option long_opts[] = {
 	{ "seconds", required_argument, NULL, 's' },
 	{ "inflight", required_argument, NULL, 'k' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "svg", required_argument, NULL, 'G' },
 	{ NULL, 0, NULL, 0 },
 };
 

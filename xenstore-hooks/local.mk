@@ -12,6 +12,7 @@ xenstore_hooks_vgpuctl_SOURCES = xenstore-hooks/vgpuctl.h xenstore-hooks/vgpuctl
 	xenstore-hooks/vgpuctl_stats.c xenstore-hooks/vgpuctl_prom.c \
 	xenstore-hooks/vgpuctl_control.h xenstore-hooks/vgpuctl_control.c \
 	xenstore-hooks/vgpuctl_top.h xenstore-hooks/vgpuctl_top.c xenstore-hooks/vgpuctl_top_render.c \
+	xenstore-hooks/vgpuctl_top_json.c \
 	backend/control_gen.h backend/control_gen.c
 xenstore_hooks_vgpuctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 xenstore_hooks_vgpuctl_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(YAJL_CFLAGS) $(NCURSES_CFLAGS)

@@ -40,9 +40,10 @@ static const struct vgpuctl_cmd cmds[] = {
 	{ "stats", vgpuctl_stats, "",
 	  "vgpuback's queue, per-domain and per-pool counts, GPUs,\nlatencies", 0, 0 },
 	{ "pools", vgpuctl_pools, "", "vgpuback's pools and their GPUs", 0, 0 },
-	{ "top", vgpuctl_top, "[-b -n N -d S -s KEY]",
+	{ "top", vgpuctl_top, "[-b -j -n N -d S -s KEY]",
 	  "live view of vgpuback: GPUs, devices, rates, latency;\n-b plain-text frames, "
-	  "-n N frames, -d S seconds apart,\n-s KEY sort (vgpuctl(8))", 0, 8 },
+	  "-j JSON Lines (implies -b),\n-n N frames, -d S seconds apart, -s KEY sort "
+	  "(vgpuctl(8))", 0, 9 },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

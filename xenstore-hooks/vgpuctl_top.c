@@ -2,8 +2,9 @@
 /*
  * vgpuctl_top.c: vgpuctl top, a live view of vgpuback (vgpuctl(8)): its
  * options, each frame's data (stats, domain names, rates, the sort) and the
- * two ways to show frames: a curses screen with keys, or -b plain text.
- * The lines themselves: vgpuctl_top_render.c.
+ * ways to show frames: a curses screen with keys, -b plain text, or -b
+ * --json a JSON object per frame.  The lines themselves:
+ * vgpuctl_top_render.c; the JSON: vgpuctl_top_json.c.
  */
 #include "config.h"
 
@@ -51,6 +52,7 @@ struct top {
 	double delay_s;
 	unsigned long limit;		/* frames to show, 0: no end */
 	bool batch;
+	bool json;			/* --json: JSON Lines, implies batch */
 	size_t key;			/* index in keys[] */
 	struct top_frame cur, prev;
 	uint64_t cur_ns, prev_ns;
@@ -182,7 +184,10 @@ static void batch_line(void *arg, int row, const char *line)
 	puts(line);
 }
 
-/* top -b: frames as plain text, a blank line between them. */
+/*
+ * top -b: frames as plain text, a blank line between them; with --json a
+ * JSON object per frame, one a line, nothing between them (JSON Lines).
+ */
 static int run_batch(struct top *t)
 {
 	unsigned long i;
@@ -190,10 +195,14 @@ static int run_batch(struct top *t)
 	for (i = 0; !t->limit || i < t->limit; i++) {
 		if (i) {
 			sleep_s(t->delay_s);
-			putchar('\n');
+			if (!t->json)
+				putchar('\n');
 		}
 		frame_next(t);
-		top_render(&t->cur, batch_line, NULL);
+		if (!t->json)
+			top_render(&t->cur, batch_line, NULL);
+		else if (!top_json(&t->cur))
+			return EXIT_FAILED;
 		fflush(stdout);
 	}
 	return t->cur.up ? 0 : EXIT_NOBACKEND;
@@ -315,20 +324,26 @@ static bool parse_frames(const char *val, unsigned long *out)
 /* The one line for a bad option or argument; the exit status. */
 static int top_usage(const char *what, const char *arg)
 {
-	fprintf(stderr, "vgpuctl: top: %s '%s' (options: -b, -n FRAMES, -d SECONDS, -s KEY)\n",
-		what, arg);
+	fprintf(stderr, "vgpuctl: top: %s '%s' (options: -b, -n FRAMES, -d SECONDS, -s KEY, "
+		"-j/--json)\n", what, arg);
 	return EXIT_USAGE;
 }
 
 static int parse_top(struct top *t, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int o;
 
 	optind = 0;	/* argv[0] is the command's name: from argv[1] on, again */
 	opterr = 0;
-	while ((o = getopt(argc, argv, "+:bn:d:s:")) != -1) {
+	while ((o = getopt_long(argc, argv, "+:bjn:d:s:", opts, NULL)) != -1) {
 		if (o == 'b')
 			t->batch = true;
+		else if (o == 'j')
+			t->json = true;
 		else if (o == 'n' && !parse_frames(optarg, &t->limit))
 			return EXIT_USAGE;
 		else if (o == 'd' && !parse_delay(optarg, &t->delay_s))
@@ -347,11 +362,14 @@ static int parse_top(struct top *t, int argc, char **argv)
 
 int vgpuctl_top(struct vgpuctl *c, int argc, char **argv)
 {
-	struct top t = { .c = c, .delay_s = 1.0 };
+	struct top t = { .c = c, .delay_s = 1.0, .json = c->json };
 	int rc = parse_top(&t, argc + 1, argv - 1);
 
 	if (rc)
 		return rc;
+	/* JSON is for scripts: never on a curses screen, so it means batch mode. */
+	if (t.json)
+		t.batch = true;
 	vgpuctl_xs(c);	/* names: "-" without XenStore, said once, before the screen */
 	rc = t.batch ? run_batch(&t) : run_screen(&t);
 	frame_free(&t.cur);

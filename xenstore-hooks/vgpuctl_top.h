@@ -2,7 +2,8 @@
 /*
  * vgpuctl_top.h: what vgpuctl top's two files share: one frame of the view
  * (vgpuback's stats, each device's domain name and rate) and its rendering
- * as lines, the same lines for the curses screen and for batch mode.
+ * as lines, the same lines for the curses screen and for batch mode, or
+ * as one JSON object per frame (--json).
  */
 #ifndef VGPUCTL_TOP_H
 #define VGPUCTL_TOP_H
@@ -33,5 +34,11 @@ typedef void (*top_line_fn)(void *arg, int row, const char *line);
 
 /* The frame as lines (vgpuctl_top_render.c). */
 void top_render(const struct top_frame *f, top_line_fn out, void *arg);
+
+/*
+ * --json: the frame as one JSON object on one line of stdout
+ * (vgpuctl_top_json.c); false (after a line on stderr) if out of memory.
+ */
+bool top_json(const struct top_frame *f);
 
 #endif /* VGPUCTL_TOP_H */

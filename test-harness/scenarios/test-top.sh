@@ -2,8 +2,11 @@
 # vgpuctl top (vgpuctl(8)): guests do counted work; batch mode (-b) prints
 # plain frames with every device's domain name, pool, priority and done
 # count as the guests counted, sorted by the key asked for; bad options exit
-# 2; in a real terminal (tmux) the screen shows the same, a sort key reorders
-# the rows at once and q ends top with status 0; without vgpuback top says so.
+# 2; --json (-j; it implies -b) prints a JSON object per frame, one a line,
+# whose devices agree with vgpuctl stats --json taken in the same quiet
+# state; in a real terminal (tmux) the screen shows the same, a sort key
+# reorders the rows at once and q ends top with status 0; without vgpuback
+# top says so, in text and in JSON.
 . "$top_srcdir/test-harness/lib/tap.sh"
 export LC_ALL=C		# sort as strcmp does
 export VGPU_BUILDDIR=$top_builddir
@@ -76,7 +79,55 @@ for key in done:6 pool:4 prio:5; do
 		"top -b -s $k: rows in the order the test computes"
 done
 
-for bad in "-d abc" "-d 0" "-d 1e9" "-d" "-n 0" "-n x" "-s bogus" "-x" "extra"; do
+# --- --json: JSON Lines, checked with jq against stats --json (all idle now).
+if ! command -v jq >/dev/null; then
+	echo "ok $((_tap_n + 1)) # SKIP no jq (test-harness/install-deps.sh installs it)"
+	_tap_n=$((_tap_n + 1))
+else
+	"$VGPUCTL" top -b -n 3 -d 0.2 -s name --json >"$tmp/j1" 2>"$tmp/j1.err"
+	is "$? $(wc -c <"$tmp/j1.err")" "0 0" "top -b -n 3 --json: exit 0, nothing on stderr"
+	"$VGPUCTL" stats --json >"$tmp/stats.json"
+	is "$(wc -l <"$tmp/j1")" 3 "top -b -n 3 --json: three lines"
+	json_ok() { jq -e . "$1" >/dev/null; }
+	ok "top --json: every line is valid JSON" json_ok "$tmp/j1"
+	is "$(jq -c '[.frame, .up, .sort]' "$tmp/j1" | tr '\n' ' ')" \
+		'[1,true,"name"] [2,true,"name"] [3,true,"name"] ' "top --json: one object per frame, numbered"
+	is "$(jq -c '[.devices[].rate]' "$tmp/j1" | tr '\n' ' ')" \
+		'[null,null,null,null] [0,0,0,0] [0,0,0,0] ' \
+		"top --json: rate null on the first frame, 0.0 (idle) after"
+	is "$(jq -r '.devices[].name' "$tmp/j1" | tail -4 | tr '\n' ' ')" \
+		"$(sort -s -k3,3 <<<"$expect" | awk '{ printf "%s ", $3 }')" "top --json -s name: rows by name"
+	# The per-device numbers, by domid and devid: top's last frame, stats, the guests.
+	dev_keys='.domid, .devid, .pool, .priority, .state, .submitted, .queued, .inflight,
+		.completed, .failed, .lat_p50_us, .lat_p99_us'
+	tail -1 "$tmp/j1" | jq -r ".devices | sort_by(.domid, .devid)[] | [$dev_keys] | @tsv" \
+		>"$tmp/j-devs"
+	jq -r ".domains | sort_by(.domid, .devid)[] | [$dev_keys] | @tsv" "$tmp/stats.json" \
+		>"$tmp/s-devs"
+	ok "stats --json has the four devices" test "$(wc -l <"$tmp/s-devs")" -eq 4
+	is "$(cat "$tmp/j-devs")" "$(cat "$tmp/s-devs")" \
+		"top --json: every device's pool, priority, state, counts, p50, p99 as stats --json has them"
+	is "$(tail -1 "$tmp/j1" | jq -r '.devices | sort_by(.domid, .devid)[] |
+		"\(.domid) \(.devid) \(.name) \(.pool) \(.priority) \(.completed)"')" "$expect" \
+		"top --json: names, pools, priorities and done as the guests counted"
+	is "$(tail -1 "$tmp/j1" | jq -c '[.executor, .slots, .inflight, .queued, .gpus]')" \
+		"$(jq -c '[.executor, .slots, .inflight, .queued, .gpus]' "$tmp/stats.json")" \
+		"top --json: executor, slots, running, queue depth per priority and GPUs as stats --json"
+	is "$(tail -1 "$tmp/j1" | jq -c .totals)" \
+		"$(jq -c '{devices: (.domains | length), submitted: ([.domains[].submitted] | add),
+			completed: ([.domains[].completed] | add), failed: ([.domains[].failed] | add)}' \
+			"$tmp/stats.json")" "top --json: the totals are the sums of stats --json"
+	# -j, --json before the command, and --json without -b (batch implied).
+	for form in "top -b -n 1 -j" "--json top -b -n 1" "top -n 1 --json"; do
+		# shellcheck disable=SC2086
+		"$VGPUCTL" $form >"$tmp/jf" 2>&1 </dev/null
+		is "$? $(wc -l <"$tmp/jf") $(jq -c '[.frame, (.devices | length)]' "$tmp/jf" 2>&1)" \
+			"0 1 [1,4]" "vgpuctl $form: one JSON line, four devices"
+	done
+fi
+
+for bad in "-d abc" "-d 0" "-d 1e9" "-d" "-n 0" "-n x" "-s bogus" "-x" "extra" "--jsn" \
+	"--json=1"; do
 	# shellcheck disable=SC2086
 	"$VGPUCTL" top -b $bad >"$tmp/o" 2>"$tmp/e"
 	is "$? $(wc -l <"$tmp/e") $(wc -c <"$tmp/o")" "2 1 0" "top $bad: exit 2, one line, no frame"
@@ -120,4 +171,11 @@ simhost_backend_pid=
 "$VGPUCTL" top -b -n 2 -d 0.2 >"$tmp/gone" 2>&1
 is "$?" 3 "top -b without vgpuback: exit 3"
 is "$(grep -c 'vgpuback is not running' "$tmp/gone")" 2 "top -b: each frame says vgpuback is gone"
+if command -v jq >/dev/null; then
+	"$VGPUCTL" top -b -n 2 -d 0.2 --json >"$tmp/gone.json" 2>"$tmp/gone.err"
+	is "$? $(wc -l <"$tmp/gone.json") $(wc -c <"$tmp/gone.err")" "3 2 0" \
+		"top --json without vgpuback: exit 3, two lines"
+	is "$(jq -c '[.frame, .up, (.error | test("cannot reach"))]' "$tmp/gone.json" | tr '\n' ' ')" \
+		'[1,false,true] [2,false,true] ' "top --json: each frame says up false and why"
+fi
 done_testing
