@@ -167,6 +167,7 @@ static int buf_register(struct vgpu_dev *dev, const struct vgpuif_request *req)
 	w->gen = dev->gen;
 	w->req = *req;
 	w->domid = dev->domid;
+	w->key = vgpu_worker_key(&bk->cfg.exec, dev->domid, dev->pool);
 	w->nr_pages = r->nr_pages;
 	w->ro = r->flags & VGPU_BUF_F_READONLY;
 	w->ex = bk->ex;
@@ -193,6 +194,7 @@ static int buf_add(struct vgpuback *bk, struct vgpu_dev *dev, struct map_work *w
 	b->handle = w->req.u.buf_register.handle;
 	b->domid = w->domid;
 	b->addr = w->addr;
+	b->id = w->id;
 	b->len = (size_t)w->nr_pages * VGPUIF_PAGE_SIZE;
 	b->readonly = w->ro;
 	b->pinned = w->pinned;
@@ -339,7 +341,8 @@ int buf_resolve(struct vgpu_dev *dev, const struct vgpuif_bufref *ref,
 		return VGPU_EACCES;
 	b->refcnt++;
 	*out = b;
-	*ptr = (uint8_t *)b->addr + ref->offset;
+	/* Where a worker maps the pages, vgpuback has no address for them. */
+	*ptr = b->addr ? (uint8_t *)b->addr + ref->offset : NULL;
 	return VGPU_OK;
 }
 

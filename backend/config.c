@@ -26,8 +26,10 @@ void config_defaults(struct vgpuback_config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	/* Not a value pool-gpu can write: no pool is pinned to a GPU. */
-	for (i = 0; i < VGPU_MAX_POOLS; i++)
+	for (i = 0; i < VGPU_MAX_POOLS; i++) {
 		cfg->exec.pool_gpu[i] = -1;
+		cfg->pool_deadline_ms[i] = VGPU_DEADLINE_UNSET;	/* deadline-ms's */
+	}
 	for (i = 0; i < vgpuback_noptions; i++) {
 		const struct vgpuback_option *o = &vgpuback_options[i];
 

@@ -198,7 +198,7 @@ static void stats_fill(struct vgpuback *bk, struct vc_stats *st)
 
 	memset(&q, 0, sizeof(q));
 	bk->ex->ops->query(bk->ex, &q, NULL, 0);
-	snprintf(st->executor, sizeof(st->executor), "%s", bk->exops->name);
+	snprintf(st->executor, sizeof(st->executor), "%s", bk->exec_name);
 	st->slots = q.slots;
 	st->inflight = bk->ex->ops->inflight(bk->ex);
 	st->queued_high = bk->sched.per_prio[0];

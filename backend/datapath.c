@@ -115,7 +115,20 @@ static void queue_job(struct vgpu_dev *dev, const struct vgpuif_request *req,
 	}
 }
 
-/* QUERY: the executor's numbers, and its text in operand 0 if asked. */
+/* What vgpuback itself adds to the executor's query. */
+static void query_fill(struct vgpu_dev *dev, struct vgpuif_query_result *q)
+{
+	q->version = VGPUIF_PROTOCOL_VERSION;
+	q->max_inflight = dev->bk->cfg.max_inflight;
+	q->max_buf_pages = dev->bk->cfg.max_buffer_pages;
+	q->ring_size = RING_SIZE(&dev->ring);
+}
+
+/*
+ * QUERY: the executor's numbers, and its text in operand 0 if asked.  Where
+ * workers map the guest's pages, the text is written by the guest's worker:
+ * the request becomes a job.
+ */
 static void query(struct vgpu_dev *dev, const struct vgpuif_request *req,
 		  const struct vgpu_op_desc *d)
 {
@@ -126,13 +139,14 @@ static void query(struct vgpu_dev *dev, const struct vgpuif_request *req,
 	char text[4096];
 	int rc = VGPU_OK;
 
+	if (len && bk->ex->ops->buf_map) {
+		queue_job(dev, req, d);
+		return;
+	}
 	memset(&q, 0, sizeof(q));
 	text[0] = 0;
 	bk->ex->ops->query(bk->ex, &q, text, sizeof(text));
-	q.version = VGPUIF_PROTOCOL_VERSION;
-	q.max_inflight = bk->cfg.max_inflight;
-	q.max_buf_pages = bk->cfg.max_buffer_pages;
-	q.ring_size = RING_SIZE(&dev->ring);
+	query_fill(dev, &q);
 	if (len) {
 		struct vgpu_buffer *b;
 		void *p;
@@ -251,9 +265,16 @@ static void reap_one(struct vgpuback *bk, struct vgpu_job *j)
 			.exec_ns = j->t_done - j->t_dispatch,
 		};
 
+		struct vgpuif_query_result q;
+
 		if (!j->status && d->result == VGPU_RESULT_SCALAR) {
 			r.result = &j->result.scalar;
 			r.len = sizeof(j->result.scalar);
+		} else if (!j->status && d->result == VGPU_RESULT_QUERY) {
+			memcpy(&q, j->result.raw, sizeof(q));	/* a worker's */
+			query_fill(dev, &q);
+			r.result = &q;
+			r.len = sizeof(q);
 		}
 		bk->pool_completed[j->pool]++;
 		bk->lat_queue_us[bk->lat_count % LAT_SAMPLES] = (uint32_t)(r.queue_ns / 1000);

@@ -42,6 +42,7 @@ struct vgpu_buffer {
 	bool readonly;
 	bool pinned;			/* buf_pin succeeded on these pages */
 	unsigned refcnt;		/* backend-owned: registration + jobs */
+	uint64_t id;			/* backend's: the mapping's number (buf_map) */
 	void *backend_priv;		/* backend's: the mapper's work item */
 	void *exec_priv;		/* executor's state (e.g. host registration) */
 	/* Executor's: its list of attached buffers (no fixed table). */
@@ -86,7 +87,27 @@ struct vgpu_exec_config {
 	unsigned npools;
 	char pools[VGPU_MAX_POOLS][VGPU_POOL_NAME_MAX];
 	int pool_gpu[VGPU_MAX_POOLS];	/* -1: any GPU */
+	/* Worker processes (workers.c). */
+	uint32_t deadline_ms[VGPU_MAX_POOLS];	/* a job's limit on the GPU */
+	bool pool_shared[VGPU_MAX_POOLS];	/* one worker for the pool's guests */
+	unsigned busy_poll_us;		/* a worker spins this long for completions */
+	char worker_executor[16];	/* what workers run: cpu | cuda | auto */
+	int log_level;			/* the workers' log */
+	bool log_stderr;
 };
+
+/*
+ * Which worker process runs a guest's work: its own (the domain id), or
+ * its pool's one shared worker for pools whose guests trust each other.
+ */
+#define VGPU_WORKER_SHARED 0x80000000u
+static inline uint32_t vgpu_worker_key(const struct vgpu_exec_config *cfg,
+				       uint32_t domid, int pool)
+{
+	if (pool >= 0 && pool < VGPU_MAX_POOLS && cfg->pool_shared[pool])
+		return VGPU_WORKER_SHARED | (uint32_t)pool;
+	return domid;
+}
 
 /* One device an executor drives, as vgpuctl stats shows it. */
 struct vgpu_gpu_stat {
@@ -150,6 +171,24 @@ struct vgpu_executor_ops {
 	 */
 	unsigned (*gpus)(struct vgpu_executor *ex, struct vgpu_gpu_stat *out,
 			 unsigned max);
+	/*
+	 * Optional (NULL: vgpuback maps guest pages itself, in its mapper
+	 * thread): the executor maps them where the work runs.  Called on the
+	 * mapper thread and may block.  buf_map reads @reg's grant refs of
+	 * @domid and maps them for the worker of @key; on success *@id names
+	 * the mapping (vgpu_buffer.id) and *@pinned says whether it was pinned.
+	 * Returns VGPU_OK or a VGPU_E* status (*@err: errno of a failed map).
+	 */
+	int (*buf_map)(struct vgpu_executor *ex, uint32_t key, uint32_t domid,
+		       const struct vgpuif_buf_register_req *reg, bool readonly,
+		       uint64_t *id, bool *pinned, int *err);
+	void (*buf_unmap)(struct vgpu_executor *ex, uint32_t key, uint64_t id);
+	/*
+	 * Optional: the worker keys (vgpu_worker_key) whose worker died since
+	 * the last call, up to @max; their jobs were failed and reaped first.
+	 * vgpuback closes those guests' devices (their mappings died too).
+	 */
+	unsigned (*lost)(struct vgpu_executor *ex, uint32_t *keys, unsigned max);
 };
 
 struct vgpu_executor {
@@ -157,11 +196,15 @@ struct vgpu_executor {
 };
 
 extern const struct vgpu_executor_ops vgpu_cpu_executor_ops;
+extern const struct vgpu_executor_ops vgpu_worker_executor_ops;	/* workers.c */
 #ifdef HAVE_CUDA_EXECUTOR
 extern const struct vgpu_executor_ops vgpu_cuda_executor_ops;
 #endif
 
 /* Look an executor up by name ("cpu", "cuda"); NULL if not built in. */
 const struct vgpu_executor_ops *vgpu_executor_find(const char *name);
+/* Create executor @name ("auto": cuda if a GPU answers, else cpu); -errno, logged. */
+int vgpu_executor_start(const char *name, const struct vgpu_exec_config *cfg,
+			const struct vgpu_executor_ops **ops, struct vgpu_executor **ex);
 
 #endif /* VGPU_EXECUTOR_H */

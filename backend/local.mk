@@ -15,7 +15,11 @@ backend_vgpuback_SOURCES = backend/vgpuback.h backend/main.c \
 	backend/executor.c backend/log.h backend/log.c \
 	backend/control.c backend/control_json.h backend/control_json.c \
 	backend/control_gen.h backend/control_gen.c \
-	backend/storms.h backend/storms.c backend/supervise.c
+	backend/storms.h backend/storms.c backend/supervise.c \
+	backend/grantmap.h backend/grantmap.c backend/worker_msg.h \
+	backend/workers.h backend/workers.c backend/workers_jobs.c \
+	backend/workers_calls.c backend/worker_priv.h backend/worker_main.c \
+	backend/worker_serve.c
 backend_vgpuback_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/xenstore-hooks
 backend_vgpuback_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(YAJL_CFLAGS)
 backend_vgpuback_LDADD = backend/libvgpusched.la xenstore-hooks/libvgpuhooks.la \

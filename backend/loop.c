@@ -29,9 +29,36 @@ int loop_add(struct vgpuback *bk, int fd, struct ep_item *it)
 	return epoll_ctl(bk->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/*
+ * Guests whose worker died: their jobs were failed (and answered by the
+ * reap before this), their mappings died with it, so their devices close
+ * and they reconnect to a new worker.  Other guests see nothing.
+ */
+static void check_workers(struct vgpuback *bk)
+{
+	uint32_t keys[16];
+	unsigned n, i;
+	struct vgpu_dev *d, *next;
+
+	if (!bk->ex->ops->lost)
+		return;
+	while ((n = bk->ex->ops->lost(bk->ex, keys, 16))) {
+		reap(bk);	/* the failed jobs' answers go out before the close */
+		for (i = 0; i < n; i++)
+			for (d = bk->devs; d; d = next) {
+				next = d->next;
+				if (d->connected &&
+				    vgpu_worker_key(&bk->cfg.exec, d->domid, d->pool) == keys[i])
+					xenbus_fail(d, "its GPU worker died; its work in flight "
+						    "failed, it reconnects to a new worker");
+			}
+	}
+}
+
 /* A broken executor: restart the worker, or go on failing its jobs. */
 static void check_executor(struct vgpuback *bk)
 {
+	check_workers(bk);
 	if (bk->broken_said || !bk->ex->ops->broken || !bk->ex->ops->broken(bk->ex))
 		return;
 	bk->broken_said = true;

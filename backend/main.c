@@ -20,48 +20,51 @@
 #include "loop.h"
 #include "mapper.h"
 #include "vgpuback.h"
+#include "workers.h"
 #include "xenbus.h"
 #include "xlhook.h"
 #include "xsnodes.h"
 
+/* The worker executor (workers.h), or the executor itself in this process. */
 static int start_executor(struct vgpuback *bk)
 {
-	const char *name = bk->cfg.executor;
+	struct vgpu_exec_config *ec = &bk->cfg.exec;
+	unsigned i;
 	int rc;
 
-	if (!strcmp(name, "auto")) {
-		bk->exops = vgpu_executor_find("cuda");
-		if (bk->exops && bk->exops->create(&bk->cfg.exec, &bk->ex) == 0) {
-			vlog(LOG_INFO, "executor: cuda (a GPU answered)");
-			return 0;
-		}
-		vlog(LOG_INFO, "executor: cpu (%s)", bk->exops ? "no GPU answered" :
-		     "this vgpuback was built without CUDA");
-		name = "cpu";
+	if (!bk->cfg.workers) {
+		rc = vgpu_executor_start(bk->cfg.executor, ec, &bk->exops, &bk->ex);
+		bk->exec_name = rc ? NULL : bk->exops->name;
+		return rc;
 	}
-	bk->exops = vgpu_executor_find(name);
-	if (!bk->exops) {
-		vlog(LOG_ERR, "executor '%s' is not built into this vgpuback", name);
-		return -ENOENT;
-	}
-	rc = bk->exops->create(&bk->cfg.exec, &bk->ex);
+	snprintf(ec->worker_executor, sizeof(ec->worker_executor), "%s", bk->cfg.executor);
+	ec->log_level = bk->cfg.log_level;
+	ec->log_stderr = bk->cfg.foreground;
+	ec->busy_poll_us = bk->cfg.busy_poll_us;
+	for (i = 0; i < VGPU_MAX_POOLS; i++)
+		ec->deadline_ms[i] = bk->cfg.pool_deadline_ms[i] != VGPU_DEADLINE_UNSET ?
+				     bk->cfg.pool_deadline_ms[i] : bk->cfg.deadline_ms;
+	bk->exops = &vgpu_worker_executor_ops;
+	rc = bk->exops->create(ec, &bk->ex);
 	if (rc)
-		vlog(LOG_ERR, "executor '%s' failed to start: %s", name, strerror(-rc));
+		vlog(LOG_ERR, "cannot start the probe worker (executor '%s')", bk->cfg.executor);
 	else
-		vlog(LOG_INFO, "executor: %s", name);
+		bk->exec_name = workers_executor(bk->ex);
 	return rc;
 }
 
 /*
  * Supervise where CUDA may run: a GPU's sticky error needs a new process.
  * The decision must not touch CUDA (the supervisor forks after it), so
- * "auto" looks for the NVIDIA control device only.
+ * "auto" looks for the NVIDIA control device only.  With workers (the
+ * default) CUDA runs only in them, and a worker's fault costs its guest
+ * alone a new worker (workers.h): no supervisor is needed.
  */
 static bool want_supervisor(const struct vgpuback_config *cfg)
 {
 	if (!strcmp(cfg->supervise, "yes"))
 		return true;
-	if (!strcmp(cfg->supervise, "no") || !strcmp(cfg->executor, "cpu") ||
+	if (!strcmp(cfg->supervise, "no") || cfg->workers || !strcmp(cfg->executor, "cpu") ||
 	    !vgpu_executor_find("cuda"))
 		return false;
 	return !strcmp(cfg->executor, "cuda") || access("/dev/nvidiactl", F_OK) == 0;
@@ -261,6 +264,8 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	int rc;
 
+	if (argc == 2 && !strcmp(argv[1], "--worker"))
+		worker_main();	/* a guest's worker (workers.h), never returns */
 	if (!bk)
 		return 1;
 	rc = start_process(bk, argc, argv, &mask);

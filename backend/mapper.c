@@ -20,6 +20,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "grantmap.h"
 #include "mapper.h"
 #include "vgpuback.h"
 
@@ -51,81 +52,18 @@ void mapper_push(struct vgpuback *bk, struct map_work *w)
 	pthread_mutex_unlock(&m->lock);
 }
 
-/* Copy @n grant refs out of granted pages of @domid, one page at a time. */
-static int copy_refs(struct vgpu_platform *plat, uint32_t domid, const uint32_t *page_refs,
-		     unsigned npages, uint32_t *out, unsigned n)
-{
-	unsigned p;
-
-	for (p = 0; p < npages; p++) {
-		unsigned k = n - p * VGPUIF_GREFS_PER_PAGE;
-		uint32_t *page = vgpu_gnt_map(plat, domid, 1, &page_refs[p], 0);
-
-		if (!page)
-			return VGPU_EGRANT;
-		if (k > VGPUIF_GREFS_PER_PAGE)
-			k = VGPUIF_GREFS_PER_PAGE;
-		memcpy(out + p * VGPUIF_GREFS_PER_PAGE, page, k * sizeof(uint32_t));
-		vgpu_gnt_unmap(plat, page, 1);
-	}
-	return VGPU_OK;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/*
- * A ref listed twice in one buffer would be one page counted, and mapped,
- * many times over (a 1024-page buffer from one granted page): refused.
- */
-static int refs_repeat(const uint32_t *refs, unsigned n)
-{
-	uint32_t *s = malloc((size_t)n * sizeof(*s));
-	unsigned i;
-	int rc = 0;
-
-	if (!s)
-		return VGPU_ENOMEM;
-	memcpy(s, refs, (size_t)n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_u32);
-	for (i = 1; i < n && !rc; i++)
-		if (s[i] == s[i - 1])
-			rc = VGPU_EINVAL;
-	free(s);
-	return rc;
-}
-
-/* The thread: directory page -> indirect pages -> data refs -> one mapping. */
+/* The thread: the registration's pages, mapped (grantmap.c). */
 static void map_register(struct vgpu_mapper *m, struct map_work *w)
 {
-	const struct vgpuif_buf_register_req *r = &w->req.u.buf_register;
-	unsigned nind = (r->nr_pages + VGPUIF_GREFS_PER_PAGE - 1) / VGPUIF_GREFS_PER_PAGE;
-	uint32_t *ind_refs = calloc(nind, sizeof(*ind_refs));
-	uint32_t *refs = calloc(r->nr_pages, sizeof(*refs));
-	int rc = VGPU_ENOMEM;
+	const struct vgpu_executor_ops *ops = w->ex ? w->ex->ops : NULL;
 
-	if (!ind_refs || !refs)
-		goto out;
-	rc = copy_refs(m->plat, w->domid, &r->dir_gref, 1, ind_refs, nind);
-	if (!rc)
-		rc = copy_refs(m->plat, w->domid, ind_refs, nind, refs, r->nr_pages);
-	if (!rc)
-		rc = refs_repeat(refs, r->nr_pages);
-	if (rc)
-		goto out;
-	w->addr = vgpu_gnt_map(m->plat, w->domid, r->nr_pages, refs, !w->ro);
-	if (!w->addr) {
-		w->err = errno;
-		rc = VGPU_EGRANT;
+	if (ops && ops->buf_map) {
+		w->status = ops->buf_map(w->ex, w->key, w->domid, &w->req.u.buf_register,
+					 w->ro, &w->id, &w->pinned, &w->err);
+		return;
 	}
-out:
-	w->status = rc;
-	free(refs);
-	free(ind_refs);
+	w->status = grantmap_buffer(m->plat, w->domid, &w->req.u.buf_register, w->ro,
+				    &w->addr, &w->err);
 }
 
 /* The thread: pin what was mapped, if the executor pins off the loop. */
@@ -133,7 +71,7 @@ static void map_pin(struct map_work *w)
 {
 	const struct vgpu_executor_ops *ops = w->ex ? w->ex->ops : NULL;
 
-	if (w->status || !ops || !ops->buf_pin)
+	if (w->status || !ops || !ops->buf_pin || ops->buf_map)
 		return;
 	w->pinned = !ops->buf_pin(w->ex, w->addr,
 				  (size_t)w->nr_pages * VGPUIF_PAGE_SIZE, w->ro);
@@ -147,6 +85,10 @@ static void map_do(struct vgpu_mapper *m, struct map_work *w)
 			usleep(m->test_delay_ms * 1000u);
 		map_register(m, w);
 		map_pin(w);
+		return;
+	}
+	if (w->ex && w->ex->ops->buf_unmap) {
+		w->ex->ops->buf_unmap(w->ex, w->key, w->id);	/* unpins there too */
 		return;
 	}
 	if (w->pinned)

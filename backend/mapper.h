@@ -24,6 +24,8 @@ struct map_work {
 	uint32_t gen;			/* dev's connection when asked */
 	struct vgpuif_request req;	/* the request answered */
 	uint32_t domid;
+	uint32_t key;			/* the worker it is mapped for (buf_map) */
+	uint64_t id;			/* the worker's name for the mapping */
 	uint32_t nr_pages;
 	bool ro;
 	bool pinned;			/* REGISTER: the executor pinned the mapping */

@@ -89,24 +89,64 @@ int config_pool_index(const struct vgpuback_config *cfg, const char *name)
 	return -1;
 }
 
-static int set_pool_gpu(struct vgpuback_config *cfg, const char *val)
+/* POOL=N,... with pools from 'pools' and N up to @max: each into @store. */
+static int pool_map(struct vgpuback_config *cfg, const char *val, unsigned long long max,
+		    void (*store)(struct vgpuback_config *, int, unsigned long long))
 {
 	char buf[512], *tok, *save = NULL;
 
 	snprintf(buf, sizeof(buf), "%s", val);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(tok, '=');
-		unsigned long long gpu;
+		unsigned long long v;
 		int idx;
 
 		if (!eq)
 			return -1;
 		*eq = 0;
 		idx = config_pool_index(cfg, tok);
-		if (idx < 0 || parse_uint(eq + 1, 0, 63, &gpu))
+		if (idx < 0 || parse_uint(eq + 1, 0, max, &v))
 			return -1;
-		cfg->exec.pool_gpu[idx] = (int)gpu;
+		store(cfg, idx, v);
 	}
+	return 0;
+}
+
+static void store_gpu(struct vgpuback_config *cfg, int pool, unsigned long long v)
+{
+	cfg->exec.pool_gpu[pool] = (int)v;
+}
+
+static int set_pool_gpu(struct vgpuback_config *cfg, const char *val)
+{
+	return pool_map(cfg, val, 63, store_gpu);
+}
+
+static void store_deadline(struct vgpuback_config *cfg, int pool, unsigned long long v)
+{
+	cfg->pool_deadline_ms[pool] = (uint32_t)v;
+}
+
+static int set_pool_deadline(struct vgpuback_config *cfg, const char *val)
+{
+	return pool_map(cfg, val, 86400000, store_deadline);
+}
+
+static int set_shared_pools(struct vgpuback_config *cfg, const char *val)
+{
+	char buf[512], *tok, *save = NULL;
+	bool shared[VGPU_MAX_POOLS] = { false };
+	int idx;
+
+	snprintf(buf, sizeof(buf), "%s", val);
+	if (strcmp(buf, "none"))
+		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			idx = config_pool_index(cfg, tok);
+			if (idx < 0)
+				return -1;
+			shared[idx] = true;
+		}
+	memcpy(cfg->exec.pool_shared, shared, sizeof(shared));
 	return 0;
 }
 
@@ -188,10 +228,25 @@ const struct vgpuback_option vgpuback_options[] = {
 	  .help = "CUDA stream priority follows request priority" },
 	{ "test-faults", 0, BOOL(exec.test_faults), .arg = "yes|no",
 	  .help = "honour the test-only fault flag (default no)" },
+	{ "workers", 0, BOOL(workers), .def = "yes", .arg = "yes|no",
+	  .help = "run each guest's work in a worker process of its own\n"
+		  "(default yes; no: in vgpuback itself, as version 1 did)" },
+	{ "deadline-ms", 0, UINT(deadline_ms, 0, 86400000), .def = "30000", .arg = "N",
+	  .help = "a request running longer gets its guest's worker killed\n"
+		  "and the status VGPU_ETIMEDOUT (default 30000; 0: none)" },
+	{ "pool-deadline-ms", 0, CUSTOM(set_pool_deadline, "POOL=MS,... with pools from "
+					"'pools' and MS 0 to 86400000"),
+	  .arg = "MAP", .help = "a pool's own deadline: POOL=MS,... (default deadline-ms)" },
+	{ "shared-worker-pools", 0, CUSTOM(set_shared_pools, "none, or a comma-separated "
+					   "list of pools from 'pools'"),
+	  .def = "none", .arg = "LIST",
+	  .help = "pools whose guests trust each other: one worker for\n"
+		  "all of a pool's guests (default none)" },
 	{ "supervise", 0, ENUM(supervise, supervise_names, NULL), .def = "auto",
 	  .arg = "auto|yes|no",
-	  .help = "run the work in a child that is restarted when its\n"
-		  "GPU state is lost (default auto: when CUDA may run)" },
+	  .help = "with workers no: run the work in a child that is\n"
+		  "restarted when its GPU state is lost (default auto:\n"
+		  "when CUDA may run)" },
 	{ "xl-hook", 0, BOOL(xl_hook), .def = "yes", .arg = "yes|no",
 	  .help = "create devices from vgpu= lines of xl configs (default yes)" },
 	{ "xl-config-dirs", 0, STRING(xl_config_dirs),
@@ -343,5 +398,5 @@ void options_usage(FILE *f)
 	fputs("\n"
 	      "Every long option is also a key of the configuration file (key = value).\n"
 	      "Exit status: 0 clean shutdown, 1 start-up failure, 2 usage, 75 the executor\n"
-	      "broke (unsupervised; a supervisor starts a new worker instead).\n", f);
+	      "broke (workers no and unsupervised; a supervisor starts a new worker instead).\n", f);
 }

@@ -13,6 +13,8 @@
 
 #include "executor.h"
 
+#define VGPU_DEADLINE_UNSET UINT32_MAX
+
 struct vgpuback_config {
 	char executor[16];		/* cpu | cuda | auto */
 	struct vgpu_exec_config exec;
@@ -30,6 +32,9 @@ struct vgpuback_config {
 	unsigned busy_poll_us;		/* spin for completions; 0: sleep at once */
 	bool xl_hook;			/* make vgpu= lines of xl configs live */
 	char supervise[8];		/* auto | yes | no (supervise.c) */
+	bool workers;			/* a worker process per guest (workers.h) */
+	uint32_t deadline_ms;		/* every pool's, unless pool-deadline-ms */
+	uint32_t pool_deadline_ms[VGPU_MAX_POOLS];	/* VGPU_DEADLINE_UNSET: deadline_ms */
 	char xl_config_dirs[512];
 	char xl_userdata_dir[256];
 };

@@ -106,6 +106,7 @@ struct vgpuback {
 	struct vgpu_platform *plat;
 	const struct vgpu_executor_ops *exops;
 	struct vgpu_executor *ex;
+	const char *exec_name;		/* cpu | cuda: what runs the work */
 	struct vgpu_sched sched;
 	uint64_t seq;
 	struct vgpu_dev *devs;

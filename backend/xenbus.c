@@ -84,7 +84,7 @@ static void publish_features(struct vgpu_dev *dev)
 	feature_write(dev, VGPU_XS_FEAT_VERSION, "%u", VGPUIF_PROTOCOL_VERSION);
 	feature_write(dev, VGPU_XS_FEAT_MAX_INFLIGHT, "%u", bk->cfg.max_inflight);
 	feature_write(dev, VGPU_XS_FEAT_MAX_BUF_PAGES, "%u", bk->cfg.max_buffer_pages);
-	feature_write(dev, VGPU_XS_FEAT_EXECUTOR, "%s", bk->exops->name);
+	feature_write(dev, VGPU_XS_FEAT_EXECUTOR, "%s", bk->exec_name);
 }
 
 /*

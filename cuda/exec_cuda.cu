@@ -967,4 +967,7 @@ extern "C" const struct vgpu_executor_ops vgpu_cuda_executor_ops = {
 	cuda_buf_pin,
 	cuda_buf_unpin,
 	cuda_gpus,
+	nullptr,	/* buf_map: vgpuback or its worker maps the pages */
+	nullptr,	/* buf_unmap */
+	nullptr,	/* lost: no workers of its own */
 };

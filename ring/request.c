@@ -107,6 +107,8 @@ const char *vgpuif_strerror(int status)
 		"buffer handle already registered",
 		"grant references could not be mapped",
 		"result does not fit",
+		"deadline passed: the work was stopped",
+		"the GPU worker died: its state is lost",
 	};
 
 	if (status > 0 || status < VGPU_ELAST)

@@ -78,7 +78,9 @@
 #define VGPU_EEXIST     -11	/* buffer handle already registered */
 #define VGPU_EGRANT     -12	/* grant refs could not be mapped */
 #define VGPU_EOVERFLOW  -13	/* arithmetic result does not fit */
-#define VGPU_ELAST      -13
+#define VGPU_ETIMEDOUT  -14	/* past its pool's deadline: the guest's worker was killed */
+#define VGPU_ELOST      -15	/* the guest's worker died: its GPU state is gone */
+#define VGPU_ELAST      -15
 
 /* A byte range inside a registered buffer. */
 struct vgpuif_bufref {

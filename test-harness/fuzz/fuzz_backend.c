@@ -1035,6 +1035,7 @@ static void setup(struct rd *r)
 	vgpu_sched_init(&bk->sched, 0);
 	bk->plat = fz_plat;
 	bk->exops = &fz_exec_ops;
+	bk->exec_name = fz_exec_ops.name;
 	if (fz_exec_ops.create(&bk->cfg.exec, &ex))
 		abort();
 	bk->ex = ex;

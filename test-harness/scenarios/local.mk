@@ -48,6 +48,8 @@ TESTS += test-harness/scenarios/test-gpu-stats.sh
 dist_check_SCRIPTS += test-harness/scenarios/test-gpu-stats.sh
 TESTS += test-harness/scenarios/test-restart.sh
 dist_check_SCRIPTS += test-harness/scenarios/test-restart.sh
+TESTS += test-harness/scenarios/test-workers.sh
+dist_check_SCRIPTS += test-harness/scenarios/test-workers.sh
 # The toolstack against hostile guests and mistakes (detach, records, ghosts).
 TESTS += test-harness/scenarios/test-detach.sh test-harness/scenarios/test-detach-hostile.sh \
 	test-harness/scenarios/test-toolstack-ghosts.sh
@@ -72,3 +74,6 @@ EXTRA_DIST += seven-vms.svg
 TESTS += test-harness/scenarios/test-front-info.sh
 TESTS += test-harness/scenarios/test-top.sh
 dist_check_SCRIPTS += test-harness/scenarios/test-top.sh
+# vgpufront bench --svg: the sweep's chart against the same run's numbers.
+TESTS += test-harness/scenarios/test-bench-svg.sh
+dist_check_SCRIPTS += test-harness/scenarios/test-bench-svg.sh

@@ -1,5 +1,6 @@
 #!/bin/bash
-# The supervisor (vgpuback --supervise, supervise.c): an executor that breaks
+# The supervisor (vgpuback --workers no --supervise yes, supervise.c; with
+# workers, the default, test-workers.sh): an executor that breaks
 # (here the CPU executor's test fault, standing in for a sticky CUDA error,
 # which no process can clear in itself) makes the worker close every device
 # and exit 75; the supervisor, whose pid never changes, starts a new worker;
@@ -11,7 +12,7 @@ export VGPU_BUILDDIR=$top_builddir
 tmp=$(mktemp -d)
 trap 'simhost_stop; rm -rf "$tmp"' EXIT
 
-simhost_start --executor cpu --slots 1 --cpu-delay-us 20000 --test-faults yes --supervise yes ||
+simhost_start --executor cpu --slots 1 --cpu-delay-us 20000 --test-faults yes --supervise yes --workers no ||
 	{ echo "Bail out! no host"; exit 1; }
 log=$SIMXEN_DIR/vgpuback.log
 worker_pids() { sed -n 's/.*supervisor: worker \([0-9]*\) started.*/\1/p' "$log"; }
