@@ -80,6 +80,7 @@ static bool serve_fd(struct wk *k, int fd)
 			return false;
 		if (worker_handle(k, fd, &m, (size_t)n))
 			return false;	/* malformed: the parent is not what we think */
+		k->poll_until = vgpu_now_ns() + k->cfg.busy_poll_us * 1000ull;
 	}
 }
 
@@ -89,10 +90,17 @@ static void serve(struct wk *k)
 	int n, i, tmo;
 
 	for (;;) {
-		bool poll = k->ops->poll && k->ops->inflight(k->ex) &&
-			    vgpu_now_ns() < k->poll_until;
+		/*
+		 * Spin for a while after every message and completion, as
+		 * vgpuback does: a guest's next request follows its answer
+		 * within microseconds, and a sleeping worker takes tens of them
+		 * to wake.  Only where the executor can be polled (CUDA): the
+		 * CPU executor's jobs take their threads' time anyway.
+		 */
+		bool spin = k->ops->poll && vgpu_now_ns() < k->poll_until;
+		bool poll = spin && k->ops->inflight(k->ex);
 
-		tmo = poll || k->backlog ? 0 : -1;
+		tmo = spin || k->backlog ? 0 : -1;
 		n = epoll_wait(k->epfd, ev, 4, tmo);
 		if (n < 0 && errno != EINTR)
 			exit(1);

@@ -101,6 +101,46 @@ if [ "$(nvidia-smi -L | grep -c '^GPU')" -ge 2 ]; then
 	awk '/^GPUS label=one/ { split($5, a, "="); one = a[2] } /^GPUS label=two/ { split($5, a, "="); two = a[2] }
 		END { printf "TWO_GPUS one=%.2f two=%.2f ratio=%.2f\n", one, two, two / one }' "$raw" | tee -a "$raw"
 fi
+# The process model (vgpuback(8), WORKERS): a worker per guest (default),
+# one shared worker for the pool (--shared-worker-pools A), and the work in
+# vgpuback itself (--workers no): one guest's round trips, seven guests'
+# throughput at 1M and 16M floats.
+seven_n() { # label n requests
+	local pids=() i
+	for i in 1 2 3 4 5 6 7; do
+		timeout 120 "$SIM" exec "g$i" -- "$GUEST" --name "g$i" --op vadd --n "$2" \
+			--requests "$3" --inflight 2 --same-slice >"$out/m-$i.txt" 2>&1 &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	cat "$out"/m-*.txt | grep '^REQ' | awk -v label="$1" -v n="$2" '
+		{ for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		  if (!t0 || f["submit_ns"] < t0) t0 = f["submit_ns"]; if (f["done_ns"] > t1) t1 = f["done_ns"]; r++; ok += f["ok"] }
+		END { printf "MODEL7 label=%s n=%d requests=%d ok=%d gbps=%.2f\n", label, n, r, ok, r * 3 * 4 * n / (t1 - t0) }'
+}
+model() { # label options...
+	local label=$1 n
+	shift
+	simhost_backend_restart --executor cuda --slots 8 --max-buffer-pages 262144 \
+		--max-host-buffer-pages 1048576 "$@" || return
+	"$SIM" exec g1 -- "$VGPUFRONT" ping --count 20 >/dev/null
+	echo "MODELPING label=$label $("$SIM" exec g1 -- "$VGPUFRONT" ping --count 2000 | grep 'pings: median')" |
+		tee -a "$raw"
+	for n in 1024 1048576; do
+		timeout 120 "$SIM" exec g1 -- "$GUEST" --name g1 --op vadd --n $n --requests 1010 \
+			--inflight 1 --same-slice >"$out/model-$n.txt" 2>&1
+		grep '^REQ' "$out/model-$n.txt" | awk -F'idx=' '{ split($2, a, " "); if (a[1] >= 10) print }' >"$out/model-$n.req"
+		echo "MODEL label=$label n=$n $(stats "$out/model-$n.req")" | tee -a "$raw"
+	done
+	seven_n "$label" 1048576 60 | tee -a "$raw"
+	seven_n "$label" 16777216 12 | tee -a "$raw"
+}
+# Not in a pipeline: the vgpuback it starts would hold the pipe open.
+model per-guest
+model shared-pool --shared-worker-pools A
+model in-process --workers no
+simhost_backend_restart --executor cuda --slots 8 >/dev/null
+
 # One native process at the same size, as many requests back to back.
 grep 'NATIVE name=vadd n=1048576' "$raw" | sed 's/NATIVE/ONE_NATIVE/' >>"$raw"
 
@@ -112,7 +152,7 @@ awk '
 /^VGPU name=vadd/ { split($3, a, "="); vm[a[2]] = $4; vp[a[2]] = $5; vok[a[2]] = $6; vq[a[2]] = $7; ve[a[2]] = $8 }
 /^SPIN / { for (i = 2; i <= NF; i++) if (split($i, kv, "=") == 2) g[kv[1]] = kv[2]
 	sp[++nsp] = sprintf("  %-5s %8s %8s %9s %9.1f %9.1f %9.1f %9.1f", g["label"], g["busy_poll_us"], g["spin_us"], g["n"], $6, $7, $10, $6 - $9 - $10) }
-/pings: median/ { pm = $4; pp = $7 }
+/^[0-9]+ pings: median/ { pm = $4; pp = $7 }
 /^SEVEN/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); s[kv[1]] = kv[2] } }
 END {
 	printf "%-22s %12s %12s %10s %10s %8s\n", "measure", "native", "xen-vgpu", "nat GB/s", "vgpu GB/s", "ratio"
@@ -130,4 +170,17 @@ END {
 	printf "the spins (default: vgpuback --busy-poll-us 500, VGPUFRONT_SPIN_US 200), medians in us:\n"
 	printf "  %-5s %8s %8s %9s %9s %9s %9s %9s\n", "spins", "poll_us", "spin_us", "n", "round", "p99", "exec", "rest"
 	for (i = 1; i <= nsp; i++) print sp[i]
+}' "$raw"
+echo
+echo "the process model (vgpuback(8), WORKERS), same run: medians in us, seven guests in GB/s"
+awk '
+/^MODELPING/ { split($2, a, "="); pm[a[2]] = $6 }
+/^MODEL label/ { split($2, a, "="); split($3, b, "="); md[a[2] "," b[2]] = $4 }
+/^MODEL7/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+	g[f["label"] "," f["n"]] = f["gbps"]; ok[f["label"]] += f["ok"]; rq[f["label"]] += f["requests"] }
+END {
+	printf "  %-12s %8s %10s %10s %12s %12s %8s\n", "model", "nop", "vadd 1K", "vadd 1M", "7x1M GB/s", "7x16M GB/s", "right"
+	split("per-guest shared-pool in-process", m, " ")
+	for (k = 1; k <= 3; k++) { l = m[k]
+		printf "  %-12s %8.1f %10.1f %10.1f %12.2f %12.2f %4d/%d\n", l, pm[l], md[l ",1024"], md[l ",1048576"], g[l ",1048576"], g[l ",16777216"], ok[l], rq[l] }
 }' "$raw"
