@@ -29,6 +29,7 @@ void config_defaults(struct vgpuback_config *cfg)
 	for (i = 0; i < VGPU_MAX_POOLS; i++) {
 		cfg->exec.pool_gpu[i] = -1;
 		cfg->pool_deadline_ms[i] = VGPU_DEADLINE_UNSET;	/* deadline-ms's */
+		cfg->pool_mem_quota[i] = VGPU_QUOTA_UNSET;	/* mem-quota's */
 	}
 	for (i = 0; i < vgpuback_noptions; i++) {
 		const struct vgpuback_option *o = &vgpuback_options[i];

@@ -213,6 +213,8 @@ static void stats_fill(struct vgpuback *bk, struct vc_stats *st)
 	st->jobs = bk->live_jobs;
 	st->buffers = bk->live_buffers;
 	st->mappings = bk->live_mappings;
+	st->allocations = bk->live_allocs;
+	st->mem_bytes = bk->live_mem;
 	for (i = 0; i < VGPU_HIST_BUCKETS - 1; i++)
 		st->bounds_us[i] = vgpu_hist_bounds_ns[i] / 1000;
 	st->nbounds = VGPU_HIST_BUCKETS - 1;

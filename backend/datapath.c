@@ -25,6 +25,7 @@
 #include "device.h"
 #include "request.h"
 #include "respond.h"
+#include "sessions.h"
 #include "vgpu_clock.h"
 #include "vgpu_ops.h"
 #include "vgpuback.h"
@@ -36,6 +37,7 @@ static void job_free(struct vgpuback *bk, struct vgpu_job *j)
 	for (i = 0; i < VGPU_OP_MAX_OPERANDS; i++)
 		if (j->buf[i])
 			buf_put(bk, j->buf[i]);
+	sessions_job_end(bk, j);
 	bk->live_jobs--;
 	free(j);
 }
@@ -91,7 +93,11 @@ static void queue_job(struct vgpu_dev *dev, const struct vgpuif_request *req,
 	}
 	bk->live_jobs++;
 	j->req = *req;
+	j->owner = dev;
+	j->session_gpu = -1;
 	rc = resolve_operands(dev, d, j);
+	if (!rc)
+		rc = sessions_job_start(dev, j);
 	if (rc) {
 		job_free(bk, j);
 		respond(dev, req, rc, NULL);
@@ -191,6 +197,9 @@ static void intake(struct vgpu_dev *dev, const struct vgpuif_request *req, int r
 		st = buffers_request(dev, req);
 		if (st <= 0)
 			respond(dev, req, st, NULL);
+		break;
+	case VGPU_SITE_SESSIONS:
+		sessions_request(dev, req);
 		break;
 	default:
 		queue_job(dev, req, d);
@@ -344,5 +353,6 @@ void datapath_drop_work(struct vgpu_dev *dev)
 		dev->jobs_out--;
 	}
 	buffers_drop(dev);
+	sessions_drop(dev);
 	dev->inflight = 0;
 }

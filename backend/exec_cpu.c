@@ -59,10 +59,74 @@ static int cpu_vector_add(struct vgpu_job *j)
 	return VGPU_OK;
 }
 
+/*
+ * Protocol version 2: on the CPU, device memory is host memory and a
+ * device address is a host address (checked against the session's
+ * allocations before it gets here).  Zeroed, as no byte of the process may
+ * reach a guest that did not write it.
+ */
+#define CPU_MEM_ALIGN 256	/* what cudaMalloc guarantees */
+
+static int cpu_mem_alloc(struct vgpu_job *j)
+{
+	void *p = NULL;
+
+	if (posix_memalign(&p, CPU_MEM_ALIGN, j->req.u.mem_alloc.bytes))
+		return VGPU_ENOMEM;
+	memset(p, 0, j->req.u.mem_alloc.bytes);
+	j->result.scalar = (int64_t)(uintptr_t)p;
+	return VGPU_OK;
+}
+
+static void *dev_ptr(uint64_t dptr)
+{
+	return (void *)(uintptr_t)dptr;
+}
+
+static int cpu_htod(struct vgpu_job *j)
+{
+	memcpy(dev_ptr(j->req.u.memcpy.dptr), j->ptr[0], j->req.u.memcpy.bytes);
+	return VGPU_OK;
+}
+
+static int cpu_dtoh(struct vgpu_job *j)
+{
+	memcpy(j->ptr[0], dev_ptr(j->req.u.memcpy.dptr), j->req.u.memcpy.bytes);
+	return VGPU_OK;
+}
+
+static int cpu_dtod(struct vgpu_job *j)
+{
+	const struct vgpuif_memcpy_dtod_req *m = &j->req.u.memcpy_dtod;
+
+	memcpy(dev_ptr(m->dst), dev_ptr(m->src), m->bytes);	/* never overlap */
+	return VGPU_OK;
+}
+
+static int cpu_memset(struct vgpu_job *j)
+{
+	const struct vgpuif_memset_req *m = &j->req.u.memset;
+	uint8_t *p = dev_ptr(m->dptr);
+	uint64_t i;
+
+	if (m->elem == 1) {
+		memset(p, (int)m->value, m->count);
+		return VGPU_OK;
+	}
+	for (i = 0; i < m->count; i++)	/* little-endian, as on the wire */
+		memcpy(p + i * m->elem, &m->value, m->elem);
+	return VGPU_OK;
+}
+
 /* One kernel per executor op of the table (ring/vgpu_ops.c). */
 static int (*const cpu_kernels[VGPU_OP_MAX + 1])(struct vgpu_job *j) = {
 	[VGPU_OP_SCALAR_ADD] = cpu_scalar_add,
 	[VGPU_OP_VECTOR_ADD] = cpu_vector_add,
+	[VGPU_OP_MEM_ALLOC] = cpu_mem_alloc,
+	[VGPU_OP_MEMCPY_HTOD] = cpu_htod,
+	[VGPU_OP_MEMCPY_DTOH] = cpu_dtoh,
+	[VGPU_OP_MEMCPY_DTOD] = cpu_dtod,
+	[VGPU_OP_MEMSET] = cpu_memset,
 };
 
 static int run_kernel(struct vgpu_job *j)
@@ -312,6 +376,12 @@ static unsigned cpu_inflight(struct vgpu_executor *ex)
 	return to_cpu(ex)->running;
 }
 
+static void cpu_mem_free(struct vgpu_executor *ex, const struct vgpu_mem_ref *m)
+{
+	(void)ex;
+	free(dev_ptr(m->dptr));
+}
+
 static bool cpu_broken(struct vgpu_executor *ex)
 {
 	return __atomic_load_n(&to_cpu(ex)->broken, __ATOMIC_ACQUIRE);
@@ -330,4 +400,5 @@ const struct vgpu_executor_ops vgpu_cpu_executor_ops = {
 	.query = cpu_query,
 	.inflight = cpu_inflight,
 	.broken = cpu_broken,
+	.mem_free = cpu_mem_free,
 };

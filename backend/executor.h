@@ -72,6 +72,15 @@ struct vgpu_job {
 		uint8_t raw[32];
 	} result;
 	int gpu;			/* which GPU ran it (-1: CPU) */
+	/*
+	 * Version 2 ops: the GPU of the request's session (its device memory
+	 * lives there; -1 for version 1 ops, which run on any GPU of the
+	 * pool).  Device addresses in req were checked against the session's
+	 * allocations.  MEM_ALLOC answers the address in result.scalar.
+	 */
+	int session_gpu;
+	uint64_t worker;		/* which worker ran it (workers.c), 0: none */
+	void *alloc[2];			/* backend's: allocations it names (sessions.c) */
 	void *exec_priv;
 	void *owner;			/* backend's: the device the job came from */
 	unsigned heap_idx;		/* scheduler's: position in the queue */
@@ -108,6 +117,14 @@ static inline uint32_t vgpu_worker_key(const struct vgpu_exec_config *cfg,
 		return VGPU_WORKER_SHARED | (uint32_t)pool;
 	return domid;
 }
+
+/* Device memory to give back (MEM_FREE, a session or device closing). */
+struct vgpu_mem_ref {
+	uint64_t dptr;			/* what MEM_ALLOC answered */
+	int gpu;			/* the session's GPU */
+	uint32_t key;			/* the worker it lives in (vgpu_worker_key) */
+	uint64_t worker;		/* vgpu_job.worker of the MEM_ALLOC */
+};
 
 /* One device an executor drives, as vgpuctl stats shows it. */
 struct vgpu_gpu_stat {
@@ -189,6 +206,12 @@ struct vgpu_executor_ops {
 	 * vgpuback closes those guests' devices (their mappings died too).
 	 */
 	unsigned (*lost)(struct vgpu_executor *ex, uint32_t *keys, unsigned max);
+	/*
+	 * Version 2: free device memory MEM_ALLOC gave.  Called on the loop
+	 * only once no job that names it is queued or running.  NULL: the
+	 * executor has no device memory (MEM_ALLOC answers VGPU_ENOSYS).
+	 */
+	void (*mem_free)(struct vgpu_executor *ex, const struct vgpu_mem_ref *m);
 };
 
 struct vgpu_executor {

@@ -53,6 +53,17 @@ static int start_executor(struct vgpuback *bk)
 	return rc;
 }
 
+/* Sessions open on a GPU by its index; the CPU executor is one device. */
+static unsigned executor_gpus(struct vgpuback *bk)
+{
+	struct vgpuif_query_result q;
+	char text[4096];
+
+	memset(&q, 0, sizeof(q));
+	bk->ex->ops->query(bk->ex, &q, text, sizeof(text));
+	return q.ngpus ? q.ngpus : 1;
+}
+
 /*
  * Supervise where CUDA may run: a GPU's sticky error needs a new process.
  * The decision must not touch CUDA (the supervisor forks after it), so
@@ -161,6 +172,7 @@ static int open_services(struct vgpuback *bk)
 	}
 	if (start_executor(bk))
 		return -1;
+	bk->ngpus = executor_gpus(bk);
 	rc = mapper_start(bk);
 	if (rc) {
 		vlog(LOG_ERR, "cannot start the buffer mapper: %s", strerror(-rc));

@@ -132,6 +132,16 @@ static int set_pool_deadline(struct vgpuback_config *cfg, const char *val)
 	return pool_map(cfg, val, 86400000, store_deadline);
 }
 
+static void store_quota(struct vgpuback_config *cfg, int pool, unsigned long long v)
+{
+	cfg->pool_mem_quota[pool] = v;
+}
+
+static int set_pool_quota(struct vgpuback_config *cfg, const char *val)
+{
+	return pool_map(cfg, val, 1ull << 50, store_quota);
+}
+
 static int set_shared_pools(struct vgpuback_config *cfg, const char *val)
 {
 	char buf[512], *tok, *save = NULL;
@@ -242,6 +252,16 @@ const struct vgpuback_option vgpuback_options[] = {
 	  .def = "none", .arg = "LIST",
 	  .help = "pools whose guests trust each other: one worker for\n"
 		  "all of a pool's guests (default none)" },
+	{ "mem-quota", 0, UINT(mem_quota, 0, 1ull << 50), .def = "4294967296", .arg = "BYTES",
+	  .help = "device memory one domain may hold (protocol 2;\n"
+		  "default 4294967296, 4 GiB)" },
+	{ "pool-mem-quota", 0, CUSTOM(set_pool_quota, "POOL=BYTES,... with pools from "
+				      "'pools' and BYTES up to 2^50"),
+	  .arg = "MAP", .help = "a pool's own mem-quota: POOL=BYTES,..." },
+	{ "max-sessions", 0, UINT(max_sessions, 1, 65536), .def = "64", .arg = "N",
+	  .help = "sessions one domain may hold open (default 64)" },
+	{ "max-allocations", 0, UINT(max_allocations, 1, 1048576), .def = "4096", .arg = "N",
+	  .help = "device memory allocations one domain may hold\n(default 4096)" },
 	{ "supervise", 0, ENUM(supervise, supervise_names, NULL), .def = "auto",
 	  .arg = "auto|yes|no",
 	  .help = "with workers no: run the work in a child that is\n"

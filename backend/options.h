@@ -14,6 +14,7 @@
 #include "executor.h"
 
 #define VGPU_DEADLINE_UNSET UINT32_MAX
+#define VGPU_QUOTA_UNSET UINT64_MAX
 
 struct vgpuback_config {
 	char executor[16];		/* cpu | cuda | auto */
@@ -35,6 +36,11 @@ struct vgpuback_config {
 	bool workers;			/* a worker process per guest (workers.h) */
 	uint32_t deadline_ms;		/* every pool's, unless pool-deadline-ms */
 	uint32_t pool_deadline_ms[VGPU_MAX_POOLS];	/* VGPU_DEADLINE_UNSET: deadline_ms */
+	/* Protocol version 2, per domain (sessions.c). */
+	uint64_t mem_quota;		/* device memory bytes, unless pool-mem-quota */
+	uint64_t pool_mem_quota[VGPU_MAX_POOLS];	/* VGPU_QUOTA_UNSET: mem_quota */
+	unsigned max_sessions;
+	unsigned max_allocations;
 	char xl_config_dirs[512];
 	char xl_userdata_dir[256];
 };

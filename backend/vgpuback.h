@@ -17,6 +17,7 @@
  *   interface.c  connect (ring, event channel, timers), disconnect (interface.h)
  *   datapath.c   intake, dispatch to the executor, reaping      (datapath.h)
  *   buffers.c    the buffer table, its limits and references    (buffers.h)
+ *   sessions.c   sessions, device memory, their limits          (sessions.h)
  *   mapper.c     the thread that maps and unmaps buffers        (mapper.h)
  *   respond.c    the one writer of responses                    (respond.h)
  *   device.c     a device's lifetime, the busy list             (device.h)
@@ -87,6 +88,13 @@ struct vgpu_dev {
 	struct vgpu_buffer **bufs;
 	unsigned nbufs;
 	uint64_t map_failures;		/* BUF_REGISTERs whose pages did not map */
+	/* Sessions and device memory (sessions.c). */
+	struct vgpu_session *sessions;
+	uint32_t next_session;
+	unsigned nsessions;
+	unsigned nallocs;		/* allocated, or MEM_ALLOCs not done */
+	uint64_t mem_bytes;		/* allocated and not freed */
+	uint64_t mem_reserved;		/* MEM_ALLOCs queued or running */
 	uint64_t buf_pages;
 	unsigned jobs_out;		/* jobs anywhere that point at us */
 	bool dead;			/* free when jobs_out reaches 0 */
@@ -127,6 +135,8 @@ struct vgpuback {
 	/* Per pool: arrival to response, and arrival to dispatch. */
 	struct vgpu_hist hist_request[VGPU_MAX_POOLS], hist_queue[VGPU_MAX_POOLS];
 	uint64_t live_jobs, live_buffers, live_mappings;
+	uint64_t live_allocs, live_mem;	/* device memory, until the executor frees it */
+	unsigned ngpus;			/* sessions may open on 0 .. ngpus - 1 */
 	/* Buffer mapping off the loop (buffers.c, mapper.c). */
 	struct vgpu_mapper *mapper;
 	struct ep_item map_item;

@@ -37,6 +37,7 @@ static void reap_all(struct wk *k)
 		for (i = 0; i < n; i++) {
 			struct wjob *wj = (struct wjob *)done[i];
 
+			worker_mem_done(k, done[i]);
 			worker_done(wj->cookie, done[i]->status, done[i]->gpu,
 				  done[i]->result.raw, sizeof(done[i]->result.raw));
 			free(wj);

@@ -7,7 +7,9 @@
  * the model: one message per datagram, a fixed struct per type, checked for
  * type and size on receipt).  Both ends are the same binary, so the structs
  * travel as they are.
- *   fd 3, the job channel:  HELLO first, then JOB -> DONE, in any order.
+ *   fd 3, the job channel:  HELLO first, then JOB -> DONE, in any order;
+ *                           FREE (no answer) after the DONEs of every job
+ *                           that named the memory.
  *   fd 4, the call channel: MAP -> MAPPED, UNMAP -> UNMAPPED, QUERY ->
  *                           QUERIED, one call at a time (the caller blocks).
  * A worker never acts on anything but what its parent sent; the parent
@@ -35,6 +37,7 @@ enum wmsg_type {
 	WM_UNMAPPED,
 	WM_QUERY,	/* parent: the executor's query and GPUs */
 	WM_QUERIED,
+	WM_FREE,	/* parent: free device memory (no job names it any more) */
 };
 
 struct wm_hdr {
@@ -65,6 +68,15 @@ struct wm_job {
 	uint64_t buf_id[3];	/* vgpu_job.buf[i]; 0: operand unused */
 	uint32_t domid, devid;
 	int32_t prio, pool;
+	int32_t session_gpu;	/* vgpu_job.session_gpu */
+	uint32_t _pad;
+};
+
+struct wm_free {
+	struct wm_hdr h;
+	uint64_t dptr;
+	int32_t gpu;
+	uint32_t _pad;
 };
 
 struct wm_done {

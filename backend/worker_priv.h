@@ -28,6 +28,11 @@ struct wjob {
 	struct wjob *next;		/* the backlog */
 };
 
+/* Device memory this worker allocated for its guest. */
+struct wmem {
+	uint64_t ptr, len;
+};
+
 struct wk {
 	struct vgpu_exec_config cfg;
 	uint32_t key;
@@ -38,6 +43,8 @@ struct wk {
 	struct wbuf *bufs;
 	struct wjob *backlog, **backlog_tail;
 	uint64_t poll_until;
+	struct wmem *mem;
+	unsigned nmem, capmem;
 };
 
 union wm_any {
@@ -45,10 +52,17 @@ union wm_any {
 	struct wm_job job;
 	struct wm_map map;
 	struct wm_unmap unmap;
+	struct wm_free free;
 };
 
 /* A job's answer to the parent (exits if the parent is gone). */
 void worker_done(uint64_t cookie, int status, int gpu, const void *result, size_t len);
+/* worker_mem.c: the device ranges of @req lie in this worker's memory. */
+int worker_mem_check(const struct wk *k, const struct vgpuif_request *req);
+/* A job answered: a MEM_ALLOC's memory is recorded. */
+void worker_mem_done(struct wk *k, const struct vgpu_job *j);
+void worker_mem_free(struct wk *k, const struct wm_free *f);
+
 /* One message of @len bytes from @fd: 0, or -EPROTO for a malformed one. */
 int worker_handle(struct wk *k, int fd, const union wm_any *m, size_t len);
 

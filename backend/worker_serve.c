@@ -99,6 +99,8 @@ static void take_job(struct wk *k, const struct wm_job *m)
 		wj->j.req = m->req;
 	for (i = 0; !rc && i < d->noperands; i++)
 		rc = operand(k, d, m, i, &wj->j);
+	if (!rc)
+		rc = worker_mem_check(k, &m->req);
 	if (rc || m->req.op == VGPU_OP_QUERY) {
 		if (!rc)
 			query_job(k, &wj->j, m->h.cookie);
@@ -112,6 +114,7 @@ static void take_job(struct wk *k, const struct wm_job *m)
 	wj->j.devid = m->devid;
 	wj->j.prio = m->prio;
 	wj->j.pool = m->pool;
+	wj->j.session_gpu = m->session_gpu;
 	wj->j.gpu = -1;
 	wj->j.t_arrive = vgpu_now_ns();
 	*k->backlog_tail = wj;
@@ -198,6 +201,8 @@ int worker_handle(struct wk *k, int fd, const union wm_any *m, size_t len)
 
 	if (fd == WORKER_JOB_FD && t == WM_JOB && len == sizeof(m->job))
 		take_job(k, &m->job);
+	else if (fd == WORKER_JOB_FD && t == WM_FREE && len == sizeof(m->free))
+		worker_mem_free(k, &m->free);
 	else if (fd == WORKER_CALL_FD && t == WM_MAP && len == sizeof(m->map))
 		map_buf(k, &m->map);
 	else if (fd == WORKER_CALL_FD && t == WM_UNMAP && len == sizeof(m->unmap))

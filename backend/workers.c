@@ -156,6 +156,7 @@ static struct wproc *start(struct workers *ws, uint32_t key, const char *executo
 	w->refs = 1;
 	pthread_mutex_init(&w->call_lock, NULL);
 	w->started_ns = vgpu_now_ns();
+	w->serial = ++ws->next_serial;
 	rc = spawn(ws, w);
 	if (!rc)
 		rc = greet(ws, w, executor);
@@ -356,4 +357,5 @@ const struct vgpu_executor_ops vgpu_worker_executor_ops = {
 	.buf_map = workers_buf_map,
 	.buf_unmap = workers_buf_unmap,
 	.lost = workers_lost,
+	.mem_free = workers_mem_free,
 };

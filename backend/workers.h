@@ -38,6 +38,7 @@ struct wproc {
 	struct vgpu_job **jobs;		/* given to it, not done */
 	unsigned njobs, cap;
 	uint64_t started_ns;
+	uint64_t serial;		/* this worker, among all ever started */
 	struct wproc *next;
 };
 
@@ -61,6 +62,7 @@ struct workers {
 	uint32_t lost[64];		/* keys whose worker died, not yet asked */
 	unsigned nlost;
 	uint64_t next_map_id;
+	uint64_t next_serial;
 };
 
 static inline struct workers *to_workers(struct vgpu_executor *ex)
@@ -94,6 +96,8 @@ int workers_buf_map(struct vgpu_executor *ex, uint32_t key, uint32_t domid,
 		    const struct vgpuif_buf_register_req *reg, bool readonly,
 		    uint64_t *id, bool *pinned, int *err);
 void workers_buf_unmap(struct vgpu_executor *ex, uint32_t key, uint64_t id);
+/* Device memory of a worker: freed there, if that worker still runs. */
+void workers_mem_free(struct vgpu_executor *ex, const struct vgpu_mem_ref *m);
 void workers_query(struct vgpu_executor *ex, struct vgpuif_query_result *q,
 		   char *text, size_t len);
 /* The probe's executor's own slot count (0: it did not say). */

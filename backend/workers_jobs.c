@@ -103,7 +103,7 @@ int workers_submit(struct vgpu_executor *ex, struct vgpu_job *j)
 	struct workers *ws = to_workers(ex);
 	struct wm_job m = { .h.type = WM_JOB, .h.cookie = (uintptr_t)j, .req = j->req,
 			    .domid = j->domid, .devid = j->devid, .prio = j->prio,
-			    .pool = j->pool };
+			    .pool = j->pool, .session_gpu = j->session_gpu };
 	struct wproc *w = workers_get(ws, vgpu_worker_key(&ws->cfg, j->domid, j->pool), true);
 	unsigned i;
 	int rc;
@@ -141,6 +141,7 @@ static void took_done(struct workers *ws, struct wproc *w, const struct wm_done 
 	}
 	w->jobs[i]->status = d->status;
 	w->jobs[i]->gpu = d->gpu;
+	w->jobs[i]->worker = w->serial;
 	memcpy(w->jobs[i]->result.raw, d->result, sizeof(d->result));
 	job_finish(ws, w, i);
 }
@@ -234,6 +235,24 @@ unsigned workers_poll(struct vgpu_executor *ex)
 
 	drain_all(ws);
 	return ws->ndone;
+}
+
+/*
+ * On the job channel, after the answers of the jobs that named it.  A
+ * worker that died took its memory with it; a new worker for the same guest
+ * never gets a free meant for the old one (its addresses may repeat).
+ */
+void workers_mem_free(struct vgpu_executor *ex, const struct vgpu_mem_ref *m)
+{
+	struct workers *ws = to_workers(ex);
+	struct wm_free f = { .h.type = WM_FREE, .dptr = m->dptr, .gpu = m->gpu };
+	struct wproc *w = workers_get(ws, m->key, false);
+
+	if (!w)
+		return;
+	if (w->serial == m->worker && !w->dead)
+		wmsg_send(w->job_fd, &f, sizeof(f));	/* a failure: its death frees it */
+	workers_put(ws, w);
 }
 
 unsigned workers_inflight(struct vgpu_executor *ex)

@@ -85,6 +85,9 @@ static void publish_features(struct vgpu_dev *dev)
 	feature_write(dev, VGPU_XS_FEAT_MAX_INFLIGHT, "%u", bk->cfg.max_inflight);
 	feature_write(dev, VGPU_XS_FEAT_MAX_BUF_PAGES, "%u", bk->cfg.max_buffer_pages);
 	feature_write(dev, VGPU_XS_FEAT_EXECUTOR, "%s", bk->exec_name);
+	feature_write(dev, VGPU_XS_FEAT_MEM_QUOTA, "%llu", (unsigned long long)
+		      (bk->cfg.pool_mem_quota[dev->pool] != VGPU_QUOTA_UNSET ?
+		       bk->cfg.pool_mem_quota[dev->pool] : bk->cfg.mem_quota));
 }
 
 /*

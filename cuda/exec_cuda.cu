@@ -115,6 +115,17 @@ __global__ void scalar_kernel(int64_t a, int64_t b, int64_t *out)
 }
 
 /* Test-only: an illegal address makes the context sticky-fail. */
+/* MEMSET of 2- and 4-byte elements (the runtime API sets bytes only). */
+template <typename T>
+__global__ void fill_kernel(T *p, T v, uint64_t n)
+{
+	uint64_t i = blockIdx.x * (uint64_t)blockDim.x + threadIdx.x;
+	uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
+
+	for (; i < n; i += stride)
+		p[i] = v;
+}
+
 __global__ void fault_kernel(int *p)
 {
 	*(volatile int *)((uintptr_t)p + 0xdead0000ull) = 1;
@@ -446,6 +457,9 @@ static struct gpu *pick_gpu(struct cuda_exec *x, const struct vgpu_job *job)
 	for (i = 0; i < x->ngpus; i++) {
 		struct gpu *g = &x->gpus[i];
 
+		/* A session's work runs where its memory is. */
+		if (job->session_gpu >= 0 && (int)i != job->session_gpu)
+			continue;
 		if (gpu_serves(x, g, job) && g->busy < g->nslots && (!best || g->busy < best->busy))
 			best = g;
 	}
@@ -556,6 +570,73 @@ static int cuda_vector_add(struct cuda_exec *x, struct slot *sl, struct vgpu_job
 }
 
 /*
+ * Protocol version 2: device memory of the guest's own context (this
+ * worker's).  Addresses were checked against the session's allocations.
+ * A new allocation is zeroed on the slot's stream: no byte of an earlier
+ * user reaches the guest.
+ */
+static void *dptr(uint64_t p)
+{
+	return (void *)(uintptr_t)p;
+}
+
+static int cuda_mem_alloc(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
+{
+	uint64_t bytes = j->req.u.mem_alloc.bytes;
+	void *p = NULL;
+	cudaError_t e = cudaMalloc(&p, bytes);
+
+	(void)x;
+	if (e != cudaSuccess) {
+		cudaGetLastError();
+		return e == cudaErrorMemoryAllocation ? VGPU_ENOMEM : VGPU_EIO;
+	}
+	cudaMemsetAsync(p, 0, bytes, sl->stream);
+	*sl->h_scalar = (int64_t)(uintptr_t)p;	/* finish() answers it */
+	return VGPU_OK;
+}
+
+static int cuda_memcpy(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
+{
+	const struct vgpuif_memcpy_req *m = &j->req.u.memcpy;
+	bool htod = j->req.op == VGPU_OP_MEMCPY_HTOD;
+
+	(void)x;
+	return cudaMemcpyAsync(htod ? dptr(m->dptr) : j->ptr[0], htod ? j->ptr[0] : dptr(m->dptr),
+			       m->bytes, htod ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost,
+			       sl->stream) == cudaSuccess ? VGPU_OK : VGPU_EIO;
+}
+
+static int cuda_dtod(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
+{
+	const struct vgpuif_memcpy_dtod_req *m = &j->req.u.memcpy_dtod;
+
+	(void)x;
+	return cudaMemcpyAsync(dptr(m->dst), dptr(m->src), m->bytes, cudaMemcpyDeviceToDevice,
+			       sl->stream) == cudaSuccess ? VGPU_OK : VGPU_EIO;
+}
+
+static int cuda_memset(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
+{
+	const struct vgpuif_memset_req *m = &j->req.u.memset;
+	uint64_t blocks = (m->count + 255) / 256;
+
+	(void)x;
+	if (blocks > 65535u * 8)
+		blocks = 65535u * 8;
+	if (m->elem == 1)
+		return cudaMemsetAsync(dptr(m->dptr), (int)m->value, m->count, sl->stream) ==
+			cudaSuccess ? VGPU_OK : VGPU_EIO;
+	if (m->elem == 2)
+		fill_kernel<<<(unsigned)blocks, 256, 0, sl->stream>>>((uint16_t *)dptr(m->dptr),
+			(uint16_t)m->value, m->count);
+	else
+		fill_kernel<<<(unsigned)blocks, 256, 0, sl->stream>>>((uint32_t *)dptr(m->dptr),
+			(uint32_t)m->value, m->count);
+	return cudaGetLastError() == cudaSuccess ? VGPU_OK : VGPU_EIO;
+}
+
+/*
  * One kernel per executor op of the table (ring/vgpu_ops.c), indexed by op.
  * C++ has no array designators: a constexpr function fills the table at
  * compile time instead.
@@ -572,6 +653,11 @@ static constexpr struct cuda_kernel_table make_kernels(void)
 
 	t.fn[VGPU_OP_SCALAR_ADD] = cuda_scalar_add;
 	t.fn[VGPU_OP_VECTOR_ADD] = cuda_vector_add;
+	t.fn[VGPU_OP_MEM_ALLOC] = cuda_mem_alloc;
+	t.fn[VGPU_OP_MEMCPY_HTOD] = cuda_memcpy;
+	t.fn[VGPU_OP_MEMCPY_DTOH] = cuda_memcpy;
+	t.fn[VGPU_OP_MEMCPY_DTOD] = cuda_dtod;
+	t.fn[VGPU_OP_MEMSET] = cuda_memset;
 	return t;
 }
 
@@ -852,6 +938,18 @@ static unsigned cuda_gpus(struct vgpu_executor *ex, struct vgpu_gpu_stat *out,
 	return n;
 }
 
+/* No job names it any more (vgpuback waited): cudaFree may wait for the GPU. */
+static void cuda_mem_free(struct vgpu_executor *ex, const struct vgpu_mem_ref *m)
+{
+	struct cuda_exec *x = to_cuda(ex);
+
+	if (m->gpu < 0 || (unsigned)m->gpu >= x->ngpus)
+		return;
+	cudaSetDevice(x->gpus[m->gpu].dev);
+	if (cudaFree(dptr(m->dptr)) != cudaSuccess)
+		cudaGetLastError();
+}
+
 static bool cuda_broken(struct vgpu_executor *ex)
 {
 	struct cuda_exec *x = to_cuda(ex);
@@ -970,4 +1068,5 @@ extern "C" const struct vgpu_executor_ops vgpu_cuda_executor_ops = {
 	nullptr,	/* buf_map: vgpuback or its worker maps the pages */
 	nullptr,	/* buf_unmap */
 	nullptr,	/* lost: no workers of its own */
+	cuda_mem_free,
 };

@@ -33,7 +33,17 @@ struct info {
 	struct kv kv[MAX_KV];
 	unsigned nkv;
 	char pool[64], prio[32];
+	char quota[32];			/* feature-mem-quota: "" before protocol 2 */
 };
+
+/* What device memory this guest may hold, as one phrase. */
+static const char *free_to_guest(const struct info *in, char *buf, size_t len)
+{
+	if (!in->quota[0])
+		return NO_DEVMEM;
+	snprintf(buf, len, "%.1f GiB (its quota)", strtod(in->quota, NULL) / (1u << 30));
+	return buf;
+}
 
 static bool key_ok(const char *s, size_t n)
 {
@@ -144,6 +154,7 @@ static void print_gpu_opt(const char *label, const char *val)
 
 static void print_gpus(const struct info *in)
 {
+	char buf[64];
 	unsigned g;
 
 	for (g = 0; g < gpus_shown(in); g++) {
@@ -156,7 +167,7 @@ static void print_gpus(const struct info *in)
 		if (mem)
 			printf(GPU_LABEL "%.1f GiB (%s bytes)\n", "  memory total:",
 			       strtod(mem, NULL) / (1u << 30), mem);
-		printf("  memory free to this guest: " NO_DEVMEM "\n");
+		printf("  memory free to this guest: %s\n", free_to_guest(in, buf, sizeof(buf)));
 	}
 }
 
@@ -166,6 +177,7 @@ static void print_gpus(const struct info *in)
  */
 static void print_text(struct tool *t, const struct info *in)
 {
+	char buf[64];
 	const struct vgpuif_query_result *q = &in->q;
 
 	printf(LABEL "%u (domain %u)\n", "device:", t->devid, vgpufront_domid(t->dev));
@@ -180,8 +192,8 @@ static void print_text(struct tool *t, const struct info *in)
 	print_opt("runtime version:", get(in, "runtime_version"));
 	printf(LABEL "%u\n", "gpus:", q->ngpus);
 	print_gpus(in);
-	printf(LABEL "%.1f GiB (free to this guest: " NO_DEVMEM ")\n", "gpu memory:",
-	       (double)q->gpu_mem_total / (1u << 30));
+	printf(LABEL "%.1f GiB (free to this guest: %s)\n", "gpu memory:",
+	       (double)q->gpu_mem_total / (1u << 30), free_to_guest(in, buf, sizeof(buf)));
 	printf(LABEL "%u\n", "slots:", q->slots);
 	printf(LABEL "%u (local %u)\n", "ring size:", q->ring_size,
 	       vgpufront_ring_size(t->dev));
@@ -235,7 +247,7 @@ static void gen_gpus(yajl_gen g, const struct info *in)
 		gen_str(g, "compute_capability", gpu_get(in, i, "cc"));
 		gen_num_text(g, "sms", gpu_get(in, i, "sms"));
 		gen_num_text(g, "mem_total", gpu_get(in, i, "mem_total"));
-		gen_str(g, "mem_free_to_guest", NULL);	/* protocol 1: none */
+		gen_num_text(g, "mem_free_to_guest", in->quota[0] ? in->quota : NULL);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
@@ -275,7 +287,7 @@ static int print_json(struct tool *t, const struct info *in)
 	gen_str(g, "cuda_version", get(in, "cuda_version"));
 	gen_str(g, "runtime_version", get(in, "runtime_version"));
 	gen_uint(g, "gpu_mem_total", in->q.gpu_mem_total);
-	gen_str(g, "gpu_mem_free_to_guest", NULL);
+	gen_num_text(g, "gpu_mem_free_to_guest", in->quota[0] ? in->quota : NULL);
 	gen_gpus(g, in);
 	gen_limits(g, t, in);
 	yajl_gen_map_close(g);
@@ -302,6 +314,9 @@ int cmd_info(struct tool *t, const struct args *a)
 	/* Absent nodes stay empty: a device the toolstack gave neither. */
 	if (vgpufront_backend_node(t->dev, "pool", in->pool, sizeof(in->pool)))
 		in->pool[0] = 0;
+	if (vgpufront_backend_node(t->dev, "feature-mem-quota", in->quota, sizeof(in->quota)) ||
+	    strspn(in->quota, "0123456789") != strlen(in->quota))
+		in->quota[0] = 0;	/* an older backend, or a value it cannot mean */
 	if (vgpufront_backend_node(t->dev, "priority", in->prio, sizeof(in->prio)))
 		in->prio[0] = 0;
 	printable(in->pool);

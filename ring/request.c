@@ -65,8 +65,10 @@ int vgpuif_validate_request(const struct vgpuif_request *req)
 
 	if (!d)
 		return VGPU_ENOSYS;
-	if (req->_pad0 || req->_pad1 || (req->flags & ~d->flags))
+	if (req->_pad0 || (req->flags & ~d->flags))
 		return VGPU_EINVAL;
+	if (!!req->session != !!(d->session == VGPU_SESSION_NAMED))
+		return req->session ? VGPU_EINVAL : VGPU_ESESSION;
 	if (!tail_zero(req, d->payload))
 		return VGPU_EINVAL;
 	rc = d->check ? d->check(req) : VGPU_OK;
@@ -109,6 +111,8 @@ const char *vgpuif_strerror(int status)
 		"result does not fit",
 		"deadline passed: the work was stopped",
 		"the GPU worker died: its state is lost",
+		"no such session",
+		"device address not in a live allocation of the session",
 	};
 
 	if (status > 0 || status < VGPU_ELAST)

@@ -63,6 +63,103 @@ static int unregister_check(const struct vgpuif_request *req)
 	return req->u.buf_unregister._pad ? VGPU_EINVAL : VGPU_OK;
 }
 
+/* Version 2: sessions and device memory. */
+
+/* [ptr, ptr + len) does not wrap and is not empty. */
+static bool drange_ok(uint64_t ptr, uint64_t len)
+{
+	uint64_t end;
+
+	return ptr && len && !__builtin_add_overflow(ptr, len, &end);
+}
+
+static int session_open_check(const struct vgpuif_request *req)
+{
+	return req->u.session_open.flags ? VGPU_EINVAL : VGPU_OK;
+}
+
+static int alloc_check(const struct vgpuif_request *req)
+{
+	uint64_t n = req->u.mem_alloc.bytes;
+
+	return n == 0 || n > VGPUIF_MAX_ALLOC ? VGPU_ERANGE : VGPU_OK;
+}
+
+static int free_check(const struct vgpuif_request *req)
+{
+	return req->u.mem_free.dptr ? VGPU_OK : VGPU_EBADPTR;
+}
+
+static uint64_t memcpy_len(const struct vgpuif_request *req, unsigned i)
+{
+	(void)i;
+	return req->u.memcpy.bytes;
+}
+
+static int memcpy_check(const struct vgpuif_request *req)
+{
+	const struct vgpuif_memcpy_req *m = &req->u.memcpy;
+
+	if (m->stream || m->_pad)
+		return VGPU_EINVAL;
+	return drange_ok(m->dptr, m->bytes) ? VGPU_OK : VGPU_ERANGE;
+}
+
+static unsigned memcpy_dranges(const struct vgpuif_request *req, struct vgpu_drange *out)
+{
+	out[0] = (struct vgpu_drange){ req->u.memcpy.dptr, req->u.memcpy.bytes,
+				       req->op == VGPU_OP_MEMCPY_HTOD };
+	return 1;
+}
+
+static int dtod_check(const struct vgpuif_request *req)
+{
+	const struct vgpuif_memcpy_dtod_req *m = &req->u.memcpy_dtod;
+
+	if (m->stream || m->_pad)
+		return VGPU_EINVAL;
+	if (!drange_ok(m->dst, m->bytes) || !drange_ok(m->src, m->bytes))
+		return VGPU_ERANGE;
+	if (m->dst < m->src + m->bytes && m->src < m->dst + m->bytes)
+		return VGPU_EINVAL;	/* overlap: cudaMemcpy's result is undefined */
+	return VGPU_OK;
+}
+
+static unsigned dtod_dranges(const struct vgpuif_request *req, struct vgpu_drange *out)
+{
+	const struct vgpuif_memcpy_dtod_req *m = &req->u.memcpy_dtod;
+
+	out[0] = (struct vgpu_drange){ m->dst, m->bytes, true };
+	out[1] = (struct vgpu_drange){ m->src, m->bytes, false };
+	return 2;
+}
+
+static int memset_check(const struct vgpuif_request *req)
+{
+	const struct vgpuif_memset_req *m = &req->u.memset;
+	uint64_t bytes;
+
+	if (m->stream || m->_pad2 || m->_pad[0] || m->_pad[1] || m->_pad[2])
+		return VGPU_EINVAL;
+	if (m->elem != 1 && m->elem != 2 && m->elem != 4)
+		return VGPU_EINVAL;
+	if (m->elem < 4 && m->value >> (8 * m->elem))
+		return VGPU_EINVAL;
+	if (m->dptr % m->elem)
+		return VGPU_EINVAL;
+	if (__builtin_mul_overflow(m->count, (uint64_t)m->elem, &bytes) ||
+	    bytes > VGPUIF_MAX_ALLOC || !drange_ok(m->dptr, bytes))
+		return VGPU_ERANGE;
+	return VGPU_OK;
+}
+
+static unsigned memset_dranges(const struct vgpuif_request *req, struct vgpu_drange *out)
+{
+	out[0] = (struct vgpu_drange){ req->u.memset.dptr,
+				       req->u.memset.count * req->u.memset.elem, true };
+	return 1;
+}
+
 static const struct vgpu_op_desc ops[VGPU_OP_MAX + 1] = {
 	[VGPU_OP_NOP] = {
 		.name = "nop", .site = VGPU_SITE_LOOP,
@@ -98,6 +195,47 @@ static const struct vgpu_op_desc ops[VGPU_OP_MAX + 1] = {
 		.name = "buf_unregister",
 		.payload = sizeof(struct vgpuif_buf_unregister_req),
 		.site = VGPU_SITE_BUFFERS, .check = unregister_check,
+	},
+	[VGPU_OP_SESSION_OPEN] = {
+		.name = "session_open", .payload = sizeof(struct vgpuif_session_open_req),
+		.site = VGPU_SITE_SESSIONS, .result = VGPU_RESULT_SCALAR,
+		.check = session_open_check,
+	},
+	[VGPU_OP_SESSION_CLOSE] = {
+		.name = "session_close", .site = VGPU_SITE_SESSIONS,
+		.session = VGPU_SESSION_NAMED,
+	},
+	[VGPU_OP_MEM_ALLOC] = {
+		.name = "mem_alloc", .payload = sizeof(struct vgpuif_mem_alloc_req),
+		.site = VGPU_SITE_EXECUTOR, .result = VGPU_RESULT_SCALAR,
+		.session = VGPU_SESSION_NAMED, .check = alloc_check,
+	},
+	[VGPU_OP_MEM_FREE] = {
+		.name = "mem_free", .payload = sizeof(struct vgpuif_mem_free_req),
+		.site = VGPU_SITE_SESSIONS, .session = VGPU_SESSION_NAMED,
+		.check = free_check,
+	},
+	[VGPU_OP_MEMCPY_HTOD] = {
+		.name = "memcpy_htod", .payload = sizeof(struct vgpuif_memcpy_req),
+		.site = VGPU_SITE_EXECUTOR, .session = VGPU_SESSION_NAMED,
+		.noperands = 1, .operands = { { REF(memcpy, buf), false, 1 } },
+		.operand_len = memcpy_len, .check = memcpy_check, .dranges = memcpy_dranges,
+	},
+	[VGPU_OP_MEMCPY_DTOH] = {
+		.name = "memcpy_dtoh", .payload = sizeof(struct vgpuif_memcpy_req),
+		.site = VGPU_SITE_EXECUTOR, .session = VGPU_SESSION_NAMED,
+		.noperands = 1, .operands = { { REF(memcpy, buf), true, 1 } },
+		.operand_len = memcpy_len, .check = memcpy_check, .dranges = memcpy_dranges,
+	},
+	[VGPU_OP_MEMCPY_DTOD] = {
+		.name = "memcpy_dtod", .payload = sizeof(struct vgpuif_memcpy_dtod_req),
+		.site = VGPU_SITE_EXECUTOR, .session = VGPU_SESSION_NAMED,
+		.check = dtod_check, .dranges = dtod_dranges,
+	},
+	[VGPU_OP_MEMSET] = {
+		.name = "memset", .payload = sizeof(struct vgpuif_memset_req),
+		.site = VGPU_SITE_EXECUTOR, .session = VGPU_SESSION_NAMED,
+		.check = memset_check, .dranges = memset_dranges,
 	},
 };
 

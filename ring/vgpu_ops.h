@@ -24,6 +24,20 @@ enum vgpu_op_site {
 	VGPU_SITE_LOOP,		/* at once, on the event loop (nop, query) */
 	VGPU_SITE_BUFFERS,	/* the buffer table (register, unregister) */
 	VGPU_SITE_EXECUTOR,	/* the priority queue, then an executor */
+	VGPU_SITE_SESSIONS,	/* the session table (open, close, free) */
+};
+
+/* What request.session must hold. */
+enum vgpu_op_session {
+	VGPU_SESSION_NONE,	/* 0: version 1 ops, SESSION_OPEN */
+	VGPU_SESSION_NAMED,	/* a session of the device */
+};
+
+/* A range of device memory a request touches. */
+struct vgpu_drange {
+	uint64_t ptr;
+	uint64_t len;
+	bool write;
 };
 
 /* What response.result carries. */
@@ -47,12 +61,15 @@ struct vgpu_op_desc {
 	uint8_t flags;		/* VGPU_REQ_F_* allowed */
 	uint8_t site;		/* enum vgpu_op_site */
 	uint8_t result;		/* enum vgpu_result_kind */
+	uint8_t session;	/* enum vgpu_op_session */
 	uint8_t noperands;
 	struct vgpu_operand operands[VGPU_OP_MAX_OPERANDS];
 	/* Bytes operand @i spans in @req; 0: this request does not use it. */
 	uint64_t (*operand_len)(const struct vgpuif_request *req, unsigned i);
 	/* Checks of the op's own fields, before operand ranges: VGPU_OK or VGPU_E*. */
 	int (*check)(const struct vgpuif_request *req);
+	/* The device ranges @req touches, into @out[2]: how many (NULL: none). */
+	unsigned (*dranges)(const struct vgpuif_request *req, struct vgpu_drange *out);
 };
 
 /* The row for @op, NULL for an op this build does not know. */

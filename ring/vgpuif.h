@@ -34,7 +34,12 @@
 #endif
 #include <xen/io/ring.h>
 
-#define VGPUIF_PROTOCOL_VERSION   1
+/*
+ * Version 2 adds sessions, device memory and copies (below); a version 1
+ * frontend never sends them and works as before.  The backend advertises
+ * its version in feature-protocol-version and QUERY.
+ */
+#define VGPUIF_PROTOCOL_VERSION   2
 #define VGPUIF_PROTOCOL_NAME      "x86_64-abi"	/* value of the "protocol" node */
 #define VGPUIF_PAGE_SIZE          4096u
 #define VGPUIF_MAX_RING_PAGE_ORDER 4		/* 16 pages, 512 slots */
@@ -52,7 +57,23 @@
 #define VGPU_OP_VECTOR_ADD     3	/* c[i] = a[i] + b[i], float32, n elems */
 #define VGPU_OP_BUF_REGISTER   4	/* map a guest buffer once, name it by handle */
 #define VGPU_OP_BUF_UNREGISTER 5	/* forget a handle; the backend unmaps it */
-#define VGPU_OP_MAX            5
+/*
+ * Version 2.  Every request below but SESSION_OPEN names its session in
+ * request.session (version 1 ops leave it 0).  A session's objects (device
+ * memory) belong to it: closing it, closing the device or the guest's death
+ * frees them.  Device addresses are the GPU's own, in the guest's own
+ * context; the backend checks every range against the session's
+ * allocations.  Copies and memsets go through the one priority queue.
+ */
+#define VGPU_OP_SESSION_OPEN   6	/* on GPU u.session_open.gpu: result.scalar = id */
+#define VGPU_OP_SESSION_CLOSE  7	/* frees everything the session holds */
+#define VGPU_OP_MEM_ALLOC      8	/* result.scalar = device address (256-aligned) */
+#define VGPU_OP_MEM_FREE       9
+#define VGPU_OP_MEMCPY_HTOD    10	/* guest buffer -> device memory */
+#define VGPU_OP_MEMCPY_DTOH    11	/* device memory -> guest buffer */
+#define VGPU_OP_MEMCPY_DTOD    12
+#define VGPU_OP_MEMSET         13	/* count elements of 1, 2 or 4 bytes */
+#define VGPU_OP_MAX            13
 
 /* Request flags (request.flags). */
 #define VGPU_REQ_F_QUERY_TEXT  0x01	/* QUERY: also write text into query.out */
@@ -80,7 +101,9 @@
 #define VGPU_EOVERFLOW  -13	/* arithmetic result does not fit */
 #define VGPU_ETIMEDOUT  -14	/* past its pool's deadline: the guest's worker was killed */
 #define VGPU_ELOST      -15	/* the guest's worker died: its GPU state is gone */
-#define VGPU_ELAST      -15
+#define VGPU_ESESSION   -16	/* no such session on this device */
+#define VGPU_EBADPTR    -17	/* not inside a live allocation of the session */
+#define VGPU_ELAST      -17
 
 /* A byte range inside a registered buffer. */
 struct vgpuif_bufref {
@@ -123,18 +146,67 @@ struct vgpuif_buf_unregister_req {
 	uint32_t _pad;
 };
 
+struct vgpuif_session_open_req {
+	uint32_t gpu;			/* 0 .. ngpus - 1 (0 on the CPU executor) */
+	uint32_t flags;			/* must be zero */
+};
+
+/* Largest single allocation: 1 TiB (a GPU's memory, with room). */
+#define VGPUIF_MAX_ALLOC (1ull << 40)
+
+struct vgpuif_mem_alloc_req {
+	uint64_t bytes;			/* 1 .. VGPUIF_MAX_ALLOC */
+};
+
+struct vgpuif_mem_free_req {
+	uint64_t dptr;			/* an allocation's address, as returned */
+};
+
+/* MEMCPY_HTOD (buf is read) and MEMCPY_DTOH (buf is written). */
+struct vgpuif_memcpy_req {
+	uint64_t dptr;			/* device side */
+	uint64_t bytes;			/* 1 .. the buffer's size */
+	struct vgpuif_bufref buf;	/* guest side */
+	uint32_t stream;		/* must be 0 (the session's stream) */
+	uint32_t _pad;
+};
+
+struct vgpuif_memcpy_dtod_req {
+	uint64_t dst;
+	uint64_t src;			/* the ranges may not overlap */
+	uint64_t bytes;
+	uint32_t stream;		/* must be 0 */
+	uint32_t _pad;
+};
+
+struct vgpuif_memset_req {
+	uint64_t dptr;			/* aligned to elem */
+	uint64_t count;			/* elements */
+	uint32_t value;			/* the low elem bytes are stored */
+	uint8_t  elem;			/* 1, 2 or 4 */
+	uint8_t  _pad[3];
+	uint32_t stream;		/* must be 0 */
+	uint32_t _pad2;
+};
+
 struct vgpuif_request {
 	uint64_t id;			/* opaque, echoed in the response */
 	uint8_t  op;			/* VGPU_OP_* */
 	uint8_t  flags;			/* VGPU_REQ_F_* */
 	uint16_t _pad0;			/* must be zero */
-	uint32_t _pad1;			/* must be zero */
+	uint32_t session;		/* version 2 ops; 0 for the others */
 	union {
 		struct vgpuif_scalar_add_req scalar_add;
 		struct vgpuif_vector_add_req vector_add;
 		struct vgpuif_query_req query;
 		struct vgpuif_buf_register_req buf_register;
 		struct vgpuif_buf_unregister_req buf_unregister;
+		struct vgpuif_session_open_req session_open;
+		struct vgpuif_mem_alloc_req mem_alloc;
+		struct vgpuif_mem_free_req mem_free;
+		struct vgpuif_memcpy_req memcpy;
+		struct vgpuif_memcpy_dtod_req memcpy_dtod;
+		struct vgpuif_memset_req memset;
 		uint8_t raw[48];
 	} u;
 };

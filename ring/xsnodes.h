@@ -29,6 +29,7 @@
 #define VGPU_XS_FEAT_MAX_INFLIGHT  "feature-max-inflight"
 #define VGPU_XS_FEAT_MAX_BUF_PAGES "feature-max-buffer-pages"
 #define VGPU_XS_FEAT_EXECUTOR      "feature-executor"
+#define VGPU_XS_FEAT_MEM_QUOTA     "feature-mem-quota"	/* protocol 2: bytes */
 #define VGPU_XS_HOTPLUG_STATUS     "hotplug-status"
 
 /* Frontend directory. */

@@ -176,6 +176,10 @@ static void executor(const struct vc_stats *st)
 	printf("vgpu_buffers_held %" PRIu64 "\n", st->buffers);
 	family("vgpu_mappings", "gauge", "Guest buffer mappings vgpuback holds.");
 	printf("vgpu_mappings %" PRIu64 "\n", st->mappings);
+	family("vgpu_device_allocations", "gauge", "Device memory allocations guests hold.");
+	printf("vgpu_device_allocations %" PRIu64 "\n", st->allocations);
+	family("vgpu_device_memory_bytes", "gauge", "Device memory guests hold, bytes.");
+	printf("vgpu_device_memory_bytes %" PRIu64 "\n", st->mem_bytes);
 }
 
 static void pool_counter(const struct vc_stats *st, const char *name, const char *help,

@@ -85,7 +85,7 @@ static void test_reject_header(void **state)
 	r._pad0 = 1;
 	assert_int_equal(vgpuif_validate_request(&r), VGPU_EINVAL);
 	r = base(VGPU_OP_NOP);
-	r._pad1 = 0x80000000u;
+	r.session = 0x80000000u;
 	assert_int_equal(vgpuif_validate_request(&r), VGPU_EINVAL);
 	/* Flags an op does not take. */
 	r = base(VGPU_OP_NOP);
@@ -204,6 +204,112 @@ static void test_reject_buffers(void **state)
 	assert_int_equal(vgpuif_validate_request(&r), VGPU_EINVAL);
 }
 
+static struct vgpuif_request v2(uint8_t op)
+{
+	struct vgpuif_request r = base(op);
+
+	r.session = 7;
+	return r;
+}
+
+/* Version 2: the session field, then each op's own fields. */
+static void test_v2_sessions(void **state)
+{
+	struct vgpuif_request r;
+
+	(void)state;
+	r = base(VGPU_OP_SESSION_OPEN);
+	r.u.session_open.gpu = 3;
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_OK);
+	r.session = 1;		/* opens one: names none */
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_EINVAL);
+	r = base(VGPU_OP_SESSION_OPEN);
+	r.u.session_open.flags = 1;
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_EINVAL);
+	r = base(VGPU_OP_SESSION_CLOSE);
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_ESESSION);
+	r = v2(VGPU_OP_SESSION_CLOSE);
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_OK);
+	r.u.raw[0] = 1;
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_EINVAL);
+	r = v2(VGPU_OP_MEM_ALLOC);
+	r.u.mem_alloc.bytes = VGPUIF_MAX_ALLOC;
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_OK);
+	r.u.mem_alloc.bytes = VGPUIF_MAX_ALLOC + 1;
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_ERANGE);
+	r.u.mem_alloc.bytes = 0;
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_ERANGE);
+	r = v2(VGPU_OP_MEM_FREE);
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_EBADPTR);
+	r.u.mem_free.dptr = 0x1000;
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_OK);
+}
+
+static void test_v2_copies(void **state)
+{
+	struct vgpuif_request r;
+
+	(void)state;
+	r = v2(VGPU_OP_MEMCPY_HTOD);
+	r.u.memcpy.dptr = 0x10000;
+	r.u.memcpy.bytes = 4096;
+	r.u.memcpy.buf = (struct vgpuif_bufref){ 1, 3 };
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_OK);
+	r.op = VGPU_OP_MEMCPY_DTOH;
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_OK);
+	r.u.memcpy.stream = 1;
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_EINVAL);
+	r.u.memcpy.stream = 0;
+	r.u.memcpy.dptr = UINT64_MAX - 100;	/* wraps */
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_ERANGE);
+	r.u.memcpy.dptr = 0x10000;
+	r.u.memcpy.bytes = 0;
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_ERANGE);
+	r.u.memcpy.bytes = (uint64_t)VGPUIF_MAX_BUF_PAGES * VGPUIF_PAGE_SIZE;	/* past 4 GiB */
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_ERANGE);
+	r = v2(VGPU_OP_MEMCPY_DTOD);
+	r.u.memcpy_dtod.dst = 0x10000;
+	r.u.memcpy_dtod.src = 0x20000;
+	r.u.memcpy_dtod.bytes = 0x10000;
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_OK);
+	r.u.memcpy_dtod.bytes = 0x10001;	/* overlap by one byte */
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_EINVAL);
+	r.u.memcpy_dtod.src = 0;
+	r.u.memcpy_dtod.bytes = 16;
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_ERANGE);
+}
+
+static void test_v2_memset(void **state)
+{
+	struct vgpuif_request r;
+
+	(void)state;
+	r = v2(VGPU_OP_MEMSET);
+	r.u.memset.dptr = 0x10000;
+	r.u.memset.count = 100;
+	r.u.memset.elem = 4;
+	r.u.memset.value = 0xdeadbeef;
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_OK);
+	r.u.memset.elem = 2;
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_EINVAL);	/* value too big */
+	r.u.memset.value = 0xbeef;
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_OK);
+	r.u.memset.dptr = 0x10001;	/* misaligned */
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_EINVAL);
+	r.u.memset.dptr = 0x10000;
+	r.u.memset.elem = 3;
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_EINVAL);
+	r.u.memset.elem = 4;
+	r.u.memset.count = UINT64_MAX / 2;	/* count * elem overflows */
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_ERANGE);
+	r.u.memset.count = 1;
+	r.u.memset._pad[1] = 1;
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_EINVAL);
+	r = base(VGPU_OP_NOP);
+	r.session = 7;	/* version 1 ops name no session */
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_EINVAL);
+}
+
 static void test_range_check(void **state)
 {
 	(void)state;
@@ -280,6 +386,9 @@ int main(void)
 		cmocka_unit_test(test_reject_scalar),
 		cmocka_unit_test(test_reject_vector),
 		cmocka_unit_test(test_reject_buffers),
+		cmocka_unit_test(test_v2_sessions),
+		cmocka_unit_test(test_v2_copies),
+		cmocka_unit_test(test_v2_memset),
 		cmocka_unit_test(test_range_check),
 		cmocka_unit_test(test_copy_is_private),
 		cmocka_unit_test(test_names),

@@ -16,9 +16,44 @@ static void check_accepted(const struct vgpuif_request *r)
 {
 	const uint64_t max = (uint64_t)VGPUIF_MAX_BUF_PAGES * VGPUIF_PAGE_SIZE;
 
-	if (r->op > VGPU_OP_MAX || r->_pad0 || r->_pad1)
+	if (r->op > VGPU_OP_MAX || r->_pad0)
+		abort();
+	/* Version 1 ops and SESSION_OPEN name no session; the others one. */
+	if ((r->op <= VGPU_OP_BUF_UNREGISTER || r->op == VGPU_OP_SESSION_OPEN) != !r->session)
 		abort();
 	switch (r->op) {
+	case VGPU_OP_MEMCPY_HTOD:
+	case VGPU_OP_MEMCPY_DTOH: {
+		const struct vgpuif_memcpy_req *m = &r->u.memcpy;
+
+		if (!m->bytes || !m->dptr || m->dptr + m->bytes < m->dptr || m->stream ||
+		    (uint64_t)m->buf.offset + m->bytes > max)
+			abort();
+		break;
+	}
+	case VGPU_OP_MEMCPY_DTOD: {
+		const struct vgpuif_memcpy_dtod_req *m = &r->u.memcpy_dtod;
+		unsigned __int128 de = (unsigned __int128)m->dst + m->bytes;
+		unsigned __int128 se = (unsigned __int128)m->src + m->bytes;
+
+		if (!m->bytes || !m->dst || !m->src || de > UINT64_MAX || se > UINT64_MAX ||
+		    (m->dst < se && m->src < de))
+			abort();
+		break;
+	}
+	case VGPU_OP_MEMSET: {
+		const struct vgpuif_memset_req *m = &r->u.memset;
+		unsigned __int128 bytes = (unsigned __int128)m->count * m->elem;
+
+		if ((m->elem != 1 && m->elem != 2 && m->elem != 4) || m->dptr % m->elem ||
+		    !bytes || bytes > VGPUIF_MAX_ALLOC || (m->elem < 4 && m->value >> (8 * m->elem)))
+			abort();
+		break;
+	}
+	case VGPU_OP_MEM_ALLOC:
+		if (!r->u.mem_alloc.bytes || r->u.mem_alloc.bytes > VGPUIF_MAX_ALLOC)
+			abort();
+		break;
 	case VGPU_OP_VECTOR_ADD: {
 		const struct vgpuif_vector_add_req *v = &r->u.vector_add;
 		unsigned __int128 bytes = (unsigned __int128)v->n * 4;

@@ -251,8 +251,8 @@ static void badops_header(struct badops *s)
 {
 	struct vgpuif_request req;
 
-	req_init(&req, 6);
-	expect(s, &req, VGPU_ENOSYS, "op-6");
+	req_init(&req, VGPU_OP_MAX + 1);
+	expect(s, &req, VGPU_ENOSYS, "op-past-max");
 	req_init(&req, 0x7f);
 	expect(s, &req, VGPU_ENOSYS, "op-0x7f");
 	req_init(&req, 0xff);
@@ -261,7 +261,7 @@ static void badops_header(struct badops *s)
 	req._pad0 = 1;
 	expect(s, &req, VGPU_EINVAL, "pad0");
 	req_init(&req, VGPU_OP_NOP);
-	req._pad1 = 0x80000000u;
+	req.session = 0x80000000u;
 	expect(s, &req, VGPU_EINVAL, "pad1");
 	req_init(&req, VGPU_OP_NOP);
 	req.flags = VGPU_REQ_F_QUERY_TEXT;

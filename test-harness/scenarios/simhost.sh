@@ -74,8 +74,9 @@ simhost_stop() {
 	[ -n "${SIMXEN_DIR:-}" ] && [ -z "${SIMHOST_KEEP:-}" ] && rm -rf "$SIMXEN_DIR"
 }
 
-# What vgpuback holds: "jobs":J,"buffers":B,"mappings":M (vgpuctl stats).
-SIMHOST_IDLE='"jobs":0,"buffers":0,"mappings":0'
+# What vgpuback holds: "jobs":J,"buffers":B,"mappings":M,"allocations":A,
+# "mem_bytes":N (vgpuctl stats).
+SIMHOST_IDLE='"jobs":0,"buffers":0,"mappings":0,"allocations":0,"mem_bytes":0'
 simhost_resources() {
 	"$VGPUCTL" --json stats 2>/dev/null | sed -n 's/.*"resources":{\([^}]*\)}.*/\1/p'
 }

@@ -15,7 +15,7 @@ M=24		# --max-inflight
 P=4096		# --max-buffer-pages
 O=1		# --max-ring-page-order
 
-simhost_start --executor cpu --max-inflight $M --max-buffer-pages $P \
+simhost_start --executor cpu --max-inflight $M --max-buffer-pages $P --pool-mem-quota B=1073741824 \
 	--max-ring-page-order $O || { echo "Bail out! no host"; exit 1; }
 simhost_guest g A high >/dev/null || { echo "Bail out! no guest"; exit 1; }
 "$VGPUCTL" attach g pool=B,prio=low >/dev/null || { echo "Bail out! no device 1"; exit 1; }
@@ -33,10 +33,12 @@ is "$(field "$i0" executor)" "cpu" "executor cpu"
 like "$(field "$i0" 'data path')" '^cpu' "data path cpu"
 is "$(field "$i0" 'max inflight')" "$M per domain" "max inflight: --max-inflight $M"
 is "$(field "$i0" 'max buffers')" "$P pages per domain" "max buffers: --max-buffer-pages $P"
-is "$(field "$i0" protocol)" "1" "protocol version 1"
+is "$(field "$i0" protocol)" "2" "protocol version 2"
 is "$(field "$i0" gpus)" "0" "no GPU behind the CPU executor"
-like "$(field "$i0" 'gpu memory')" 'n/a \(protocol 1 has no device memory\)' \
-	"memory free to this guest: n/a, said so"
+like "$(field "$i0" 'gpu memory')" 'free to this guest: 4\.0 GiB \(its quota\)' \
+	"device 0 (pool A): memory free to this guest: the default quota, 4 GiB"
+like "$(field "$i1" 'gpu memory')" 'free to this guest: 1\.0 GiB \(its quota\)' \
+	"device 1 (pool B): pool B's own quota, 1 GiB"
 like "$(field "$i0" 'cpu model')" '.' "the host's CPU model is shown"
 grep -qE '^[a-z0-9_.]+=' <<<"$i0"
 is "$?" 1 "no raw key=value line in the text"
@@ -60,8 +62,9 @@ is "$(j 0 '.executor + "/" + .path')" "cpu/cpu" "json: executor cpu, path cpu"
 is "$(j 0 .limits.max_inflight)" "$M" "json: max_inflight $M"
 is "$(j 0 .limits.max_buf_pages)" "$P" "json: max_buf_pages $P"
 is "$(j 0 .limits.ring_size)" "$(field "$i0" 'ring size' | cut -d' ' -f1)" "json: ring size as the text"
-is "$(j 0 .protocol)/$(j 0 .device)/$(j 1 .device)" "1/0/1" "json: protocol, device numbers"
-is "$(j 0 '.gpus | length')/$(j 0 .gpu_mem_free_to_guest)" "0/null" "json: no GPUs, no memory figure"
+is "$(j 0 .protocol)/$(j 0 .device)/$(j 1 .device)" "2/0/1" "json: protocol, device numbers"
+is "$(j 0 '.gpus | length')/$(j 0 .gpu_mem_free_to_guest)" "0/4294967296" \
+	"json: no GPUs; the device memory quota (vgpuback's default, 4 GiB)"
 is "$(j 0 .cpu_model)" "$(field "$i0" 'cpu model')" "json: cpu model as the text"
 is "$(j 0 .domain)" "$(field "$i0" device | sed 's/.*domain \([0-9]*\).*/\1/')" "json: domain as the text"
 is "$(cat "$tmp/i0.err" "$tmp/i1.err")" "" "info --json: nothing on stderr"

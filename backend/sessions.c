@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sessions.c: sessions and device memory (sessions.h).  The counts and
+ * bytes a guest can make vgpuback and the GPU hold are bounded per domain:
+ * sessions (max-sessions), allocations (max-allocations) and bytes
+ * (mem-quota, or its pool's pool-mem-quota), MEM_ALLOCs in flight counted
+ * as if done, so that concurrent requests cannot pass the quota together.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "respond.h"
+#include "sessions.h"
+#include "vgpu_ops.h"
+#include "vgpuback.h"
+
+struct vgpu_alloc {
+	uint64_t len;
+	unsigned refs;			/* jobs queued or running that name it */
+	bool freed;			/* MEM_FREE, or its session closed */
+	struct vgpu_mem_ref ref;	/* what the executor frees */
+	struct vgpu_alloc *next;	/* the session's, while not freed */
+};
+
+struct vgpu_session {
+	uint32_t id;
+	int gpu;
+	struct vgpu_alloc *allocs;
+	struct vgpu_session *next;
+};
+
+/* What @domid holds over all its devices. */
+static void domain_use(struct vgpuback *bk, uint32_t domid, uint64_t *bytes,
+		       unsigned *allocs, unsigned *sessions)
+{
+	struct vgpu_dev *d;
+
+	*bytes = *allocs = *sessions = 0;
+	for (d = bk->devs; d; d = d->next)
+		if (d->domid == domid) {
+			*bytes += d->mem_bytes + d->mem_reserved;
+			*allocs += d->nallocs;
+			*sessions += d->nsessions;
+		}
+}
+
+static struct vgpu_session *find(struct vgpu_dev *dev, uint32_t id)
+{
+	struct vgpu_session *s;
+
+	for (s = dev->sessions; s && s->id != id; s = s->next)
+		;
+	return s;
+}
+
+/* The executor frees it; vgpuback forgets it. */
+static void release(struct vgpuback *bk, struct vgpu_alloc *a)
+{
+	bk->ex->ops->mem_free(bk->ex, &a->ref);
+	bk->live_allocs--;
+	bk->live_mem -= a->len;
+	free(a);
+}
+
+/* No longer nameable; gone once no job names it. */
+static void alloc_kill(struct vgpu_dev *dev, struct vgpu_alloc *a)
+{
+	a->freed = true;
+	dev->mem_bytes -= a->len;
+	dev->nallocs--;
+	if (!a->refs)
+		release(dev->bk, a);
+}
+
+static void session_close(struct vgpu_dev *dev, struct vgpu_session *s)
+{
+	struct vgpu_session **ps;
+	struct vgpu_alloc *a;
+
+	for (ps = &dev->sessions; *ps != s; ps = &(*ps)->next)
+		;
+	*ps = s->next;
+	while ((a = s->allocs)) {
+		s->allocs = a->next;
+		alloc_kill(dev, a);
+	}
+	dev->nsessions--;
+	free(s);
+}
+
+static void session_open(struct vgpu_dev *dev, const struct vgpuif_request *req)
+{
+	struct vgpuback *bk = dev->bk;
+	struct vgpu_reply r = { .len = sizeof(int64_t) };
+	struct vgpu_session *s;
+	unsigned allocs, sessions;
+	uint64_t bytes;
+	int64_t id;
+
+	domain_use(bk, dev->domid, &bytes, &allocs, &sessions);
+	if (req->u.session_open.gpu >= bk->ngpus) {
+		respond(dev, req, VGPU_ERANGE, NULL);
+		return;
+	}
+	s = sessions >= bk->cfg.max_sessions ? NULL : calloc(1, sizeof(*s));
+	if (!s) {
+		respond(dev, req, VGPU_ENOMEM, NULL);
+		return;
+	}
+	do
+		s->id = ++dev->next_session ? dev->next_session : ++dev->next_session;
+	while (find(dev, s->id));
+	s->gpu = (int)req->u.session_open.gpu;
+	s->next = dev->sessions;
+	dev->sessions = s;
+	dev->nsessions++;
+	id = s->id;
+	r.result = &id;
+	respond(dev, req, VGPU_OK, &r);
+}
+
+/* MEM_FREE: the allocation that starts at the address, of this session. */
+static int mem_free(struct vgpu_dev *dev, struct vgpu_session *s, uint64_t dptr)
+{
+	struct vgpu_alloc **pa;
+
+	for (pa = &s->allocs; *pa; pa = &(*pa)->next)
+		if ((*pa)->ref.dptr == dptr) {
+			struct vgpu_alloc *a = *pa;
+
+			*pa = a->next;
+			alloc_kill(dev, a);
+			return VGPU_OK;
+		}
+	return VGPU_EBADPTR;
+}
+
+void sessions_request(struct vgpu_dev *dev, const struct vgpuif_request *req)
+{
+	struct vgpu_session *s;
+	int rc = VGPU_OK;
+
+	if (req->op == VGPU_OP_SESSION_OPEN) {
+		session_open(dev, req);
+		return;
+	}
+	s = find(dev, req->session);
+	if (!s)
+		rc = VGPU_ESESSION;
+	else if (req->op == VGPU_OP_SESSION_CLOSE)
+		session_close(dev, s);
+	else
+		rc = mem_free(dev, s, req->u.mem_free.dptr);
+	respond(dev, req, rc, NULL);
+}
+
+/* The live allocation of @s that holds all of @r. */
+static struct vgpu_alloc *covering(struct vgpu_session *s, const struct vgpu_drange *r)
+{
+	struct vgpu_alloc *a;
+
+	for (a = s->allocs; a; a = a->next)
+		if (r->ptr >= a->ref.dptr && r->ptr - a->ref.dptr <= a->len &&
+		    r->len <= a->len - (r->ptr - a->ref.dptr))
+			return a;
+	return NULL;
+}
+
+static int reserve(struct vgpu_dev *dev, uint64_t len)
+{
+	struct vgpuback *bk = dev->bk;
+	unsigned allocs, sessions;
+	uint64_t bytes, quota;
+
+	if (!bk->ex->ops->mem_free)
+		return VGPU_ENOSYS;
+	domain_use(bk, dev->domid, &bytes, &allocs, &sessions);
+	quota = bk->cfg.pool_mem_quota[dev->pool] != VGPU_QUOTA_UNSET ?
+		bk->cfg.pool_mem_quota[dev->pool] : bk->cfg.mem_quota;
+	if (allocs >= bk->cfg.max_allocations || len > quota || bytes > quota - len)
+		return VGPU_ENOMEM;
+	dev->mem_reserved += len;
+	dev->nallocs++;
+	return VGPU_OK;
+}
+
+int sessions_job_start(struct vgpu_dev *dev, struct vgpu_job *j)
+{
+	const struct vgpu_op_desc *d = vgpu_op_desc(j->req.op);
+	struct vgpu_drange r[2];
+	struct vgpu_session *s;
+	unsigned i, n;
+
+	if (d->session != VGPU_SESSION_NAMED)
+		return VGPU_OK;
+	s = find(dev, j->req.session);
+	if (!s)
+		return VGPU_ESESSION;
+	if (j->req.op == VGPU_OP_MEM_ALLOC) {
+		int rc = reserve(dev, j->req.u.mem_alloc.bytes);
+
+		if (!rc)
+			j->session_gpu = s->gpu;	/* and the job holds the reservation */
+		return rc;
+	}
+	j->session_gpu = s->gpu;
+	n = d->dranges ? d->dranges(&j->req, r) : 0;
+	for (i = 0; i < n; i++)
+		if (!covering(s, &r[i]))
+			return VGPU_EBADPTR;
+	for (i = 0; i < n; i++) {
+		j->alloc[i] = covering(s, &r[i]);
+		((struct vgpu_alloc *)j->alloc[i])->refs++;
+	}
+	return VGPU_OK;
+}
+
+/* A MEM_ALLOC that ran: the session's now, or freed at once if it is gone. */
+static void alloc_done(struct vgpu_dev *dev, struct vgpu_job *j, bool live)
+{
+	struct vgpu_session *s = live ? find(dev, j->req.session) : NULL;
+	struct vgpu_alloc *a;
+
+	if (j->status || !j->result.scalar)
+		return;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		abort();	/* the memory must be named to be freed */
+	a->len = j->req.u.mem_alloc.bytes;
+	a->ref = (struct vgpu_mem_ref){ .dptr = (uint64_t)j->result.scalar,
+		.gpu = j->session_gpu, .key = vgpu_worker_key(&dev->bk->cfg.exec, dev->domid,
+							     dev->pool),
+		.worker = j->worker };
+	dev->bk->live_allocs++;
+	dev->bk->live_mem += a->len;
+	if (!s) {
+		release(dev->bk, a);	/* answered to no one */
+		return;
+	}
+	dev->mem_bytes += a->len;
+	dev->nallocs++;
+	a->next = s->allocs;
+	s->allocs = a;
+}
+
+void sessions_job_end(struct vgpuback *bk, struct vgpu_job *j)
+{
+	struct vgpu_dev *dev = j->owner;
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		struct vgpu_alloc *a = j->alloc[i];
+
+		if (a && !--a->refs && a->freed)
+			release(bk, a);
+		j->alloc[i] = NULL;
+	}
+	if (j->req.op != VGPU_OP_MEM_ALLOC || !dev || j->session_gpu < 0)
+		return;
+	dev->mem_reserved -= j->req.u.mem_alloc.bytes;
+	dev->nallocs--;
+	if (j->t_done)	/* it ran: the memory exists */
+		alloc_done(dev, j, dev->connected && j->owner_gen == dev->gen);
+}
+
+void sessions_drop(struct vgpu_dev *dev)
+{
+	while (dev->sessions)
+		session_close(dev, dev->sessions);
+}
