@@ -268,6 +268,7 @@ static void reap_one(struct vgpuback *bk, struct vgpu_job *j)
 	struct vgpu_dev *dev = j->owner;
 	const struct vgpu_op_desc *d = vgpu_op_desc(j->req.op);
 
+	j->reaped = true;
 	if (dev->connected && j->owner_gen == dev->gen) {
 		struct vgpu_reply r = {
 			.queue_ns = j->t_dispatch - j->t_arrive,

@@ -81,6 +81,7 @@ struct vgpu_job {
 	int session_gpu;
 	uint64_t worker;		/* which worker ran it (workers.c), 0: none */
 	void *alloc[2];			/* backend's: allocations it names (sessions.c) */
+	bool reaped;			/* backend's: the executor gave it back */
 	void *exec_priv;
 	void *owner;			/* backend's: the device the job came from */
 	unsigned heap_idx;		/* scheduler's: position in the queue */

@@ -262,7 +262,7 @@ void sessions_job_end(struct vgpuback *bk, struct vgpu_job *j)
 		return;
 	dev->mem_reserved -= j->req.u.mem_alloc.bytes;
 	dev->nallocs--;
-	if (j->t_done)	/* it ran: the memory exists */
+	if (j->reaped)	/* it ran: the memory may exist */
 		alloc_done(dev, j, dev->connected && j->owner_gen == dev->gen);
 }
 

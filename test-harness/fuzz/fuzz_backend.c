@@ -80,6 +80,9 @@ struct slot {
 	uint64_t notifies;		/* backend -> guest */
 	bool waiting;			/* asked for a notification */
 	uint64_t notifies_at_wait;
+	/* Protocol 2: what the backend answered, to name it again (or not). */
+	uint32_t sessions[4];
+	uint64_t dptrs[8];
 };
 
 static struct {
@@ -709,6 +712,68 @@ static void build_buffer(struct rd *r, unsigned s, struct vgpuif_request *q)
 		}
 }
 
+/* A session of this slot the backend gave, or a made-up one. */
+static uint32_t pick_session(struct rd *r, const struct slot *sl)
+{
+	uint8_t v = u8(r);
+
+	return v & 0x80 ? v % 8 : sl->sessions[v % 4];
+}
+
+/* An address the backend gave (maybe moved inside it), or a made-up one. */
+static uint64_t pick_dptr(struct rd *r, const struct slot *sl)
+{
+	uint8_t v = u8(r);
+	uint64_t p = v & 0x80 ? 0x7f0000000000ull + u16(r) : sl->dptrs[v % 8];
+
+	return v & 0x40 ? p + u8(r) : p;
+}
+
+/* Protocol 2: sessions, device memory, copies and memsets. */
+static void request_v2(struct rd *r, struct slot *sl, unsigned kind, struct vgpuif_request *q)
+{
+	uint8_t sub = u8(r);
+
+	q->session = pick_session(r, sl);
+	switch (kind) {
+	case 8:
+		q->op = sub & 1 ? VGPU_OP_SESSION_CLOSE : VGPU_OP_SESSION_OPEN;
+		if (q->op == VGPU_OP_SESSION_OPEN) {
+			q->session = 0;
+			q->u.session_open.gpu = sub >> 1 & 1;
+		}
+		break;
+	case 9:
+		q->op = sub & 1 ? VGPU_OP_MEM_FREE : VGPU_OP_MEM_ALLOC;
+		if (q->op == VGPU_OP_MEM_FREE)
+			q->u.mem_free.dptr = pick_dptr(r, sl);
+		else
+			q->u.mem_alloc.bytes = 1 + u16(r) * (sub & 2 ? 4096ull : 1);
+		break;
+	case 10:
+		q->op = sub & 1 ? VGPU_OP_MEMCPY_DTOH : VGPU_OP_MEMCPY_HTOD;
+		q->u.memcpy.dptr = pick_dptr(r, sl);
+		q->u.memcpy.bytes = 1 + u16(r) % 8192;
+		q->u.memcpy.buf.handle = u8(r) % 6;
+		q->u.memcpy.buf.offset = u16(r) % 8192;
+		break;
+	default:
+		if (sub & 1) {
+			q->op = VGPU_OP_MEMCPY_DTOD;
+			q->u.memcpy_dtod.dst = pick_dptr(r, sl);
+			q->u.memcpy_dtod.src = pick_dptr(r, sl);
+			q->u.memcpy_dtod.bytes = 1 + u16(r) % 8192;
+		} else {
+			q->op = VGPU_OP_MEMSET;
+			q->u.memset.dptr = pick_dptr(r, sl) & ~3ull;
+			q->u.memset.elem = 1u << (sub >> 1) % 3;
+			q->u.memset.count = 1 + u16(r) % 4096;
+			q->u.memset.value = u8(r);
+		}
+		break;
+	}
+}
+
 static void request(struct rd *r, unsigned s)
 {
 	struct slot *sl = &H.slot[s];
@@ -719,7 +784,10 @@ static void request(struct rd *r, unsigned s)
 	if (!sl->ring_up || RING_FULL(&sl->front) || sl->nout == MAX_OUT)
 		return;
 	memset(&q, 0, sizeof(q));
-	switch (kind % 8) {
+	/* 0x80 and 0x40 are flags (below): the rest picks the op. */
+	if ((kind & 0x3f) % 12 >= 8)
+		request_v2(r, sl, (kind & 0x3f) % 12, &q);
+	else switch ((kind & 0x3f) % 12) {
 	case 0:
 		q.op = VGPU_OP_NOP;
 		break;
@@ -816,6 +884,16 @@ static void guest_read(unsigned s)
 		    rsp->result.scalar != sl->out[k].a + sl->out[k].b)
 			FAIL("slot %u: scalar add answered %lld", s,
 			     (long long)rsp->result.scalar);
+		/* The newest first: a pick of 0 names it. */
+		if (rsp->op == VGPU_OP_SESSION_OPEN && !rsp->status) {
+			memmove(sl->sessions + 1, sl->sessions, sizeof(sl->sessions) -
+				sizeof(sl->sessions[0]));
+			sl->sessions[0] = (uint32_t)rsp->result.scalar;
+		}
+		if (rsp->op == VGPU_OP_MEM_ALLOC && !rsp->status) {
+			memmove(sl->dptrs + 1, sl->dptrs, sizeof(sl->dptrs) - sizeof(sl->dptrs[0]));
+			sl->dptrs[0] = (uint64_t)rsp->result.scalar;
+		}
 		sl->out[k] = sl->out[--sl->nout];
 	}
 	sl->front.rsp_cons = rp;
@@ -1036,6 +1114,7 @@ static void setup(struct rd *r)
 	bk->plat = fz_plat;
 	bk->exops = &fz_exec_ops;
 	bk->exec_name = fz_exec_ops.name;
+	bk->ngpus = 2;	/* sessions on GPU 0 and 1; 2 and up are refused */
 	if (fz_exec_ops.create(&bk->cfg.exec, &ex))
 		abort();
 	bk->ex = ex;
@@ -1078,11 +1157,13 @@ static void teardown(void)
 			FAIL("mapper_start failed");
 	}
 	if (bk->devs || bk->live_jobs || bk->live_buffers || bk->live_mappings ||
-	    fz_live_maps || fz_live_evtchns || H.ex->natt)
+	    fz_live_maps || fz_live_evtchns || H.ex->natt || bk->live_allocs || H.ex->nmem)
 		FAIL("after shutdown: devices %s, %llu jobs, %llu buffers, %llu mappings "
-		     "(%u seen), %u event channels", bk->devs ? "left" : "none",
+		     "(%u seen), %u event channels, %llu allocations (%u in the executor)",
+		     bk->devs ? "left" : "none",
 		     (unsigned long long)bk->live_jobs, (unsigned long long)bk->live_buffers,
-		     (unsigned long long)bk->live_mappings, fz_live_maps, fz_live_evtchns);
+		     (unsigned long long)bk->live_mappings, fz_live_maps, fz_live_evtchns,
+		     (unsigned long long)bk->live_allocs, H.ex->nmem);
 	bk->ex->ops->destroy(bk->ex);
 	vgpu_sched_free(&bk->sched);
 	fxs_reset();

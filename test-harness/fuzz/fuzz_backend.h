@@ -69,6 +69,10 @@ struct fz_exec {
 	unsigned natt, catt;
 	/* The harness checks each submit (order, owner, buffers). */
 	void (*on_submit)(struct vgpu_job *j);
+	/* Device memory it gave out (protocol 2): live until mem_free. */
+	struct fz_mem { uint64_t ptr, len; } *mem;
+	unsigned nmem, cmem;
+	uint64_t next_ptr;
 };
 
 extern const struct vgpu_executor_ops fz_exec_ops;

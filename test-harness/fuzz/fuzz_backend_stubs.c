@@ -28,6 +28,7 @@
 
 #include "fuzz_backend.h"
 #include "platform_impl.h"
+#include "vgpu_ops.h"
 
 /* ---------------- log.c ---------------- */
 
@@ -786,9 +787,10 @@ static void fz_destroy(struct vgpu_executor *ex)
 {
 	struct fz_exec *x = to_fz(ex);
 
-	if (x->nrun || x->ndone || x->natt)
-		abort();	/* the backend left work or buffers behind */
+	if (x->nrun || x->ndone || x->natt || x->nmem)
+		abort();	/* the backend left work, buffers or device memory behind */
 	free(x->att);
+	free(x->mem);
 	free(x);
 }
 
@@ -837,12 +839,76 @@ static int fz_submit(struct vgpu_executor *ex, struct vgpu_job *job)
 	return 0;
 }
 
+/* The live allocation holding all of [ptr, ptr + len), or -1. */
+static int fz_mem_find(const struct fz_exec *x, uint64_t ptr, uint64_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < x->nmem; i++)
+		if (ptr >= x->mem[i].ptr && ptr - x->mem[i].ptr <= x->mem[i].len &&
+		    len <= x->mem[i].len - (ptr - x->mem[i].ptr))
+			return (int)i;
+	return -1;
+}
+
+static void fz_mem_alloc(struct fz_exec *x, struct vgpu_job *j)
+{
+	uint64_t len = j->req.u.mem_alloc.bytes;
+
+	if (x->nmem == x->cmem) {
+		x->cmem = x->cmem ? 2 * x->cmem : 16;
+		x->mem = realloc(x->mem, x->cmem * sizeof(*x->mem));
+		if (!x->mem)
+			abort();
+	}
+	if (!x->next_ptr)
+		x->next_ptr = 0x7f0000000000ull;
+	x->mem[x->nmem++] = (struct fz_mem){ x->next_ptr, len };
+	j->result.scalar = (int64_t)x->next_ptr;
+	x->next_ptr += (len + 0x10000) & ~0xffull;	/* a gap after each */
+}
+
+/*
+ * A protocol 2 job: every device range it names lies in memory this
+ * executor gave out and has not freed (else vgpuback let a freed, foreign
+ * or made-up address through), and its buffer bytes are all mapped.
+ */
+static void fz_mem_job(struct fz_exec *x, struct vgpu_job *j)
+{
+	const struct vgpu_op_desc *d = vgpu_op_desc(j->req.op);
+	struct vgpu_drange r[2];
+	unsigned i, n;
+
+	if (j->req.op == VGPU_OP_MEM_ALLOC) {
+		fz_mem_alloc(x, j);
+		return;
+	}
+	n = d->dranges ? d->dranges(&j->req, r) : 0;
+	for (i = 0; i < n; i++)
+		if (fz_mem_find(x, r[i].ptr, r[i].len) < 0)
+			abort();
+	if (j->req.op == VGPU_OP_MEMCPY_DTOH) {
+		memset(j->ptr[0], 0x5a, j->req.u.memcpy.bytes);	/* an unmapped byte faults */
+	} else if (j->req.op == VGPU_OP_MEMCPY_HTOD) {
+		const volatile uint8_t *p = j->ptr[0];
+		uint64_t k;
+		uint8_t sum = 0;
+
+		for (k = 0; k < j->req.u.memcpy.bytes; k++)
+			sum += p[k];
+		(void)sum;
+	}
+}
+
 void fz_exec_finish(struct fz_exec *x, unsigned idx, int32_t status)
 {
 	struct vgpu_job *j = x->run[idx];
+	const struct vgpu_op_desc *d = vgpu_op_desc(j->req.op);
 
 	x->run[idx] = x->run[--x->nrun];
-	if (!status && j->req.op == VGPU_OP_SCALAR_ADD) {
+	if (!status && d && d->session == VGPU_SESSION_NAMED) {
+		fz_mem_job(x, j);
+	} else if (!status && j->req.op == VGPU_OP_SCALAR_ADD) {
 		j->result.scalar = j->req.u.scalar_add.a + j->req.u.scalar_add.b;
 	} else if (!status && j->req.op == VGPU_OP_VECTOR_ADD) {
 		/* Touch every operand byte: an unmapped one faults. */
@@ -931,6 +997,27 @@ static void fz_query(struct vgpu_executor *ex, struct vgpuif_query_result *q,
 			 "some of the buffers it is asked to fit in\n", x->slots);
 }
 
+/* Freed once, and never while a job that names it runs. */
+static void fz_mem_free(struct vgpu_executor *ex, const struct vgpu_mem_ref *m)
+{
+	struct fz_exec *x = to_fz(ex);
+	int i = fz_mem_find(x, m->dptr, 1);
+	struct vgpu_drange r[2];
+	unsigned k, n, q;
+
+	if (i < 0 || x->mem[i].ptr != m->dptr)
+		abort();	/* freed twice, or never given out */
+	for (k = 0; k < x->nrun; k++) {
+		const struct vgpu_op_desc *d = vgpu_op_desc(x->run[k]->req.op);
+
+		n = d->dranges ? d->dranges(&x->run[k]->req, r) : 0;
+		for (q = 0; q < n; q++)
+			if (r[q].ptr >= m->dptr && r[q].ptr - m->dptr < x->mem[i].len)
+				abort();	/* freed under a running job */
+	}
+	x->mem[i] = x->mem[--x->nmem];
+}
+
 static unsigned fz_inflight(struct vgpu_executor *ex)
 {
 	return to_fz(ex)->nrun + to_fz(ex)->ndone;
@@ -948,6 +1035,7 @@ const struct vgpu_executor_ops fz_exec_ops = {
 	.buf_detach = fz_buf_detach,
 	.query = fz_query,
 	.inflight = fz_inflight,
+	.mem_free = fz_mem_free,
 };
 
 void vlog_stderr(int level, const char *fmt, ...)

@@ -26,6 +26,16 @@ def register(s, handle, nr, dir_ref, ind_ref, start, stride=1, ro=0):
 	return bytes([5, s, 0x85, ro, 0x15, nr - 1, dir_ref, ind_ref, start, stride, handle])
 def unregister(s, h): return bytes([5, s, 0x86, h])
 def settle(): return bytes([20, 0])
+# Protocol 2 (fuzz_backend.c's request_v2): a sub byte, a session pick (0:
+# the newest session this slot was given), then the op's own bytes.
+def sopen(s, gpu=0): return bytes([5, s, 0x88, gpu << 1, 0])
+def sclose(s): return bytes([5, s, 0x88, 1, 0])
+def alloc(s, n): return bytes([5, s, 0x89, 0, 0]) + struct.pack('<H', n - 1)
+def mfree(s): return bytes([5, s, 0x89, 1, 0, 0])
+def copy(s, dtoh, n, h, off=0):	# the newest allocation, buffer h
+	return bytes([5, s, 0x8a, dtoh, 0, 0]) + struct.pack('<H', n - 1) + bytes([h]) + \
+		struct.pack('<H', off)
+def mset(s, n): return bytes([5, s, 0x8b, 4, 0, 0]) + struct.pack('<H', n - 1) + bytes([7])
 def death(dom): return bytes([18, dom - 1])
 
 
@@ -66,6 +76,20 @@ seeds = {
 	'ring_full': bytes([224, 20, 40, 2, 4, 0, 0]) + session(0, 0) +
 		bytes([5, 0, 0xc2]) + struct.pack('<qq', 1, 2) + bytes([39]) + turn() * 8 +
 		finish(1) + turn() + read(0) + finish(4) + turn() + read(0),
+	'v2_memory': session(0, 0) + register(0, 1, 4, 10, 11, 20) + turn() + settle() +
+		read(0) + sopen(0) + turn() + read(0) + alloc(0, 4096) + turn() + finish() +
+		turn() + read(0) + copy(0, 0, 4096, 1) + turn() + finish() + turn() + read(0) +
+		mset(0, 1024) + turn() + finish() + turn() + copy(0, 1, 4096, 1) + turn() +
+		finish() + turn() + read(0) + mfree(0) + sclose(0) + turn() + read(0),
+	# MEM_FREE while a copy that names the memory is queued: the free is
+	# answered, the memory stays until the copy is done.
+	'v2_free_inflight': session(0, 0) + register(0, 1, 4, 10, 11, 20) + turn() + settle() +
+		read(0) + sopen(0) + turn() + read(0) + alloc(0, 8192) + turn() + finish() +
+		turn() + read(0) + copy(0, 0, 4096, 1) + copy(0, 1, 4096, 1) + mfree(0) +
+		turn() + read(0) + finish(2) + turn() + read(0),
+	'v2_death': session(0, 0) + sopen(0) + turn() + read(0) + alloc(0, 100) + turn() +
+		finish() + turn() + read(0) + alloc(0, 200) + turn() + death(1) + turn() +
+		finish() + turn(),
 	'remove': session(3, 2) + register(3, 0, 2, 16, 17, 50) + turn() + settle() +
 		vadd(3, 8, 0, 0, 0) + turn() + remove(3) + finish() + turn() + settle(),
 }
