@@ -223,6 +223,8 @@ unsigned workers_reap(struct vgpu_executor *ex, struct vgpu_job **done, unsigned
 
 	drain_all(ws);
 	n = ws->ndone < max ? ws->ndone : max;
+	if (!n)
+		return 0;	/* ws->done may not exist yet */
 	memcpy(done, ws->done, n * sizeof(*done));
 	memmove(ws->done, ws->done + n, (ws->ndone - n) * sizeof(*done));
 	ws->ndone -= n;

@@ -2,7 +2,8 @@
 /*
  * errors.c: return codes as text (vgpufront_strerror) and explained for a
  * person in the device's context (vgpufront_explain): which grant limit a
- * share ran into and how to raise it, what a refusal of the backend means.
+ * share ran into and how to raise it, what a refusal of the backend means
+ * (version 2's sessions and device pointers included).
  */
 #include "config.h"
 
@@ -64,24 +65,56 @@ static void explain_grants(const struct vgpufront *dev, long limit, char *buf,
 		 GNTALLOC_LIMIT ")" : "");
 }
 
+/* What a protocol status means beyond vgpuif_strerror's words, or NULL. */
+static const char *status_hint(int rc)
+{
+	switch (rc + VGPUFRONT_STATUS_BASE) {
+	case VGPU_EGRANT:
+		return "the backend could not map this guest's pages; dom0's "
+		       "grant-mapping limits (gntdev's limit, "
+		       "/sys/module/xen_gntdev/parameters/limit on older dom0 kernels, "
+		       "and Xen's max_maptrack_frames) are the host administrator's to raise";
+	case VGPU_ENOMEM:
+		return "the backend's per-domain caps are in 'vgpufront info' (max "
+		       "buffers, max inflight); device memory, sessions and allocations "
+		       "are capped per domain too (vgpuback --mem-quota, --max-sessions, "
+		       "--max-allocations)";
+	case VGPU_ESESSION:
+		return "the session was closed, or was opened on another device (a "
+		       "session belongs to the device it was opened on); open a new one";
+	case VGPU_EBADPTR:
+		return "the device range is not inside one live allocation of this "
+		       "session: freed, never allocated here, or running past the "
+		       "allocation's end";
+	case VGPU_ELOST:
+		return "the backend's worker for this guest died, and the sessions' "
+		       "device memory with it; open a new session to go on";
+	case VGPU_ETIMEDOUT:
+		return "the request ran past its pool's deadline and its worker was "
+		       "killed; the sessions' device memory is gone, open a new session";
+	default:
+		return NULL;
+	}
+}
+
 const char *vgpufront_explain(const struct vgpufront *dev, int rc, char *buf,
 			      size_t len)
 {
+	const char *hint = vgpufront_is_status(rc) ? status_hint(rc) : NULL;
+
 	if (!buf || !len)
 		return "";
 	if (dev && dev->grant_want && (rc == -ENOSPC || rc == -ENOMEM))
 		explain_grants(dev, read_limit(GNTALLOC_LIMIT), buf, len);
 	else if (rc == -EPROTO && dev && dev->broken)
 		snprintf(buf, len, "the backend broke the protocol: %s", dev->fault);
-	else if (rc == VGPUFRONT_E(VGPU_EGRANT))
-		snprintf(buf, len, "%s: the backend could not map this guest's pages; "
-			 "dom0's grant-mapping limits (gntdev's limit, "
-			 "/sys/module/xen_gntdev/parameters/limit on older dom0 kernels, and "
-			 "Xen's max_maptrack_frames) are the host administrator's to raise",
-			 vgpufront_strerror(rc));
-	else if (rc == VGPUFRONT_E(VGPU_ENOMEM))
-		snprintf(buf, len, "%s: the backend's per-domain caps are in "
-			 "'vgpufront info' (max buffers, max inflight)", vgpufront_strerror(rc));
+	else if (rc == -EOPNOTSUPP)
+		snprintf(buf, len, "%s: the backend speaks an older protocol than "
+			 "this call needs (sessions and device memory need version 2, "
+			 "its feature-protocol-version node says less): vgpuback in the "
+			 "backend domain is older than this libvgpufront", vgpufront_strerror(rc));
+	else if (hint)
+		snprintf(buf, len, "%s: %s", vgpufront_strerror(rc), hint);
 	else
 		snprintf(buf, len, "%s", vgpufront_strerror(rc));
 	return buf;

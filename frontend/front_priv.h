@@ -30,6 +30,7 @@ struct vgpufront {
 	char fe_path[128];
 	char be_path[256];
 	unsigned order;
+	int protocol;			/* the backend's feature-protocol-version, read at open */
 	void *ring_pages;
 	vgpuif_front_ring_t front;
 	int port;
@@ -71,6 +72,8 @@ int front_read_state(struct vgpufront *dev, const char *dir);
 int front_switch_state(struct vgpufront *dev, int state);
 /* Drain XenStore watch events; notes a backend that is going away. */
 void front_check_backend(struct vgpufront *dev);
+/* The backend's feature-protocol-version: 1 when it has none or garbage. */
+int front_read_protocol(struct vgpufront *dev);
 void front_drain_watches(struct vgpufront *dev);
 
 /* transport.c: the ring and its wake-ups. */

@@ -35,6 +35,7 @@ int tool_fail(struct tool *t, const char *what, int rc);
 
 int cmd_info(struct tool *t, const struct args *a);	/* tool_info.c */
 int cmd_bench(struct tool *t, const struct args *a);	/* tool_bench.c */
+int cmd_mem(struct tool *t, const struct args *a);	/* tool_mem.c */
 
 /* qsort's order for uint64_t, smallest first. */
 int tool_cmp_u64(const void *a, const void *b);

@@ -166,4 +166,88 @@ const char *vgpufront_explain(const struct vgpufront *dev, int rc, char *buf,
 /* Why the device failed (a protocol error of the backend), or NULL. */
 const char *vgpufront_fault(const struct vgpufront *dev);
 
+/*
+ * Protocol version 2: sessions and device memory (library version node
+ * VGPUFRONT_2).  Shaped like the CUDA driver API:
+ *
+ *   CUDA driver API          libvgpufront
+ *   cuCtxCreate/Destroy      vgpufront_session_open/close
+ *   cuMemAlloc/cuMemFree     vgpufront_mem_alloc/free
+ *   cuMemcpyHtoD/DtoH/DtoD   vgpufront_memcpy_htod/dtoh/dtod
+ *   cuMemsetD8/D16/D32       vgpufront_memset (elem 1, 2, 4)
+ *
+ * Contract, for every call below:
+ *  - Synchronous: 0, VGPUFRONT_E(VGPU_E*) when the backend refused the
+ *    request, or -errno, as the helpers above.  -EINVAL: a NULL argument
+ *    (or an elem that does not fit its byte); nothing was sent.
+ *  - -EOPNOTSUPP, without sending anything, when the backend speaks an
+ *    older protocol (vgpufront_protocol_version() < 2).
+ *  - A session belongs to this device (this handle's ring): its id means
+ *    nothing on another device or to another guest (VGPU_ESESSION there).
+ *    Closing the session, the device, or the guest's death frees all it
+ *    holds.
+ *  - Device addresses are the GPU's own, in this guest's own context; the
+ *    backend checks every range against the session's live allocations
+ *    (VGPU_EBADPTR: freed, never allocated, another session's or another
+ *    guest's, or running past the allocation's end) and every guest buffer
+ *    range against the buffer (VGPU_ERANGE).  Copies and memsets go through
+ *    the backend's one priority queue and are complete when the call
+ *    returns.
+ *  - VGPU_ELOST: the guest's GPU worker died and the session's device
+ *    memory with it; VGPU_ETIMEDOUT: the request ran past its pool's
+ *    deadline (the worker was killed).  Open a new session to go on.
+ */
+
+/*
+ * The backend's protocol version (its feature-protocol-version node; 1
+ * when it has none), or -errno when XenStore cannot tell.
+ */
+int vgpufront_protocol_version(const struct vgpufront *dev);
+
+/*
+ * A session on GPU @gpu (0 .. ngpus - 1 of vgpufront_query; 0 on the CPU
+ * executor); its id in @session.  VGPU_ENOMEM: the domain holds the
+ * backend's maximum of sessions (vgpuback --max-sessions).
+ */
+int vgpufront_session_open(struct vgpufront *dev, unsigned gpu, uint32_t *session);
+/* Closes @session and frees its device memory.  VGPU_ESESSION: no such session. */
+int vgpufront_session_close(struct vgpufront *dev, uint32_t session);
+
+/*
+ * @bytes (1 .. VGPUIF_MAX_ALLOC, else VGPU_ERANGE) of device memory,
+ * zeroed by the backend; its address (256-aligned, never 0) in @dptr.  VGPU_ENOMEM: over
+ * the domain's quota (vgpuback --mem-quota, --max-allocations) or the GPU
+ * is out of memory; nothing is held then.
+ */
+int vgpufront_mem_alloc(struct vgpufront *dev, uint32_t session, uint64_t bytes,
+			uint64_t *dptr);
+/* @dptr exactly as vgpufront_mem_alloc returned it, else VGPU_EBADPTR. */
+int vgpufront_mem_free(struct vgpufront *dev, uint32_t session, uint64_t dptr);
+
+/*
+ * @bytes from buffer @src at @src_off to device address @dptr.  The range
+ * must lie inside one allocation (VGPU_EBADPTR) and inside @src
+ * (VGPU_ERANGE).  @bytes 0: VGPU_ERANGE.
+ */
+int vgpufront_memcpy_htod(struct vgpufront *dev, uint32_t session, uint64_t dptr,
+			  const struct vgpufront_buf *src, uint32_t src_off,
+			  uint64_t bytes);
+/* @bytes from device address @dptr into buffer @dst (writable) at @dst_off. */
+int vgpufront_memcpy_dtoh(struct vgpufront *dev, uint32_t session,
+			  const struct vgpufront_buf *dst, uint32_t dst_off,
+			  uint64_t dptr, uint64_t bytes);
+/*
+ * @bytes from @src to @dst, both inside allocations of the session.
+ * Overlapping ranges: VGPU_EINVAL (cuMemcpyDtoD leaves them undefined).
+ */
+int vgpufront_memcpy_dtod(struct vgpufront *dev, uint32_t session, uint64_t dst,
+			  uint64_t src, uint64_t bytes);
+/*
+ * @count elements of @elem bytes (1, 2 or 4) from @dptr (aligned to @elem)
+ * set to @value, stored little-endian.  VGPU_EINVAL: another @elem, a
+ * misaligned @dptr, or a @value that does not fit in @elem bytes.
+ */
+int vgpufront_memset(struct vgpufront *dev, uint32_t session, uint64_t dptr,
+		     uint32_t value, unsigned elem, uint64_t count);
+
 #endif /* VGPUFRONT_H */

@@ -244,6 +244,13 @@ static const struct command commands[] = {
 	  "                            --svg: also 1, 2, 4 ... K in flight, S seconds each,\n"
 	  "                            p50/p99 latency and req/s charted into FILE\n",
 	  .opts = 1u << OPT_SECONDS | 1u << OPT_INFLIGHT | 1u << OPT_JSON | 1u << OPT_SVG },
+	{ "mem", cmd_mem,
+	  "  mem [--n BYTES] [--repeat R] [--json]\n"
+	  "                            device memory (protocol 2): a session, host -> device ->\n"
+	  "                            device -> host with a memset, every byte checked; each\n"
+	  "                            step's median rate over R rounds (BYTES 1-2^28, default\n"
+	  "                            1048576; R default 1)\n",
+	  .opts = 1u << OPT_N | 1u << OPT_REPEAT | 1u << OPT_JSON },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -399,7 +406,7 @@ static const struct command *check_command(const char *name, struct args *a,
 		if (!strcmp(name, commands[i].name))
 			cmd = &commands[i];
 	if (!cmd) {
-		fprintf(stderr, "vgpufront: unknown command '%s' (info, ping, add, vadd, bench)\n",
+		fprintf(stderr, "vgpufront: unknown command '%s' (info, ping, add, vadd, bench, mem)\n",
 			name);
 		return NULL;
 	}

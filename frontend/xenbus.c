@@ -265,6 +265,8 @@ static void cap_ring_order(struct vgpufront *dev)
 	free(v);
 	if (dev->order > max_order)
 		dev->order = max_order;
+	/* Read once here: the v2 calls check it before each request (mem.c). */
+	dev->protocol = front_read_protocol(dev);
 }
 
 /* Initialising (after a goodbye to a stale connection), the backend's InitWait. */

@@ -7,12 +7,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 
 #include <xen/io/xenbus.h>
 
 #include "front_priv.h"
 #include "vgpu_xs.h"
+#include "xsnodes.h"
 
 /*
  * A node that is missing reads as Unknown, as before a device exists; one
@@ -49,4 +51,21 @@ void front_check_backend(struct vgpufront *dev)
 	front_drain_watches(dev);
 	if (front_read_state(dev, dev->be_path) != XenbusStateConnected)
 		dev->backend_gone = true;
+}
+
+/* A backend older than version 2 never wrote the node: it speaks version 1. */
+int front_read_protocol(struct vgpufront *dev)
+{
+	char *v = vgpu_xs_read(dev->xs, XBT_NULL, dev->be_path, VGPU_XS_FEAT_VERSION);
+	unsigned long n = 0;
+	char *end = v;
+
+	if (v) {
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (end == v || *end || errno || n > INT_MAX)
+			n = 0;
+	}
+	free(v);
+	return n ? (int)n : 1;
 }

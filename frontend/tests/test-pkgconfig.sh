@@ -3,7 +3,8 @@
 # library part of the build (DESTDIR), build a program with nothing but
 # `pkg-config --cflags --libs libvgpufront` and <xen-vgpu/vgpufront.h>,
 # run it, and check that the library exports its API (the vgpufront_*
-# functions vgpufront.h declares, version VGPUFRONT_1) and nothing else.
+# functions vgpufront.h declares, versions VGPUFRONT_1 and VGPUFRONT_2)
+# and nothing else.
 . "$top_srcdir/test-harness/lib/tap.sh"
 
 la=$top_builddir/frontend/libvgpufront.la
@@ -75,6 +76,13 @@ api=$(grep -v 'static inline' "$hdr" | grep -oE '\bvgpufront_[a-z_]+\(' | tr -d 
 	sort -u)
 exported=$(nm -D --defined-only "$lib" | awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }' | sort -u)
 is "$exported" "$api" "exports exactly the functions vgpufront.h declares"
-is "$(nm -D --defined-only "$lib" | awk '$2 != "A"' | grep -vc '@@VGPUFRONT_1$')" 0 \
-	"every exported symbol has version VGPUFRONT_1"
+# Version 1's functions keep VGPUFRONT_1; protocol 2's calls came with VGPUFRONT_2.
+v2='vgpufront_(protocol_version|session_(open|close)|mem_(alloc|free)|memcpy_(htod|dtoh|dtod)|memset)'
+versioned=$(nm -D --defined-only "$lib" | awk '$2 != "A" { print $3 }')
+is "$(printf '%s\n' "$versioned" | grep -cE "^$v2@@VGPUFRONT_2\$")" 9 \
+	"protocol 2's nine functions have version VGPUFRONT_2"
+is "$(printf '%s\n' "$versioned" | grep -vE "^$v2@@VGPUFRONT_2\$" | grep -vc '@@VGPUFRONT_1$')" 0 \
+	"every other exported symbol has version VGPUFRONT_1"
+is "$(readelf -d "$lib" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')" libvgpufront.so.1 \
+	"the soname stays libvgpufront.so.1 (interfaces only added)"
 done_testing

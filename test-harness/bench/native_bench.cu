@@ -97,5 +97,27 @@ int main(void)
 			}
 		report("vadd", n, t, 3.0 * bytes);
 	}
+	/* Protocol 2's copies, as a CUDA program makes them: pinned host memory. */
+	for (size_t bytes : { (size_t)4096, (size_t)1 << 20, (size_t)64 << 20 }) {
+		char *h, *dm;
+
+		CK(cudaMallocHost(&h, bytes));
+		CK(cudaMalloc(&dm, bytes));
+		for (int dir = 0; dir < 2; dir++) {
+			t.clear();
+			for (int r = 0; r < 210; r++) {
+				double t0 = now_us();
+
+				CK(cudaMemcpyAsync(dir ? h : dm, dir ? dm : h, bytes, dir ?
+						   cudaMemcpyDeviceToHost : cudaMemcpyHostToDevice, st));
+				CK(cudaStreamSynchronize(st));
+				if (r >= 10)
+					t.push_back(now_us() - t0);
+			}
+			report(dir ? "dtoh" : "htod", bytes, t, (double)bytes);
+		}
+		CK(cudaFree(dm));
+		CK(cudaFreeHost(h));
+	}
 	return 0;
 }

@@ -50,6 +50,14 @@ for spec in "1024 2000" "65536 1000" "1048576 200" "16777216 40"; do
 	echo "VGPU name=vadd n=$1 $(stats "$out/vgpu-$1.req")" | tee -a "$raw"
 done
 
+# Protocol 2: one guest's copies to and from its own device memory
+# (vgpufront mem: medians of 200 rounds, every byte checked each round).
+for n in 4096 1048576 67108864; do
+	m=$(timeout 120 "$SIM" exec g1 -- "$VGPUFRONT" mem --n $n --repeat 200 --json)
+	echo "VGPUMEM n=$n $(jq -r '"htod_gbps=\(.htod_gbps) dtoh_gbps=\(.dtoh_gbps) dtod_gbps=\(.dtod_gbps) verified=\(.verified)"' <<<"$m")" |
+		tee -a "$raw"
+done
+
 # Seven guests at once, 1M floats each, 2 in flight per guest.
 pids=()
 for i in 1 2 3 4 5 6 7; do
@@ -184,3 +192,15 @@ END {
 	for (k = 1; k <= 3; k++) { l = m[k]
 		printf "  %-12s %8.1f %10.1f %10.1f %12.2f %12.2f %4d/%d\n", l, pm[l], md[l ",1024"], md[l ",1048576"], g[l ",1048576"], g[l ",16777216"], ok[l], rq[l] }
 }' "$raw"
+echo
+echo "protocol 2, one guest's device memory copies vs native cudaMemcpyAsync + sync (pinned), GB/s of medians"
+awk '
+/^NATIVE name=(htod|dtoh)/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } nat[f["name"] "," f["n"]] = f["gbps"] }
+/^VGPUMEM/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); g[kv[1]] = kv[2] }
+	n = g["n"]; vh[n] = g["htod_gbps"]; vd[n] = g["dtoh_gbps"]; vv[n] = g["verified"]; ns[++k] = n }
+END {
+	printf "  %-10s %10s %10s %7s %10s %10s %7s %9s\n", "bytes", "nat htod", "vgpu htod", "ratio", "nat dtoh", "vgpu dtoh", "ratio", "verified"
+	for (i = 1; i <= k; i++) { n = ns[i]
+		printf "  %-10s %10.2f %10.2f %7.2f %10.2f %10.2f %7.2f %9s\n", n, nat["htod," n], vh[n], vh[n] / nat["htod," n], nat["dtoh," n], vd[n], vd[n] / nat["dtoh," n], vv[n] }
+}' "$raw"
+

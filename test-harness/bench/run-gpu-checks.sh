@@ -15,7 +15,7 @@ gpu_tree "${1:?BINDIR}"
 out=${OUT:-/tmp}
 export top_srcdir=$top VGPU_TEST_EXECUTOR=cuda
 summary=
-for t in test-seven-vm test-many-guests test-gpu-fault test-gpu-stats test-workers; do
+for t in test-seven-vm test-many-guests test-gpu-fault test-gpu-stats test-mem; do
 	log=$out/gpu-$t.log
 	timeout 240 bash "$top/test-harness/scenarios/$t.sh" >"$log" 2>&1
 	rc=$?

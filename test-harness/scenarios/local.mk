@@ -77,3 +77,10 @@ dist_check_SCRIPTS += test-harness/scenarios/test-top.sh
 # vgpufront bench --svg: the sweep's chart against the same run's numbers.
 TESTS += test-harness/scenarios/test-bench-svg.sh
 dist_check_SCRIPTS += test-harness/scenarios/test-bench-svg.sh
+# Protocol version 2 from a guest: sessions and device memory (test-mem.sh).
+noinst_PROGRAMS += test-harness/scenarios/vgpu-mem
+test_harness_scenarios_vgpu_mem_SOURCES = test-harness/scenarios/vgpu-mem.c
+test_harness_scenarios_vgpu_mem_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend
+test_harness_scenarios_vgpu_mem_LDADD = frontend/libvgpufront.la
+TESTS += test-harness/scenarios/test-mem.sh
+dist_check_SCRIPTS += test-harness/scenarios/test-mem.sh

@@ -54,7 +54,7 @@ bad "vgpufront: add NUM1 ' 5': a 64-bit integer" add ' 5' 1
 bad "vgpufront: ping: --n does not apply to this command" ping --n 5
 bad "vgpufront: add takes 2 arguments, not 1" add 1
 bad "vgpufront: vadd needs --n N (1 to 2^28 floats)" vadd --verify
-bad "vgpufront: unknown command 'frob' (info, ping, add, vadd, bench)" frob
+bad "vgpufront: unknown command 'frob' (info, ping, add, vadd, bench, mem)" frob
 
 # The edges of each range are accepted and served.
 simhost_start --executor cpu || { echo "Bail out! no host"; exit 1; }

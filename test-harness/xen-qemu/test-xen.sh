@@ -181,6 +181,9 @@ for g in a b; do
 	case_ok "$gl" add "guest $G: vgpufront add 100 200 succeeds"
 	like "$(guest_out "$gl" add | tr '\n' ' ')" '(^|[^0-9])300([^0-9]|$)' "guest $G: add 100 200 answers 300"
 	case_ok "$gl" vadd "guest $G: vgpufront vadd --n 1048576 --verify"
+	case_ok "$gl" mem "guest $G: vgpufront mem (protocol 2: session, device memory, copies)"
+	like "$(guest_out "$gl" mem | tr '\n' ' ')" 'verified: all 1048576 bytes' \
+		"guest $G: every byte through device memory is right"
 	bad=
 	for c in burst-bench burst-vadd burst-add-1 burst-add-2 burst-add-3 burst-add-4; do
 		r=$(guest_case "$gl" $c)

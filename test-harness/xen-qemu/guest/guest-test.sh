@@ -73,6 +73,8 @@ case_run info vgpufront info
 case_run ping vgpufront ping
 case_run add vgpufront add 100 200
 case_run vadd vgpufront vadd --n 1048576 --verify
+# Protocol 2 from a real PV guest: a session, device memory, copies, memset.
+case_run mem vgpufront mem --n 1048576
 
 # Burst: both guests at once (dom0 says go when both are ready).
 phase ready
