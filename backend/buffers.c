@@ -226,6 +226,7 @@ static void register_done(struct vgpuback *bk, struct map_work *w)
 {
 	struct vgpu_dev *dev = w->dev;
 	bool live = answerable(dev, w->gen);
+	uint32_t key = w->key;
 	struct map_work **pw;
 	int rc = w->status;
 
@@ -247,6 +248,8 @@ static void register_done(struct vgpuback *bk, struct map_work *w)
 	} else if (rc || !live) {
 		unmap_later(bk, w, NULL, NULL);	/* mapped, but for no one: unpinned there */
 	}
+	if (!live)
+		device_retire_worker(bk, key);	/* it may have started one for no one */
 	device_put(dev);
 }
 
@@ -255,6 +258,7 @@ static void unmap_done(struct vgpuback *bk, struct map_work *w)
 {
 	struct vgpu_dev *dev = w->dev;
 
+	device_retire_worker(bk, w->key);	/* an unmap after the device went */
 	bk->host_pages -= w->nr_pages;
 	held_del(w);
 	bk->live_mappings--;

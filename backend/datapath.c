@@ -356,4 +356,5 @@ void datapath_drop_work(struct vgpu_dev *dev)
 	buffers_drop(dev);
 	sessions_drop(dev);
 	dev->inflight = 0;
+	device_retire_worker(bk, vgpu_worker_key(&bk->cfg.exec, dev->domid, dev->pool));
 }

@@ -104,3 +104,15 @@ struct vgpu_dev *device_busy_take(struct vgpuback *bk)
 	bk->busy_tail = &bk->busy_head;
 	return d;
 }
+
+void device_retire_worker(struct vgpuback *bk, uint32_t key)
+{
+	struct vgpu_dev *d;
+
+	if (!bk->ex->ops->retire)
+		return;
+	for (d = bk->devs; d; d = d->next)
+		if (d->connected && vgpu_worker_key(&bk->cfg.exec, d->domid, d->pool) == key)
+			return;
+	bk->ex->ops->retire(bk->ex, key);
+}

@@ -24,5 +24,11 @@ void device_put(struct vgpu_dev *dev);
 void device_mark_busy(struct vgpu_dev *dev);
 /* Take the whole list of devices marked busy (linked by busy_next). */
 struct vgpu_dev *device_busy_take(struct vgpuback *bk);
+/*
+ * No connected device uses worker key @key (vgpu_worker_key): its worker
+ * ends (executor retire).  After a disconnect, and after a mapping made for
+ * a device that is gone.
+ */
+void device_retire_worker(struct vgpuback *bk, uint32_t key);
 
 #endif /* VGPUBACK_DEVICE_H */

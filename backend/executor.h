@@ -213,6 +213,12 @@ struct vgpu_executor_ops {
 	 * executor has no device memory (MEM_ALLOC answers VGPU_ENOSYS).
 	 */
 	void (*mem_free)(struct vgpu_executor *ex, const struct vgpu_mem_ref *m);
+	/*
+	 * Optional: no device of worker key @key is connected any more: its
+	 * worker ends (its jobs, answered to no one, fail; its mappings and
+	 * GPU state go with it).  The next request of that key starts a new one.
+	 */
+	void (*retire)(struct vgpu_executor *ex, uint32_t key);
 };
 
 struct vgpu_executor {

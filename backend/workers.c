@@ -11,6 +11,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +31,12 @@
 #include "workers.h"
 
 #define PROBE_KEY    0xffffffffu
+/*
+ * A worker whose guest has no device connected lingers this long: a guest
+ * running one short command after another keeps its worker (and its GPU
+ * context, which takes a while to make), an idle guest holds nothing.
+ */
+#define LINGER_NS    2000000000ull
 #define HELLO_WAIT_MS 60000	/* CUDA's first context takes a while */
 
 int wmsg_send(int fd, const void *msg, size_t size)
@@ -126,13 +134,45 @@ static int greet(struct workers *ws, struct wproc *w, const char *executor)
 	return rc;
 }
 
+/* Reap a child that takes its time to exit (a GPU context to tear down). */
+static void *reaper(void *arg)
+{
+	int st;
+
+	waitpid((pid_t)(intptr_t)arg, &st, 0);
+	return NULL;
+}
+
+/*
+ * Wait for @pid at most about @ms (its status in *@st, true), else leave
+ * it to a thread of its own: the loop never waits for a driver's cleanup.
+ */
+static bool reap_child(pid_t pid, int *st, unsigned ms)
+{
+	pthread_attr_t a;
+	pthread_t t;
+	unsigned i;
+
+	for (i = 0; i <= ms; i++) {
+		if (waitpid(pid, st, WNOHANG) == pid)
+			return true;
+		usleep(1000);
+	}
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &a, reaper, (void *)(intptr_t)pid))
+		waitpid(pid, st, 0);	/* no thread: wait here rather than leave a zombie */
+	pthread_attr_destroy(&a);
+	return false;
+}
+
 static void wproc_free(struct wproc *w)
 {
 	int st;
 
 	if (w->pid > 0) {
 		kill(w->pid, SIGKILL);
-		waitpid(w->pid, &st, 0);
+		reap_child(w->pid, &st, 0);
 	}
 	if (w->job_fd >= 0)
 		close(w->job_fd);
@@ -190,8 +230,10 @@ struct wproc *workers_get(struct workers *ws, uint32_t key, bool want_start)
 			ws->procs = w;
 		}
 	}
-	if (w)
+	if (w) {
 		w->refs++;
+		w->retire_at = 0;	/* used again: it stays */
+	}
 	pthread_mutex_unlock(&ws->lock);
 	return w;
 }
@@ -237,15 +279,75 @@ void workers_died(struct workers *ws, struct wproc *w)
 	epoll_ctl(ws->epfd, EPOLL_CTL_DEL, w->job_fd, NULL);
 	if (w->end != WEND_DEADLINE)
 		kill(w->pid, SIGKILL);	/* a closed channel ends it for sure */
-	waitpid(w->pid, &st, 0);
 	vlog(LOG_WARNING, "worker %d of %s %u ended (%s); %u jobs of it fail", (int)w->pid,
 	     w->key & VGPU_WORKER_SHARED ? "pool" : "domain", w->key & ~VGPU_WORKER_SHARED,
-	     end_said(w, st), w->njobs);
+	     reap_child(w->pid, &st, 100) ? end_said(w, st) : "still exiting", w->njobs);
 	w->pid = -1;
 	workers_fail_jobs(ws, w, w->end == WEND_DEADLINE ? VGPU_ETIMEDOUT : VGPU_ELOST);
 	if (ws->nlost < sizeof(ws->lost) / sizeof(ws->lost[0]))
 		ws->lost[ws->nlost++] = w->key;
 	workers_put(ws, w);	/* the table's reference */
+}
+
+/* @w ends now, reported to no one; its jobs fail.  Lock not held. */
+static void end_idle(struct workers *ws, struct wproc *w)
+{
+	epoll_ctl(ws->epfd, EPOLL_CTL_DEL, w->job_fd, NULL);
+	vlog(LOG_INFO, "worker %d of %s %u ends: no device of it is connected", (int)w->pid,
+	     w->key & VGPU_WORKER_SHARED ? "pool" : "domain", w->key & ~VGPU_WORKER_SHARED);
+	workers_fail_jobs(ws, w, VGPU_ELOST);	/* answered to no one */
+	workers_put(ws, w);	/* the table's: the last reference ends it */
+}
+
+void workers_linger_check(struct workers *ws)
+{
+	uint64_t now = vgpu_now_ns(), next = 0, v;
+	struct itimerspec its = { 0 };
+	struct wproc **pw, *w;
+
+	if (read(ws->linger_fd, &v, sizeof(v)) < 0)
+		(void)0;	/* a look at the table costs nothing */
+	for (;;) {
+		pthread_mutex_lock(&ws->lock);
+		for (pw = &ws->procs; *pw && !((*pw)->retire_at && (*pw)->retire_at <= now);
+		     pw = &(*pw)->next)
+			;
+		w = *pw;
+		if (w) {
+			*pw = w->next;
+			w->dead = true;
+		}
+		pthread_mutex_unlock(&ws->lock);
+		if (!w)
+			break;
+		end_idle(ws, w);
+	}
+	pthread_mutex_lock(&ws->lock);
+	for (w = ws->procs; w; w = w->next)
+		if (w->retire_at && (!next || w->retire_at < next))
+			next = w->retire_at;
+	pthread_mutex_unlock(&ws->lock);
+	if (next) {
+		its.it_value.tv_sec = (time_t)((next - now) / 1000000000ull);
+		its.it_value.tv_nsec = (long)((next - now) % 1000000000ull) + 1;
+	}
+	timerfd_settime(ws->linger_fd, 0, &its, NULL);
+}
+
+/* No device of @key is connected: its worker ends after LINGER_NS unless used. */
+static void workers_retire(struct vgpu_executor *ex, uint32_t key)
+{
+	struct workers *ws = to_workers(ex);
+	struct wproc *w;
+
+	pthread_mutex_lock(&ws->lock);
+	for (w = ws->procs; w && w->key != key; w = w->next)
+		;
+	if (w && !w->retire_at)
+		w->retire_at = vgpu_now_ns() + LINGER_NS;
+	pthread_mutex_unlock(&ws->lock);
+	if (w)
+		workers_linger_check(ws);	/* arms the timer */
 }
 
 static unsigned workers_lost(struct vgpu_executor *ex, uint32_t *keys, unsigned max)
@@ -271,6 +373,7 @@ static void workers_destroy(struct vgpu_executor *ex)
 	if (ws->probe)
 		workers_put(ws, ws->probe);
 	close(ws->timer_fd);
+	close(ws->linger_fd);
 	close(ws->epfd);
 	pthread_mutex_destroy(&ws->lock);
 	free(ws->done);
@@ -297,8 +400,12 @@ static int workers_create(const struct vgpu_exec_config *cfg, struct vgpu_execut
 	pthread_mutex_init(&ws->lock, NULL);
 	ws->epfd = epoll_create1(EPOLL_CLOEXEC);
 	ws->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (ws->epfd < 0 || ws->timer_fd < 0 ||
+	ws->linger_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (ws->epfd < 0 || ws->timer_fd < 0 || ws->linger_fd < 0 ||
 	    epoll_ctl(ws->epfd, EPOLL_CTL_ADD, ws->timer_fd, &ev))
+		goto fail;
+	ev.data.ptr = &ws->linger_fd;	/* told apart from a worker by its address */
+	if (epoll_ctl(ws->epfd, EPOLL_CTL_ADD, ws->linger_fd, &ev))
 		goto fail;
 	ws->probe = start(ws, PROBE_KEY, ws->executor);
 	if (!ws->probe)
@@ -314,6 +421,8 @@ fail:
 		close(ws->epfd);
 	if (ws->timer_fd >= 0)
 		close(ws->timer_fd);
+	if (ws->linger_fd >= 0)
+		close(ws->linger_fd);
 	free(ws);
 	return -EIO;
 }
@@ -358,4 +467,5 @@ const struct vgpu_executor_ops vgpu_worker_executor_ops = {
 	.buf_unmap = workers_buf_unmap,
 	.lost = workers_lost,
 	.mem_free = workers_mem_free,
+	.retire = workers_retire,
 };

@@ -39,6 +39,7 @@ struct wproc {
 	unsigned njobs, cap;
 	uint64_t started_ns;
 	uint64_t serial;		/* this worker, among all ever started */
+	uint64_t retire_at;		/* ns: ends then unless used again; 0: not */
 	struct wproc *next;
 };
 
@@ -52,6 +53,7 @@ struct workers {
 	int epfd;			/* every worker's job_fd, and the timer */
 	int timer_fd;			/* deadline checks while jobs run */
 	bool timer_armed;
+	int linger_fd;			/* workers of no connected device end */
 	pthread_mutex_t lock;		/* the table: the loop and the mapper thread */
 	struct wproc *procs;
 	struct wproc *probe;		/* no guest: answers QUERY for the host */
@@ -76,6 +78,8 @@ const char *workers_executor(struct vgpu_executor *ex);
 /* The worker for @key, started if need be; a reference the caller puts. */
 struct wproc *workers_get(struct workers *ws, uint32_t key, bool start);
 void workers_put(struct workers *ws, struct wproc *w);
+/* The loop: the linger timer fired; workers idle long enough end. */
+void workers_linger_check(struct workers *ws);
 /* The loop: @w's job channel closed; fail its jobs, note the loss. */
 void workers_died(struct workers *ws, struct wproc *w);
 /* Receive one message of @type and @size on @fd, waiting at most @ms. */

@@ -210,6 +210,8 @@ static void drain_all(struct workers *ws)
 		for (i = 0; i < n; i++) {
 			if (!ev[i].data.ptr)
 				check_deadlines(ws);
+			else if (ev[i].data.ptr == &ws->linger_fd)
+				workers_linger_check(ws);
 			else
 				drain(ws, ev[i].data.ptr);
 		}

@@ -1069,4 +1069,5 @@ extern "C" const struct vgpu_executor_ops vgpu_cuda_executor_ops = {
 	nullptr,	/* buf_unmap */
 	nullptr,	/* lost: no workers of its own */
 	cuda_mem_free,
+	nullptr,	/* retire: no workers of its own */
 };

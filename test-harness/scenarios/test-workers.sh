@@ -2,7 +2,8 @@
 # A worker process per guest (backend/workers.h), on the CPU executor:
 #  - each guest that does work gets a worker of its own, a child of vgpuback
 #    that cannot gain privileges; a pool marked shared-worker-pools gets one
-#    worker for all its guests;
+#    worker for all its guests; a guest with no device connected keeps its
+#    worker 2 s, then holds none;
 #  - a guest's fault (the CPU executor's test fault, standing in for a
 #    sticky CUDA error) ends that guest's worker only: the faulting request
 #    fails with VGPU_EIO, another guest's burst running at the same time is
@@ -57,21 +58,22 @@ like "$out" "verified: all 4096" "f reconnects and a vector add verifies"
 wf2=$(worker_of "$f")
 ok "f runs in a new worker ($wf2)" test -n "$wf2" -a "$wf2" != "$wf"
 
-# --- the workers' standing -------------------------------------------------
-is "$(ps -o ppid= -p "$wa" | tr -d ' ')" "$simhost_backend_pid" "a's worker is vgpuback's child"
-is "$(ps -o comm= -p "$wa")" "vgpu-worker" "it is named vgpu-worker"
-is "$(awk '/^NoNewPrivs:/ { print $2 }' "/proc/$wa/status")" 1 "it cannot gain privileges"
-fds=$(ls "/proc/$wa/fd" | wc -l)
-ok "it holds few descriptors ($fds)" test "$fds" -le 12
-ok "it does not hold vgpuback's control socket" \
-	bash -c "! ls -l /proc/$wa/fd | grep -q vgpuback.sock"
-
 # --- kill -9 of a's worker mid-burst, b unaffected -------------------------
 "$SIM" exec a -- "$GUEST" --name a --op add --requests 200 --inflight 4 >"$tmp/a2" 2>&1 &
 apid=$!
 "$SIM" exec b -- "$GUEST" --name b --op add --requests 100 --inflight 4 >"$tmp/b" 2>&1 &
 bpid=$!
 simhost_wait_submitted "$a" 90
+# a's worker now (the first one may have ended: a guest with no device
+# connected keeps its worker 2 s only).
+wa=$(worker_of "$a")
+is "$(ps -o ppid= -p "$wa" | tr -d ' ')" "$simhost_backend_pid" "a's worker ($wa) is vgpuback's child"
+is "$(ps -o comm= -p "$wa")" "vgpu-worker" "it is named vgpu-worker"
+is "$(awk '/^NoNewPrivs:/ { print $2 }' "/proc/$wa/status")" 1 "it cannot gain privileges"
+fds=$(ls "/proc/$wa/fd" | wc -l)
+ok "it holds few descriptors ($fds)" test "$fds" -le 12
+ok "it does not hold vgpuback's control socket" \
+	bash -c "! ls -l /proc/$wa/fd | grep -q vgpuback.sock"
 kill -KILL "$wa"
 wait $apid
 wait $bpid
@@ -100,6 +102,13 @@ is "$(worker_of "$c1")$(worker_of "$c2")" "" "and neither has one of its own"
 
 res=$(simhost_wait_idle)
 is "$res" "$SIMHOST_IDLE" "vgpuback holds nothing once the guests are idle"
+for i in $(seq 100); do
+	[ "$(ps --ppid "$simhost_backend_pid" -o comm= | grep -c vgpu-worker)" -le 1 ] && break
+	sleep 0.1
+done
+is "$(ps --ppid "$simhost_backend_pid" -o comm= | grep -c vgpu-worker)" 1 \
+	"the idle guests' workers ended; only the probe remains"
+ok "vgpuback said why" grep -q "ends: no device of it is connected" "$log"
 is "$(simhost_sim_leaks)" "" "simxen: no guest has grants, mappings or ports left"
 simhost_stop
 
