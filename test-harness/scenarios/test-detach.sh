@@ -45,9 +45,13 @@ like "$(printf '%s\n' "$log" | sed -n '/disconnecting/,$p' | tr '\n' ' ')" \
 
 # An idle connected guest that never closes: a timeout, nothing removed.
 idle=$(simhost_guest idle B low)
-"$SIM" exec idle -- "$GUEST" --name idle --requests 1 --go-file "$tmp/never" >/dev/null 2>&1 &
+"$SIM" exec idle -- "$GUEST" --name idle --requests 1 --go-file "$tmp/never" >"$tmp/idle.out" 2>&1 &
 pids="$pids $!"
 ok "the idle guest connects" wait_state /local/domain/$idle/device/vgpu/0/state 4
+# Connected is not idle: it still registers its buffers, and a frontend that
+# sees Closing in the middle of that rightly closes.  READY: it holds still.
+for i in $(seq 600); do grep -q "^READY" "$tmp/idle.out" && break; sleep 0.05; done
+ok "and has registered its buffers (READY)" grep -q "^READY" "$tmp/idle.out"
 "$VGPUCTL" detach --timeout 1 idle 0 2>"$tmp/err"
 is "$?" 1 "detach --timeout 1 of a guest that does not close: exit 1"
 like "$(cat "$tmp/err")" "did not close within 1 s .*not removed" "and says so"
