@@ -59,6 +59,8 @@ is "$(xenstore-read "$BE/$a/0/state")" 6 "a detached device stays Closed when it
 "$SIM" exec b -- "$BUFS" open:0 alloc:4 hold:"$tmp/go-b" ping:1 >"$tmp/b" 2>&1 &
 bpid=$!
 is "$(be_state "$BE/$b/0" 4)" 4 "b connects"
+# Connected comes before its buffer is registered (a worker maps it): HOLD after.
+for i in $(seq 400); do grep -q '^HOLD' "$tmp/b" && break; sleep 0.05; done
 like "$(simhost_resources)" '"buffers":1,' "b holds a buffer in vgpuback"
 xenstore-write "$BE/$b/0/online" 0
 is "$(be_state "$BE/$b/0" 5)" 5 "online 0 with the frontend connected: vgpuback says Closing"
