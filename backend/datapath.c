@@ -277,6 +277,7 @@ static void reap_one(struct vgpuback *bk, struct vgpu_job *j)
 
 		struct vgpuif_query_result q;
 
+		sessions_job_result(j);
 		if (!j->status && d->result == VGPU_RESULT_SCALAR) {
 			r.result = &j->result.scalar;
 			r.len = sizeof(j->result.scalar);
@@ -285,6 +286,9 @@ static void reap_one(struct vgpuback *bk, struct vgpu_job *j)
 			query_fill(dev, &q);
 			r.result = &q;
 			r.len = sizeof(q);
+		} else if (!j->status && d->result == VGPU_RESULT_FUNC) {
+			r.result = j->result.raw;
+			r.len = sizeof(struct vgpuif_func_result);
 		}
 		bk->pool_completed[j->pool]++;
 		bk->lat_queue_us[bk->lat_count % LAT_SAMPLES] = (uint32_t)(r.queue_ns / 1000);

@@ -376,10 +376,11 @@ static unsigned cpu_inflight(struct vgpu_executor *ex)
 	return to_cpu(ex)->running;
 }
 
-static void cpu_mem_free(struct vgpu_executor *ex, const struct vgpu_mem_ref *m)
+static void cpu_obj_free(struct vgpu_executor *ex, const struct vgpu_obj_ref *m)
 {
 	(void)ex;
-	free(dev_ptr(m->dptr));
+	if (m->kind == VGPU_OBJ_MEM)
+		free(dev_ptr(m->id));
 }
 
 static bool cpu_broken(struct vgpu_executor *ex)
@@ -400,5 +401,5 @@ const struct vgpu_executor_ops vgpu_cpu_executor_ops = {
 	.query = cpu_query,
 	.inflight = cpu_inflight,
 	.broken = cpu_broken,
-	.mem_free = cpu_mem_free,
+	.obj_free = cpu_obj_free,
 };

@@ -80,7 +80,14 @@ struct vgpu_job {
 	 */
 	int session_gpu;
 	uint64_t worker;		/* which worker ran it (workers.c), 0: none */
+	/*
+	 * MODULE_LOAD, FUNC_GET: vgpuback's handle for the module or function
+	 * the job makes (unique while vgpuback runs); executors file what they
+	 * make under it, and later requests name it.
+	 */
+	uint64_t handle;
 	void *alloc[2];			/* backend's: allocations it names (sessions.c) */
+	void *module;			/* backend's: the module it names (sessions.c) */
 	bool reaped;			/* backend's: the executor gave it back */
 	void *exec_priv;
 	void *owner;			/* backend's: the device the job came from */
@@ -119,12 +126,19 @@ static inline uint32_t vgpu_worker_key(const struct vgpu_exec_config *cfg,
 	return domid;
 }
 
-/* Device memory to give back (MEM_FREE, a session or device closing). */
-struct vgpu_mem_ref {
-	uint64_t dptr;			/* what MEM_ALLOC answered */
+/* What a guest's session holds on the GPU, to give back. */
+enum vgpu_obj_kind {
+	VGPU_OBJ_MEM,			/* MEM_FREE, a session or device closing */
+	VGPU_OBJ_MODULE,		/* MODULE_UNLOAD: its functions go with it */
+};
+
+struct vgpu_obj_ref {
+	uint64_t id;			/* MEM_ALLOC's address, MODULE_LOAD's handle */
+	int kind;			/* enum vgpu_obj_kind */
 	int gpu;			/* the session's GPU */
 	uint32_t key;			/* the worker it lives in (vgpu_worker_key) */
-	uint64_t worker;		/* vgpu_job.worker of the MEM_ALLOC */
+	uint32_t domid;
+	uint64_t worker;		/* vgpu_job.worker of the job that made it */
 };
 
 /* One device an executor drives, as vgpuctl stats shows it. */
@@ -208,11 +222,12 @@ struct vgpu_executor_ops {
 	 */
 	unsigned (*lost)(struct vgpu_executor *ex, uint32_t *keys, unsigned max);
 	/*
-	 * Version 2: free device memory MEM_ALLOC gave.  Called on the loop
-	 * only once no job that names it is queued or running.  NULL: the
-	 * executor has no device memory (MEM_ALLOC answers VGPU_ENOSYS).
+	 * Version 2: free device memory MEM_ALLOC gave, or unload a module
+	 * MODULE_LOAD made.  Called on the loop only once no job that names
+	 * it is queued or running.  NULL: the executor has no device memory
+	 * (MEM_ALLOC answers VGPU_ENOSYS).
 	 */
-	void (*mem_free)(struct vgpu_executor *ex, const struct vgpu_mem_ref *m);
+	void (*obj_free)(struct vgpu_executor *ex, const struct vgpu_obj_ref *m);
 	/*
 	 * Optional: no device of worker key @key is connected any more: its
 	 * worker ends (its jobs, answered to no one, fail; its mappings and

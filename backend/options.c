@@ -262,6 +262,10 @@ const struct vgpuback_option vgpuback_options[] = {
 	  .help = "sessions one domain may hold open (default 64)" },
 	{ "max-allocations", 0, UINT(max_allocations, 1, 1048576), .def = "4096", .arg = "N",
 	  .help = "device memory allocations one domain may hold\n(default 4096)" },
+	{ "max-modules", 0, UINT(max_modules, 1, 65536), .def = "64", .arg = "N",
+	  .help = "modules one domain may hold loaded (default 64)" },
+	{ "max-functions", 0, UINT(max_functions, 1, 1048576), .def = "4096", .arg = "N",
+	  .help = "kernel functions one domain may hold (default\n4096)" },
 	{ "supervise", 0, ENUM(supervise, supervise_names, NULL), .def = "auto",
 	  .arg = "auto|yes|no",
 	  .help = "with workers no: run the work in a child that is\n"

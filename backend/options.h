@@ -41,6 +41,8 @@ struct vgpuback_config {
 	uint64_t pool_mem_quota[VGPU_MAX_POOLS];	/* VGPU_QUOTA_UNSET: mem_quota */
 	unsigned max_sessions;
 	unsigned max_allocations;
+	unsigned max_modules;
+	unsigned max_functions;
 	char xl_config_dirs[512];
 	char xl_userdata_dir[256];
 };

@@ -14,6 +14,7 @@
 
 #include "respond.h"
 #include "sessions.h"
+#include "sessions_priv.h"
 #include "vgpu_ops.h"
 #include "vgpuback.h"
 
@@ -21,15 +22,8 @@ struct vgpu_alloc {
 	uint64_t len;
 	unsigned refs;			/* jobs queued or running that name it */
 	bool freed;			/* MEM_FREE, or its session closed */
-	struct vgpu_mem_ref ref;	/* what the executor frees */
+	struct vgpu_obj_ref ref;	/* what the executor frees */
 	struct vgpu_alloc *next;	/* the session's, while not freed */
-};
-
-struct vgpu_session {
-	uint32_t id;
-	int gpu;
-	struct vgpu_alloc *allocs;
-	struct vgpu_session *next;
 };
 
 /* What @domid holds over all its devices. */
@@ -47,7 +41,7 @@ static void domain_use(struct vgpuback *bk, uint32_t domid, uint64_t *bytes,
 		}
 }
 
-static struct vgpu_session *find(struct vgpu_dev *dev, uint32_t id)
+struct vgpu_session *session_find(struct vgpu_dev *dev, uint32_t id)
 {
 	struct vgpu_session *s;
 
@@ -59,7 +53,7 @@ static struct vgpu_session *find(struct vgpu_dev *dev, uint32_t id)
 /* The executor frees it; vgpuback forgets it. */
 static void release(struct vgpuback *bk, struct vgpu_alloc *a)
 {
-	bk->ex->ops->mem_free(bk->ex, &a->ref);
+	bk->ex->ops->obj_free(bk->ex, &a->ref);
 	bk->live_allocs--;
 	bk->live_mem -= a->len;
 	free(a);
@@ -87,6 +81,7 @@ static void session_close(struct vgpu_dev *dev, struct vgpu_session *s)
 		s->allocs = a->next;
 		alloc_kill(dev, a);
 	}
+	modules_session_close(dev, s);
 	dev->nsessions--;
 	free(s);
 }
@@ -112,7 +107,7 @@ static void session_open(struct vgpu_dev *dev, const struct vgpuif_request *req)
 	}
 	do
 		s->id = ++dev->next_session ? dev->next_session : ++dev->next_session;
-	while (find(dev, s->id));
+	while (session_find(dev, s->id));
 	s->gpu = (int)req->u.session_open.gpu;
 	s->next = dev->sessions;
 	dev->sessions = s;
@@ -128,7 +123,7 @@ static int mem_free(struct vgpu_dev *dev, struct vgpu_session *s, uint64_t dptr)
 	struct vgpu_alloc **pa;
 
 	for (pa = &s->allocs; *pa; pa = &(*pa)->next)
-		if ((*pa)->ref.dptr == dptr) {
+		if ((*pa)->ref.id == dptr) {
 			struct vgpu_alloc *a = *pa;
 
 			*pa = a->next;
@@ -147,11 +142,13 @@ void sessions_request(struct vgpu_dev *dev, const struct vgpuif_request *req)
 		session_open(dev, req);
 		return;
 	}
-	s = find(dev, req->session);
+	s = session_find(dev, req->session);
 	if (!s)
 		rc = VGPU_ESESSION;
 	else if (req->op == VGPU_OP_SESSION_CLOSE)
 		session_close(dev, s);
+	else if (req->op == VGPU_OP_MODULE_UNLOAD)
+		rc = modules_unload(dev, s, req->u.module_unload.module);
 	else
 		rc = mem_free(dev, s, req->u.mem_free.dptr);
 	respond(dev, req, rc, NULL);
@@ -163,8 +160,8 @@ static struct vgpu_alloc *covering(struct vgpu_session *s, const struct vgpu_dra
 	struct vgpu_alloc *a;
 
 	for (a = s->allocs; a; a = a->next)
-		if (r->ptr >= a->ref.dptr && r->ptr - a->ref.dptr <= a->len &&
-		    r->len <= a->len - (r->ptr - a->ref.dptr))
+		if (r->ptr >= a->ref.id && r->ptr - a->ref.id <= a->len &&
+		    r->len <= a->len - (r->ptr - a->ref.id))
 			return a;
 	return NULL;
 }
@@ -175,7 +172,7 @@ static int reserve(struct vgpu_dev *dev, uint64_t len)
 	unsigned allocs, sessions;
 	uint64_t bytes, quota;
 
-	if (!bk->ex->ops->mem_free)
+	if (!bk->ex->ops->obj_free)
 		return VGPU_ENOSYS;
 	domain_use(bk, dev->domid, &bytes, &allocs, &sessions);
 	quota = bk->cfg.pool_mem_quota[dev->pool] != VGPU_QUOTA_UNSET ?
@@ -196,7 +193,7 @@ int sessions_job_start(struct vgpu_dev *dev, struct vgpu_job *j)
 
 	if (d->session != VGPU_SESSION_NAMED)
 		return VGPU_OK;
-	s = find(dev, j->req.session);
+	s = session_find(dev, j->req.session);
 	if (!s)
 		return VGPU_ESESSION;
 	if (j->req.op == VGPU_OP_MEM_ALLOC) {
@@ -207,6 +204,9 @@ int sessions_job_start(struct vgpu_dev *dev, struct vgpu_job *j)
 		return rc;
 	}
 	j->session_gpu = s->gpu;
+	if (j->req.op == VGPU_OP_MODULE_LOAD || j->req.op == VGPU_OP_FUNC_GET ||
+	    j->req.op == VGPU_OP_LAUNCH)
+		return modules_job_start(dev, s, j);
 	n = d->dranges ? d->dranges(&j->req, r) : 0;
 	for (i = 0; i < n; i++)
 		if (!covering(s, &r[i]))
@@ -221,7 +221,7 @@ int sessions_job_start(struct vgpu_dev *dev, struct vgpu_job *j)
 /* A MEM_ALLOC that ran: the session's now, or freed at once if it is gone. */
 static void alloc_done(struct vgpu_dev *dev, struct vgpu_job *j, bool live)
 {
-	struct vgpu_session *s = live ? find(dev, j->req.session) : NULL;
+	struct vgpu_session *s = live ? session_find(dev, j->req.session) : NULL;
 	struct vgpu_alloc *a;
 
 	if (j->status || !j->result.scalar)
@@ -230,8 +230,8 @@ static void alloc_done(struct vgpu_dev *dev, struct vgpu_job *j, bool live)
 	if (!a)
 		abort();	/* the memory must be named to be freed */
 	a->len = j->req.u.mem_alloc.bytes;
-	a->ref = (struct vgpu_mem_ref){ .dptr = (uint64_t)j->result.scalar,
-		.gpu = j->session_gpu, .key = vgpu_worker_key(&dev->bk->cfg.exec, dev->domid,
+	a->ref = (struct vgpu_obj_ref){ .id = (uint64_t)j->result.scalar,
+		.kind = VGPU_OBJ_MEM, .domid = dev->domid, .gpu = j->session_gpu, .key = vgpu_worker_key(&dev->bk->cfg.exec, dev->domid,
 							     dev->pool),
 		.worker = j->worker };
 	dev->bk->live_allocs++;
@@ -258,6 +258,7 @@ void sessions_job_end(struct vgpuback *bk, struct vgpu_job *j)
 			release(bk, a);
 		j->alloc[i] = NULL;
 	}
+	modules_job_end(bk, j);
 	if (j->req.op != VGPU_OP_MEM_ALLOC || !dev || j->session_gpu < 0)
 		return;
 	dev->mem_reserved -= j->req.u.mem_alloc.bytes;

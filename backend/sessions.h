@@ -8,6 +8,7 @@
  * jobs still name outlives its MEM_FREE or its session's close until the
  * last of them is done: only then does the executor free it.  Device
  * memory counts against the domain's quota (mem-quota, pool-mem-quota).
+ * Modules and their functions follow the same rules (modules.c).
  */
 #ifndef VGPUBACK_SESSIONS_H
 #define VGPUBACK_SESSIONS_H
@@ -31,6 +32,12 @@ void sessions_request(struct vgpu_dev *dev, const struct vgpuif_request *req);
  * the status to answer.
  */
 int sessions_job_start(struct vgpu_dev *dev, struct vgpu_job *j);
+/*
+ * A job came back, about to be answered: MODULE_LOAD's and FUNC_GET's
+ * results carry vgpuback's handle, and a worker's impossible parameter
+ * list fails the job (modules.c).
+ */
+void sessions_job_result(struct vgpu_job *j);
 /* The job is gone (answered or dropped): what it held, what it allocated. */
 void sessions_job_end(struct vgpuback *bk, struct vgpu_job *j);
 /* The connection ends: every session closes, its memory goes. */

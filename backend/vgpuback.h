@@ -95,6 +95,8 @@ struct vgpu_dev {
 	unsigned nallocs;		/* allocated, or MEM_ALLOCs not done */
 	uint64_t mem_bytes;		/* allocated and not freed */
 	uint64_t mem_reserved;		/* MEM_ALLOCs queued or running */
+	unsigned nmodules;		/* loaded, or MODULE_LOADs not done */
+	unsigned nfuncs;		/* got, or FUNC_GETs not done */
 	uint64_t buf_pages;
 	unsigned jobs_out;		/* jobs anywhere that point at us */
 	bool dead;			/* free when jobs_out reaches 0 */
@@ -136,6 +138,8 @@ struct vgpuback {
 	struct vgpu_hist hist_request[VGPU_MAX_POOLS], hist_queue[VGPU_MAX_POOLS];
 	uint64_t live_jobs, live_buffers, live_mappings;
 	uint64_t live_allocs, live_mem;	/* device memory, until the executor frees it */
+	uint64_t live_modules;		/* loaded, until the executor unloads them */
+	uint64_t next_handle;		/* modules' and functions' (sessions.c) */
 	unsigned ngpus;			/* sessions may open on 0 .. ngpus - 1 */
 	/* Buffer mapping off the loop (buffers.c, mapper.c). */
 	struct vgpu_mapper *mapper;

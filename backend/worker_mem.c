@@ -51,13 +51,21 @@ void worker_mem_done(struct wk *k, const struct vgpu_job *j)
 
 void worker_mem_free(struct wk *k, const struct wm_free *f)
 {
-	struct vgpu_mem_ref ref = { .dptr = f->dptr, .gpu = f->gpu };
+	struct vgpu_obj_ref ref = { .id = f->id, .gpu = f->gpu, .kind = f->kind,
+				    .domid = f->domid };
 	unsigned m;
 
-	for (m = 0; m < k->nmem && k->mem[m].ptr != f->dptr; m++)
+	if (f->kind == VGPU_OBJ_MODULE) {	/* the executor knows its modules */
+		if (k->ops->obj_free)
+			k->ops->obj_free(k->ex, &ref);
+		return;
+	}
+	if (f->kind != VGPU_OBJ_MEM)
+		return;
+	for (m = 0; m < k->nmem && k->mem[m].ptr != f->id; m++)
 		;
-	if (m == k->nmem || !k->ops->mem_free)
+	if (m == k->nmem || !k->ops->obj_free)
 		return;	/* never ours: nothing to free */
 	k->mem[m] = k->mem[--k->nmem];
-	k->ops->mem_free(k->ex, &ref);
+	k->ops->obj_free(k->ex, &ref);
 }

@@ -37,7 +37,7 @@ enum wmsg_type {
 	WM_UNMAPPED,
 	WM_QUERY,	/* parent: the executor's query and GPUs */
 	WM_QUERIED,
-	WM_FREE,	/* parent: free device memory (no job names it any more) */
+	WM_FREE,	/* parent: free memory or a module (no job names it any more) */
 };
 
 struct wm_hdr {
@@ -70,12 +70,15 @@ struct wm_job {
 	int32_t prio, pool;
 	int32_t session_gpu;	/* vgpu_job.session_gpu */
 	uint32_t _pad;
+	uint64_t handle;	/* vgpu_job.handle */
 };
 
 struct wm_free {
 	struct wm_hdr h;
-	uint64_t dptr;
+	uint64_t id;		/* vgpu_obj_ref */
 	int32_t gpu;
+	int32_t kind;
+	uint32_t domid;
 	uint32_t _pad;
 };
 

@@ -115,6 +115,7 @@ static void take_job(struct wk *k, const struct wm_job *m)
 	wj->j.prio = m->prio;
 	wj->j.pool = m->pool;
 	wj->j.session_gpu = m->session_gpu;
+	wj->j.handle = m->handle;
 	wj->j.gpu = -1;
 	wj->j.t_arrive = vgpu_now_ns();
 	*k->backlog_tail = wj;

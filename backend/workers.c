@@ -466,6 +466,6 @@ const struct vgpu_executor_ops vgpu_worker_executor_ops = {
 	.buf_map = workers_buf_map,
 	.buf_unmap = workers_buf_unmap,
 	.lost = workers_lost,
-	.mem_free = workers_mem_free,
+	.obj_free = workers_obj_free,
 	.retire = workers_retire,
 };

@@ -101,7 +101,7 @@ int workers_buf_map(struct vgpu_executor *ex, uint32_t key, uint32_t domid,
 		    uint64_t *id, bool *pinned, int *err);
 void workers_buf_unmap(struct vgpu_executor *ex, uint32_t key, uint64_t id);
 /* Device memory of a worker: freed there, if that worker still runs. */
-void workers_mem_free(struct vgpu_executor *ex, const struct vgpu_mem_ref *m);
+void workers_obj_free(struct vgpu_executor *ex, const struct vgpu_obj_ref *m);
 void workers_query(struct vgpu_executor *ex, struct vgpuif_query_result *q,
 		   char *text, size_t len);
 /* The probe's executor's own slot count (0: it did not say). */

@@ -103,7 +103,8 @@ int workers_submit(struct vgpu_executor *ex, struct vgpu_job *j)
 	struct workers *ws = to_workers(ex);
 	struct wm_job m = { .h.type = WM_JOB, .h.cookie = (uintptr_t)j, .req = j->req,
 			    .domid = j->domid, .devid = j->devid, .prio = j->prio,
-			    .pool = j->pool, .session_gpu = j->session_gpu };
+			    .pool = j->pool, .session_gpu = j->session_gpu,
+			    .handle = j->handle };
 	struct wproc *w = workers_get(ws, vgpu_worker_key(&ws->cfg, j->domid, j->pool), true);
 	unsigned i;
 	int rc;
@@ -246,10 +247,11 @@ unsigned workers_poll(struct vgpu_executor *ex)
  * worker that died took its memory with it; a new worker for the same guest
  * never gets a free meant for the old one (its addresses may repeat).
  */
-void workers_mem_free(struct vgpu_executor *ex, const struct vgpu_mem_ref *m)
+void workers_obj_free(struct vgpu_executor *ex, const struct vgpu_obj_ref *m)
 {
 	struct workers *ws = to_workers(ex);
-	struct wm_free f = { .h.type = WM_FREE, .dptr = m->dptr, .gpu = m->gpu };
+	struct wm_free f = { .h.type = WM_FREE, .id = m->id, .gpu = m->gpu,
+			     .kind = m->kind, .domid = m->domid };
 	struct wproc *w = workers_get(ws, m->key, false);
 
 	if (!w)

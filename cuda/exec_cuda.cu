@@ -38,6 +38,9 @@ extern "C" {
 void vlog(int level, const char *fmt, ...);
 }
 
+#include "cuda_modules.h"
+#include "cuda_streams.h"
+
 #define MAX_GPUS  16
 #define MAX_SLOTS 64
 /* Device memory a slot keeps between requests; larger ones use the pool. */
@@ -45,6 +48,8 @@ void vlog(int level, const char *fmt, ...);
 
 struct slot {
 	cudaStream_t stream;
+	cudaStream_t run;		/* where the job runs: stream, or its session's */
+	int sstream;			/* cuda_streams entry held, -1: none */
 	cudaEvent_t done;
 	struct vgpu_job *job;		/* NULL: free */
 	uint64_t gen;			/* bumps at every submit */
@@ -64,6 +69,7 @@ struct gpu {
 	unsigned busy;
 	uint64_t completed;
 	bool dead;			/* did not come back from a reset */
+	bool guest_state;		/* sessions ran here: a reset would lose them */
 };
 
 /* The completion thread's look at one busy slot, noted under the lock. */
@@ -98,6 +104,8 @@ struct cuda_exec {
 	/* Cached at create for QUERY: the versions never change while we run. */
 	int cuda_driver, cuda_runtime;	/* 13000: 13.0 */
 	char nv_driver[32];		/* "580.159.04", or "" when unknown */
+	struct cuda_modules *mods;	/* NULL: the driver offers no module API */
+	struct cuda_streams streams;	/* one per guest session */
 };
 
 __global__ void vadd_kernel(const float *a, const float *b, float *c, uint64_t n)
@@ -234,6 +242,8 @@ static void finish(struct cuda_exec *x, struct gpu *g, struct slot *sl, int stat
 		j->result.scalar = *sl->h_scalar;
 	j->t_done = vgpu_now_ns();
 	j->next = NULL;
+	cuda_stream_put(&x->streams, sl->sstream);
+	sl->sstream = -1;
 	*x->done_tail = j;
 	x->done_tail = &j->next;
 	sl->job = NULL;
@@ -258,6 +268,26 @@ static int gpu_probe(struct gpu *g)
 }
 
 /*
+ * A sticky error where guests' sessions live: their memory, modules and
+ * streams died with the context, and no reset brings them back.  Every job
+ * there fails with VGPU_EFAULT and the GPU goes out of service: the worker
+ * ends (broken()), its guests are told, and a new worker starts clean.
+ * Lock held.
+ */
+static void guest_fault(struct cuda_exec *x, struct gpu *g, cudaError_t why)
+{
+	unsigned s;
+
+	vlog(LOG_NOTICE, "cuda: GPU %d: a guest's work faulted (%s); %u request%s failed, "
+	     "this worker's GPU state is lost", g->dev, cudaGetErrorString(why), g->busy,
+	     g->busy == 1 ? "" : "s");
+	for (s = 0; s < g->nslots; s++)
+		if (g->slots[s].job)
+			finish(x, g, &g->slots[s], VGPU_EFAULT);
+	g->dead = true;
+}
+
+/*
  * A sticky error: fail what runs on this GPU, rebuild it.  A sticky error
  * poisons every stream of the context, so which job caused it is known only
  * when it ran alone (VGPU_EIO); otherwise each fails with VGPU_ERESET.
@@ -270,6 +300,10 @@ static void gpu_reset(struct cuda_exec *x, struct gpu *g, cudaError_t why)
 	int st = g->busy == 1 ? VGPU_EIO : VGPU_ERESET;
 	cudaError_t e;
 
+	if (g->guest_state) {
+		guest_fault(x, g, why);
+		return;
+	}
 	vlog(LOG_ERR, "cuda: GPU %d (%s): %s; resetting it (%u request%s running)", g->dev,
 	     g->name, cudaGetErrorString(why), g->busy, g->busy == 1 ? "" : "s");
 	for (s = 0; s < g->nslots; s++)
@@ -591,7 +625,7 @@ static int cuda_mem_alloc(struct cuda_exec *x, struct slot *sl, struct vgpu_job 
 		cudaGetLastError();
 		return e == cudaErrorMemoryAllocation ? VGPU_ENOMEM : VGPU_EIO;
 	}
-	cudaMemsetAsync(p, 0, bytes, sl->stream);
+	cudaMemsetAsync(p, 0, bytes, sl->run);
 	*sl->h_scalar = (int64_t)(uintptr_t)p;	/* finish() answers it */
 	return VGPU_OK;
 }
@@ -604,7 +638,7 @@ static int cuda_memcpy(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
 	(void)x;
 	return cudaMemcpyAsync(htod ? dptr(m->dptr) : j->ptr[0], htod ? j->ptr[0] : dptr(m->dptr),
 			       m->bytes, htod ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost,
-			       sl->stream) == cudaSuccess ? VGPU_OK : VGPU_EIO;
+			       sl->run) == cudaSuccess ? VGPU_OK : VGPU_EIO;
 }
 
 static int cuda_dtod(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
@@ -613,7 +647,7 @@ static int cuda_dtod(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
 
 	(void)x;
 	return cudaMemcpyAsync(dptr(m->dst), dptr(m->src), m->bytes, cudaMemcpyDeviceToDevice,
-			       sl->stream) == cudaSuccess ? VGPU_OK : VGPU_EIO;
+			       sl->run) == cudaSuccess ? VGPU_OK : VGPU_EIO;
 }
 
 static int cuda_memset(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
@@ -625,15 +659,53 @@ static int cuda_memset(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
 	if (blocks > 65535u * 8)
 		blocks = 65535u * 8;
 	if (m->elem == 1)
-		return cudaMemsetAsync(dptr(m->dptr), (int)m->value, m->count, sl->stream) ==
+		return cudaMemsetAsync(dptr(m->dptr), (int)m->value, m->count, sl->run) ==
 			cudaSuccess ? VGPU_OK : VGPU_EIO;
 	if (m->elem == 2)
-		fill_kernel<<<(unsigned)blocks, 256, 0, sl->stream>>>((uint16_t *)dptr(m->dptr),
+		fill_kernel<<<(unsigned)blocks, 256, 0, sl->run>>>((uint16_t *)dptr(m->dptr),
 			(uint16_t)m->value, m->count);
 	else
-		fill_kernel<<<(unsigned)blocks, 256, 0, sl->stream>>>((uint32_t *)dptr(m->dptr),
+		fill_kernel<<<(unsigned)blocks, 256, 0, sl->run>>>((uint32_t *)dptr(m->dptr),
 			(uint32_t)m->value, m->count);
 	return cudaGetLastError() == cudaSuccess ? VGPU_OK : VGPU_EIO;
+}
+
+/*
+ * Modules and launches: the driver API through cuda_modules.cu.  Loads and
+ * look-ups are synchronous (the driver's calls are); their slot's event
+ * marks them done in order with the session's other work.
+ */
+static int cuda_module_load_op(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
+{
+	(void)sl;
+	if (!x->mods)
+		return VGPU_ENOSYS;
+	return cuda_module_load(x->mods, j->handle, j->domid, j->session_gpu, j->ptr[0],
+				j->req.u.module_load.bytes);
+}
+
+static int cuda_func_get_op(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
+{
+	const struct vgpuif_func_get_req *f = &j->req.u.func_get;
+	struct vgpuif_func_result r;
+	int rc;
+
+	(void)sl;
+	if (!x->mods)
+		return VGPU_ENOSYS;
+	rc = cuda_func_get(x->mods, f->module, j->handle, j->domid, (const char *)j->ptr[0],
+			   f->name_len, (struct vgpuif_param *)j->ptr[1],
+			   f->layout_len / sizeof(struct vgpuif_param), &r);
+	if (!rc)
+		memcpy(j->result.raw, &r, sizeof(r));
+	return rc;
+}
+
+static int cuda_launch_op(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
+{
+	if (!x->mods)
+		return VGPU_ENOSYS;
+	return cuda_launch(x->mods, j->domid, &j->req.u.launch, j->ptr[0], sl->run);
 }
 
 /*
@@ -658,6 +730,9 @@ static constexpr struct cuda_kernel_table make_kernels(void)
 	t.fn[VGPU_OP_MEMCPY_DTOH] = cuda_memcpy;
 	t.fn[VGPU_OP_MEMCPY_DTOD] = cuda_dtod;
 	t.fn[VGPU_OP_MEMSET] = cuda_memset;
+	t.fn[VGPU_OP_MODULE_LOAD] = cuda_module_load_op;
+	t.fn[VGPU_OP_FUNC_GET] = cuda_func_get_op;
+	t.fn[VGPU_OP_LAUNCH] = cuda_launch_op;
 	return t;
 }
 
@@ -673,8 +748,25 @@ static int launch(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
 	rc = cuda_kernels.fn[j->req.op](x, sl, j);
 	if (rc)
 		return rc;
-	if (cudaEventRecord(sl->done, sl->stream) != cudaSuccess)
+	if (cudaEventRecord(sl->done, sl->run) != cudaSuccess)
 		return VGPU_EIO;
+	return VGPU_OK;
+}
+
+/* A session's work runs on its own stream, in order; the rest on the slot's. */
+static int run_on(struct cuda_exec *x, struct gpu *g, struct slot *sl, struct vgpu_job *job)
+{
+	sl->run = sl->stream;
+	sl->sstream = -1;
+	if (job->session_gpu < 0)
+		return VGPU_OK;
+	g->guest_state = true;
+	sl->sstream = cuda_stream_get(&x->streams, g->dev, job->domid, job->devid,
+				      job->req.session, x->cfg.stream_priorities ?
+				      stream_priority(job->prio) : 0);
+	if (sl->sstream < 0)
+		return VGPU_EBUSY;
+	sl->run = x->streams.s[sl->sstream].st;
 	return VGPU_OK;
 }
 
@@ -704,9 +796,12 @@ static int cuda_submit(struct vgpu_executor *ex, struct vgpu_job *job)
 			sl = &g->slots[s];
 	cudaSetDevice(g->dev);
 	job->gpu = g->dev;
-	rc = launch(x, sl, job);
+	rc = run_on(x, g, sl, job);
+	if (!rc)
+		rc = launch(x, sl, job);
 	if (rc) {
 		cudaGetLastError();
+		cuda_stream_put(&x->streams, sl->sstream);
 		pthread_mutex_unlock(&x->lock);
 		return rc;
 	}
@@ -939,14 +1034,20 @@ static unsigned cuda_gpus(struct vgpu_executor *ex, struct vgpu_gpu_stat *out,
 }
 
 /* No job names it any more (vgpuback waited): cudaFree may wait for the GPU. */
-static void cuda_mem_free(struct vgpu_executor *ex, const struct vgpu_mem_ref *m)
+static void cuda_obj_free(struct vgpu_executor *ex, const struct vgpu_obj_ref *m)
 {
 	struct cuda_exec *x = to_cuda(ex);
 
 	if (m->gpu < 0 || (unsigned)m->gpu >= x->ngpus)
 		return;
 	cudaSetDevice(x->gpus[m->gpu].dev);
-	if (cudaFree(dptr(m->dptr)) != cudaSuccess)
+	if (m->kind == VGPU_OBJ_MODULE) {
+		if (x->mods)
+			cuda_module_unload(x->mods, m->id, m->domid);
+		cudaGetLastError();
+		return;
+	}
+	if (cudaFree(dptr(m->id)) != cudaSuccess)
 		cudaGetLastError();
 }
 
@@ -987,8 +1088,11 @@ static void cuda_destroy(struct vgpu_executor *ex)
 	for (i = 0; i < x->ngpus; i++) {
 		cudaSetDevice(x->gpus[i].dev);
 		cudaDeviceSynchronize();
-		gpu_teardown(&x->gpus[i]);
 	}
+	cuda_modules_destroy(x->mods);
+	cuda_streams_destroy(&x->streams);
+	for (i = 0; i < x->ngpus; i++)
+		gpu_teardown(&x->gpus[i]);
 	if (x->efd >= 0)
 		close(x->efd);
 	pthread_mutex_destroy(&x->lock);
@@ -1039,6 +1143,8 @@ static int cuda_create(const struct vgpu_exec_config *cfg, struct vgpu_executor 
 		x->ngpus++;
 	}
 	host_versions(x);
+	if (x->ngpus && cuda_modules_create(&x->mods))
+		x->mods = NULL;	/* logged: modules and launches answer VGPU_ENOSYS */
 	if (!x->ngpus || x->efd < 0 || pthread_create(&x->poller, NULL, poller, x)) {
 		x->poller = 0;
 		cuda_destroy(&x->base);
@@ -1068,6 +1174,6 @@ extern "C" const struct vgpu_executor_ops vgpu_cuda_executor_ops = {
 	nullptr,	/* buf_map: vgpuback or its worker maps the pages */
 	nullptr,	/* buf_unmap */
 	nullptr,	/* lost: no workers of its own */
-	cuda_mem_free,
+	cuda_obj_free,
 	nullptr,	/* retire: no workers of its own */
 };

@@ -113,6 +113,10 @@ const char *vgpuif_strerror(int status)
 		"the GPU worker died: its state is lost",
 		"no such session",
 		"device address not in a live allocation of the session",
+		"no such module or function",
+		"the driver refused the module image",
+		"the driver refused the launch",
+		"a kernel faulted: the GPU state is lost",
 	};
 
 	if (status > 0 || status < VGPU_ELAST)

@@ -160,6 +160,75 @@ static unsigned memset_dranges(const struct vgpuif_request *req, struct vgpu_dra
 	return 1;
 }
 
+/* Modules and launches. */
+
+static uint64_t image_len(const struct vgpuif_request *req, unsigned i)
+{
+	(void)i;
+	return req->u.module_load.bytes;
+}
+
+static int module_load_check(const struct vgpuif_request *req)
+{
+	const struct vgpuif_module_load_req *m = &req->u.module_load;
+
+	if (m->flags)
+		return VGPU_EINVAL;
+	return m->bytes && m->bytes <= VGPUIF_MAX_IMAGE ? VGPU_OK : VGPU_ERANGE;
+}
+
+static int module_unload_check(const struct vgpuif_request *req)
+{
+	return req->u.module_unload.module ? VGPU_OK : VGPU_ENOENT;
+}
+
+/* Operand 0: the name; 1: the layout (written; 0 bytes: not wanted). */
+static uint64_t func_get_len(const struct vgpuif_request *req, unsigned i)
+{
+	return i ? req->u.func_get.layout_len : req->u.func_get.name_len;
+}
+
+static int func_get_check(const struct vgpuif_request *req)
+{
+	const struct vgpuif_func_get_req *f = &req->u.func_get;
+
+	if (!f->module)
+		return VGPU_ENOENT;
+	if (!f->layout_len && (f->layout.handle || f->layout.offset))
+		return VGPU_EINVAL;
+	if (f->layout_len % sizeof(struct vgpuif_param))
+		return VGPU_EINVAL;
+	return f->name_len && f->name_len <= VGPUIF_MAX_NAME ? VGPU_OK : VGPU_ERANGE;
+}
+
+static uint64_t params_len(const struct vgpuif_request *req, unsigned i)
+{
+	(void)i;
+	return req->u.launch.params_len;
+}
+
+/* The shape CUDA allows on every GPU; the driver judges the rest. */
+static int launch_check(const struct vgpuif_request *req)
+{
+	const struct vgpuif_launch_req *l = &req->u.launch;
+	uint32_t threads = (uint32_t)l->block[0] * l->block[1] * l->block[2];
+
+	if (l->_pad || l->stream)
+		return VGPU_EINVAL;
+	if (!l->params_len && (l->params.handle || l->params.offset))
+		return VGPU_EINVAL;
+	if (!l->func)
+		return VGPU_ENOENT;
+	if (!l->grid[0] || l->grid[0] > INT32_MAX || !l->grid[1] || !l->grid[2] ||
+	    l->grid[1] > VGPUIF_MAX_GRID_Y || l->grid[2] > VGPUIF_MAX_GRID_Y)
+		return VGPU_ERANGE;
+	if (!threads || threads > VGPUIF_MAX_BLOCK || l->block[2] > 64)
+		return VGPU_ERANGE;
+	if (l->shmem > VGPUIF_MAX_SHMEM || l->params_len > VGPUIF_MAX_PARAM_BYTES)
+		return VGPU_ERANGE;
+	return VGPU_OK;
+}
+
 static const struct vgpu_op_desc ops[VGPU_OP_MAX + 1] = {
 	[VGPU_OP_NOP] = {
 		.name = "nop", .site = VGPU_SITE_LOOP,
@@ -236,6 +305,34 @@ static const struct vgpu_op_desc ops[VGPU_OP_MAX + 1] = {
 		.name = "memset", .payload = sizeof(struct vgpuif_memset_req),
 		.site = VGPU_SITE_EXECUTOR, .session = VGPU_SESSION_NAMED,
 		.check = memset_check, .dranges = memset_dranges,
+	},
+	[VGPU_OP_MODULE_LOAD] = {
+		.name = "module_load", .payload = sizeof(struct vgpuif_module_load_req),
+		.site = VGPU_SITE_EXECUTOR, .result = VGPU_RESULT_SCALAR,
+		.session = VGPU_SESSION_NAMED,
+		.noperands = 1, .operands = { { REF(module_load, image), false, 1 } },
+		.operand_len = image_len, .check = module_load_check,
+	},
+	[VGPU_OP_MODULE_UNLOAD] = {
+		.name = "module_unload", .payload = sizeof(struct vgpuif_module_unload_req),
+		.site = VGPU_SITE_SESSIONS, .session = VGPU_SESSION_NAMED,
+		.check = module_unload_check,
+	},
+	[VGPU_OP_FUNC_GET] = {
+		.name = "func_get", .payload = sizeof(struct vgpuif_func_get_req),
+		.site = VGPU_SITE_EXECUTOR, .result = VGPU_RESULT_FUNC,
+		.session = VGPU_SESSION_NAMED, .noperands = 2,
+		.operands = {
+			{ REF(func_get, name), false, 1 },
+			{ REF(func_get, layout), true, sizeof(uint32_t) },
+		},
+		.operand_len = func_get_len, .check = func_get_check,
+	},
+	[VGPU_OP_LAUNCH] = {
+		.name = "launch", .payload = sizeof(struct vgpuif_launch_req),
+		.site = VGPU_SITE_EXECUTOR, .session = VGPU_SESSION_NAMED,
+		.noperands = 1, .operands = { { REF(launch, params), false, 1 } },
+		.operand_len = params_len, .check = launch_check,
 	},
 };
 

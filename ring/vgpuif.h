@@ -73,7 +73,18 @@
 #define VGPU_OP_MEMCPY_DTOH    11	/* device memory -> guest buffer */
 #define VGPU_OP_MEMCPY_DTOD    12
 #define VGPU_OP_MEMSET         13	/* count elements of 1, 2 or 4 bytes */
-#define VGPU_OP_MAX            13
+/*
+ * Modules and launches (the CUDA executor; the CPU executor answers
+ * VGPU_ENOSYS).  Module and function handles are vgpuback's, per device,
+ * never reused while the device is connected.  A module's functions die
+ * with it; MODULE_UNLOAD and SESSION_CLOSE take effect for later requests
+ * at once, and the module goes once no queued or running launch names it.
+ */
+#define VGPU_OP_MODULE_LOAD    14	/* PTX, cubin or fatbin: result.scalar = module */
+#define VGPU_OP_MODULE_UNLOAD  15
+#define VGPU_OP_FUNC_GET       16	/* result.func; layout into a buffer */
+#define VGPU_OP_LAUNCH         17	/* a kernel on the session's stream */
+#define VGPU_OP_MAX            17
 
 /* Request flags (request.flags). */
 #define VGPU_REQ_F_QUERY_TEXT  0x01	/* QUERY: also write text into query.out */
@@ -103,7 +114,11 @@
 #define VGPU_ELOST      -15	/* the guest's worker died: its GPU state is gone */
 #define VGPU_ESESSION   -16	/* no such session on this device */
 #define VGPU_EBADPTR    -17	/* not inside a live allocation of the session */
-#define VGPU_ELAST      -17
+#define VGPU_ENOENT     -18	/* no such module or function (name) in the session */
+#define VGPU_EIMAGE     -19	/* the GPU's driver refused the module image */
+#define VGPU_ELAUNCH    -20	/* the driver refused the launch (shape, resources) */
+#define VGPU_EFAULT     -21	/* a kernel of the guest faulted: its GPU state is gone */
+#define VGPU_ELAST      -21
 
 /* A byte range inside a registered buffer. */
 struct vgpuif_bufref {
@@ -189,6 +204,60 @@ struct vgpuif_memset_req {
 	uint32_t _pad2;
 };
 
+/* Bounds of modules and launches. */
+#define VGPUIF_MAX_IMAGE       (64u << 20)	/* bytes of one module image */
+#define VGPUIF_MAX_NAME        256u		/* bytes of a kernel's (mangled) name */
+#define VGPUIF_MAX_PARAM_BYTES 32764u		/* CUDA 12.1+: a kernel's parameters */
+#define VGPUIF_MAX_BLOCK       1024u		/* threads per block */
+#define VGPUIF_MAX_GRID_Y      65535u		/* and z */
+#define VGPUIF_MAX_SHMEM       (256u << 10)	/* dynamic shared memory, bytes */
+
+/* MODULE_LOAD: the image (PTX text need not end in NUL) lies in a buffer. */
+struct vgpuif_module_load_req {
+	struct vgpuif_bufref image;
+	uint32_t bytes;			/* 1 .. VGPUIF_MAX_IMAGE */
+	uint32_t flags;			/* must be zero */
+};
+
+struct vgpuif_module_unload_req {
+	uint64_t module;
+};
+
+/*
+ * FUNC_GET: the kernel named (name_len bytes, no NUL) in a module.  Its
+ * parameter layout, one struct vgpuif_param per parameter in order, goes
+ * into the layout buffer as far as layout_len allows (0: not wanted);
+ * result.func says how many there are and the bytes a launch must pass.
+ */
+struct vgpuif_func_get_req {
+	uint64_t module;
+	struct vgpuif_bufref name;
+	uint32_t name_len;		/* 1 .. VGPUIF_MAX_NAME */
+	uint32_t layout_len;		/* bytes; a multiple of sizeof(vgpuif_param) */
+	struct vgpuif_bufref layout;
+};
+
+struct vgpuif_param {
+	uint32_t offset;		/* bytes into the parameter blob */
+	uint32_t size;
+};
+
+/*
+ * LAUNCH: the parameter blob is packed as FUNC_GET's layout says (each
+ * parameter at its offset) and is exactly param_bytes long; it is read
+ * from the buffer when the launch is made (0 bytes: no buffer).
+ */
+struct vgpuif_launch_req {
+	uint64_t func;
+	uint32_t grid[3];		/* x: 1 .. 2^31 - 1; y, z: 1 .. 65535 */
+	uint16_t block[3];		/* product 1 .. VGPUIF_MAX_BLOCK */
+	uint16_t _pad;
+	uint32_t shmem;			/* dynamic shared memory bytes */
+	uint32_t stream;		/* must be 0 (the session's stream) */
+	struct vgpuif_bufref params;
+	uint32_t params_len;
+};
+
 struct vgpuif_request {
 	uint64_t id;			/* opaque, echoed in the response */
 	uint8_t  op;			/* VGPU_OP_* */
@@ -207,6 +276,10 @@ struct vgpuif_request {
 		struct vgpuif_memcpy_req memcpy;
 		struct vgpuif_memcpy_dtod_req memcpy_dtod;
 		struct vgpuif_memset_req memset;
+		struct vgpuif_module_load_req module_load;
+		struct vgpuif_module_unload_req module_unload;
+		struct vgpuif_func_get_req func_get;
+		struct vgpuif_launch_req launch;
 		uint8_t raw[48];
 	} u;
 };
@@ -232,6 +305,12 @@ struct vgpuif_query_result {
 	uint32_t _pad;
 };
 
+struct vgpuif_func_result {
+	uint64_t func;			/* the handle LAUNCH names */
+	uint32_t nparams;
+	uint32_t param_bytes;		/* a launch's params_len, exactly */
+};
+
 struct vgpuif_response {
 	uint64_t id;			/* the request's id */
 	int32_t  status;		/* VGPU_OK or VGPU_E* */
@@ -240,8 +319,9 @@ struct vgpuif_response {
 	uint64_t queue_ns;		/* arrival to dispatch */
 	uint64_t exec_ns;		/* dispatch to completion */
 	union {
-		int64_t scalar;		/* SCALAR_ADD */
+		int64_t scalar;		/* SCALAR_ADD, SESSION_OPEN, MEM_ALLOC, MODULE_LOAD */
 		struct vgpuif_query_result query;
+		struct vgpuif_func_result func;	/* FUNC_GET */
 		uint8_t raw[32];
 	} result;
 };

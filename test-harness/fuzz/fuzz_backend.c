@@ -83,6 +83,8 @@ struct slot {
 	/* Protocol 2: what the backend answered, to name it again (or not). */
 	uint32_t sessions[4];
 	uint64_t dptrs[8];
+	uint64_t mods[4];
+	struct { uint64_t handle; uint32_t bytes; } fns[4];
 };
 
 static struct {
@@ -729,6 +731,54 @@ static uint64_t pick_dptr(struct rd *r, const struct slot *sl)
 	return v & 0x40 ? p + u8(r) : p;
 }
 
+/* A handle the backend gave (a module's or a function's), or a made-up one. */
+static uint64_t pick_handle(struct rd *r, uint64_t given)
+{
+	uint8_t v = u8(r);
+
+	return v & 0x80 ? v % 16 : given;
+}
+
+/* Modules: loads, unloads, look-ups and launches, right and wrong. */
+static void request_module(struct rd *r, struct slot *sl, uint8_t sub, struct vgpuif_request *q)
+{
+	unsigned f = u8(r) % 4;
+
+	switch (sub >> 1 & 3) {
+	case 0:
+		q->op = VGPU_OP_MODULE_LOAD;
+		q->u.module_load.image.handle = u8(r) % 6;
+		q->u.module_load.image.offset = u16(r) % 8192;
+		q->u.module_load.bytes = 1 + u16(r) % 8192;
+		break;
+	case 1:
+		q->op = VGPU_OP_MODULE_UNLOAD;
+		q->u.module_unload.module = pick_handle(r, sl->mods[f]);
+		break;
+	case 2:
+		q->op = VGPU_OP_FUNC_GET;
+		q->u.func_get.module = pick_handle(r, sl->mods[f]);
+		q->u.func_get.name.handle = u8(r) % 6;
+		q->u.func_get.name.offset = u16(r) % 8192;
+		q->u.func_get.name_len = 1 + u8(r);
+		q->u.func_get.layout_len = u8(r) % 5 * sizeof(struct vgpuif_param);
+		if (q->u.func_get.layout_len)
+			q->u.func_get.layout = (struct vgpuif_bufref){ u8(r) % 6, u16(r) % 8192 & ~3u };
+		break;
+	default:
+		q->op = VGPU_OP_LAUNCH;
+		q->u.launch.func = pick_handle(r, sl->fns[f].handle);
+		q->u.launch.grid[0] = 1 + u8(r) % 4;
+		q->u.launch.grid[1] = q->u.launch.grid[2] = 1;
+		q->u.launch.block[0] = (uint16_t)(1 + u16(r) % 1100);
+		q->u.launch.block[1] = q->u.launch.block[2] = 1;
+		q->u.launch.params_len = sub & 0x40 ? u8(r) % 40 : sl->fns[f].bytes;
+		if (q->u.launch.params_len)
+			q->u.launch.params = (struct vgpuif_bufref){ u8(r) % 6, u16(r) % 8192 };
+		break;
+	}
+}
+
 /* Protocol 2: sessions, device memory, copies and memsets. */
 static void request_v2(struct rd *r, struct slot *sl, unsigned kind, struct vgpuif_request *q)
 {
@@ -758,7 +808,9 @@ static void request_v2(struct rd *r, struct slot *sl, unsigned kind, struct vgpu
 		q->u.memcpy.buf.offset = u16(r) % 8192;
 		break;
 	default:
-		if (sub & 1) {
+		if (sub & 0x80) {
+			request_module(r, sl, sub, q);
+		} else if (sub & 1) {
 			q->op = VGPU_OP_MEMCPY_DTOD;
 			q->u.memcpy_dtod.dst = pick_dptr(r, sl);
 			q->u.memcpy_dtod.src = pick_dptr(r, sl);
@@ -840,6 +892,27 @@ static void request(struct rd *r, unsigned s)
 		push(s);
 }
 
+/* Module and function handles, the newest first: a pick of 0 names it. */
+static void answered_module(struct slot *sl, const struct vgpuif_response *rsp)
+{
+	if (rsp->status)
+		return;
+	if ((rsp->op == VGPU_OP_MODULE_LOAD && (rsp->result.scalar <= 0 ||
+						 rsp->result.scalar == 12345)) ||
+	    (rsp->op == VGPU_OP_FUNC_GET && (!rsp->result.func.func ||
+					     rsp->result.func.func == 999)))
+		FAIL("a %s answered the executor's handle, not vgpuback's own",
+		     vgpuif_op_name(rsp->op));
+	if (rsp->op == VGPU_OP_MODULE_LOAD) {
+		memmove(sl->mods + 1, sl->mods, sizeof(sl->mods) - sizeof(sl->mods[0]));
+		sl->mods[0] = (uint64_t)rsp->result.scalar;
+	} else if (rsp->op == VGPU_OP_FUNC_GET) {
+		memmove(sl->fns + 1, sl->fns, sizeof(sl->fns) - sizeof(sl->fns[0]));
+		sl->fns[0].handle = rsp->result.func.func;
+		sl->fns[0].bytes = rsp->result.func.param_bytes;
+	}
+}
+
 static void guest_read(unsigned s)
 {
 	struct slot *sl = &H.slot[s];
@@ -894,6 +967,7 @@ static void guest_read(unsigned s)
 			memmove(sl->dptrs + 1, sl->dptrs, sizeof(sl->dptrs) - sizeof(sl->dptrs[0]));
 			sl->dptrs[0] = (uint64_t)rsp->result.scalar;
 		}
+		answered_module(sl, rsp);
 		sl->out[k] = sl->out[--sl->nout];
 	}
 	sl->front.rsp_cons = rp;

@@ -73,6 +73,11 @@ struct fz_exec {
 	struct fz_mem { uint64_t ptr, len; } *mem;
 	unsigned nmem, cmem;
 	uint64_t next_ptr;
+	/* Modules and functions it made (protocol 2), under vgpuback's handles. */
+	struct fz_mod { uint64_t handle; } *mods;
+	unsigned nmods, cmods;
+	struct fz_fn { uint64_t handle, module; uint32_t param_bytes; } *fns;
+	unsigned nfns, cfns;
 };
 
 extern const struct vgpu_executor_ops fz_exec_ops;

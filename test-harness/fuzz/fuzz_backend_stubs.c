@@ -787,10 +787,12 @@ static void fz_destroy(struct vgpu_executor *ex)
 {
 	struct fz_exec *x = to_fz(ex);
 
-	if (x->nrun || x->ndone || x->natt || x->nmem)
-		abort();	/* the backend left work, buffers or device memory behind */
+	if (x->nrun || x->ndone || x->natt || x->nmem || x->nmods)
+		abort();	/* the backend left work, buffers, memory or modules behind */
 	free(x->att);
 	free(x->mem);
+	free(x->mods);
+	free(x->fns);
 	free(x);
 }
 
@@ -868,6 +870,107 @@ static void fz_mem_alloc(struct fz_exec *x, struct vgpu_job *j)
 	x->next_ptr += (len + 0x10000) & ~0xffull;	/* a gap after each */
 }
 
+static void *fz_grow(void *p, unsigned n, unsigned *cap, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? 2 * *cap : 16;
+	p = realloc(p, *cap * size);
+	if (!p)
+		abort();
+	return p;
+}
+
+static int fz_mod_find(const struct fz_exec *x, uint64_t handle)
+{
+	unsigned i;
+
+	for (i = 0; i < x->nmods; i++)
+		if (x->mods[i].handle == handle)
+			return (int)i;
+	return -1;
+}
+
+static int fz_fn_find(const struct fz_exec *x, uint64_t handle)
+{
+	unsigned i;
+
+	for (i = 0; i < x->nfns; i++)
+		if (x->fns[i].handle == handle)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Modules: a new handle each load; a look-up only in a module still
+ * loaded; a launch only of a function of one, with exactly its blob (else
+ * vgpuback let a dead handle or a wrong blob through).  A function's
+ * parameters come from its name's length: name_len % 5 of 8 bytes each.
+ */
+static void fz_module_job(struct fz_exec *x, struct vgpu_job *j)
+{
+	if (j->req.op == VGPU_OP_MODULE_LOAD) {
+		if (!j->handle || fz_mod_find(x, j->handle) >= 0)
+			abort();
+		x->mods = fz_grow(x->mods, x->nmods, &x->cmods, sizeof(*x->mods));
+		x->mods[x->nmods++].handle = j->handle;
+		j->result.scalar = 12345;	/* vgpuback answers its own handle */
+	} else if (j->req.op == VGPU_OP_FUNC_GET) {
+		const struct vgpuif_func_get_req *f = &j->req.u.func_get;
+		struct vgpuif_func_result r = { 999, f->name_len % 5, f->name_len % 5 * 8 };
+		struct vgpuif_param *l = j->ptr[1];
+		unsigned i;
+
+		if (!j->handle || fz_mod_find(x, f->module) < 0 || fz_fn_find(x, j->handle) >= 0)
+			abort();
+		for (i = 0; i < r.nparams && i < f->layout_len / sizeof(*l); i++)
+			l[i] = (struct vgpuif_param){ i * 8, 8 };
+		x->fns = fz_grow(x->fns, x->nfns, &x->cfns, sizeof(*x->fns));
+		x->fns[x->nfns++] = (struct fz_fn){ j->handle, f->module, r.param_bytes };
+		memcpy(j->result.raw, &r, sizeof(r));
+	} else {
+		int i = fz_fn_find(x, j->req.u.launch.func);
+		const volatile uint8_t *p = j->ptr[0];
+		uint32_t k;
+
+		if (i < 0 || j->req.u.launch.params_len != x->fns[i].param_bytes)
+			abort();
+		for (k = 0; k < x->fns[i].param_bytes; k++)
+			(void)p[k];	/* an unmapped byte faults */
+	}
+}
+
+/* Does running job @j name module @handle (itself or a function of it)? */
+static bool fz_names_module(const struct fz_exec *x, const struct vgpu_job *j, uint64_t handle)
+{
+	int i;
+
+	if (j->req.op == VGPU_OP_FUNC_GET)
+		return j->req.u.func_get.module == handle;
+	if (j->req.op != VGPU_OP_LAUNCH)
+		return false;
+	i = fz_fn_find(x, j->req.u.launch.func);
+	return i >= 0 && x->fns[i].module == handle;
+}
+
+static void fz_module_free(struct fz_exec *x, uint64_t handle)
+{
+	int i = fz_mod_find(x, handle);
+	unsigned k;
+
+	if (i < 0)
+		abort();	/* unloaded twice, or never loaded */
+	for (k = 0; k < x->nrun; k++)
+		if (fz_names_module(x, x->run[k], handle))
+			abort();	/* unloaded under a running job */
+	x->mods[i] = x->mods[--x->nmods];
+	for (k = 0; k < x->nfns;)
+		if (x->fns[k].module == handle)
+			x->fns[k] = x->fns[--x->nfns];
+		else
+			k++;
+}
+
 /*
  * A protocol 2 job: every device range it names lies in memory this
  * executor gave out and has not freed (else vgpuback let a freed, foreign
@@ -881,6 +984,11 @@ static void fz_mem_job(struct fz_exec *x, struct vgpu_job *j)
 
 	if (j->req.op == VGPU_OP_MEM_ALLOC) {
 		fz_mem_alloc(x, j);
+		return;
+	}
+	if (j->req.op == VGPU_OP_MODULE_LOAD || j->req.op == VGPU_OP_FUNC_GET ||
+	    j->req.op == VGPU_OP_LAUNCH) {
+		fz_module_job(x, j);
 		return;
 	}
 	n = d->dranges ? d->dranges(&j->req, r) : 0;
@@ -998,21 +1106,25 @@ static void fz_query(struct vgpu_executor *ex, struct vgpuif_query_result *q,
 }
 
 /* Freed once, and never while a job that names it runs. */
-static void fz_mem_free(struct vgpu_executor *ex, const struct vgpu_mem_ref *m)
+static void fz_obj_free(struct vgpu_executor *ex, const struct vgpu_obj_ref *m)
 {
 	struct fz_exec *x = to_fz(ex);
-	int i = fz_mem_find(x, m->dptr, 1);
+	int i = fz_mem_find(x, m->id, 1);
 	struct vgpu_drange r[2];
 	unsigned k, n, q;
 
-	if (i < 0 || x->mem[i].ptr != m->dptr)
+	if (m->kind == VGPU_OBJ_MODULE) {
+		fz_module_free(x, m->id);
+		return;
+	}
+	if (m->kind != VGPU_OBJ_MEM || i < 0 || x->mem[i].ptr != m->id)
 		abort();	/* freed twice, or never given out */
 	for (k = 0; k < x->nrun; k++) {
 		const struct vgpu_op_desc *d = vgpu_op_desc(x->run[k]->req.op);
 
 		n = d->dranges ? d->dranges(&x->run[k]->req, r) : 0;
 		for (q = 0; q < n; q++)
-			if (r[q].ptr >= m->dptr && r[q].ptr - m->dptr < x->mem[i].len)
+			if (r[q].ptr >= m->id && r[q].ptr - m->id < x->mem[i].len)
 				abort();	/* freed under a running job */
 	}
 	x->mem[i] = x->mem[--x->nmem];
@@ -1035,7 +1147,7 @@ const struct vgpu_executor_ops fz_exec_ops = {
 	.buf_detach = fz_buf_detach,
 	.query = fz_query,
 	.inflight = fz_inflight,
-	.mem_free = fz_mem_free,
+	.obj_free = fz_obj_free,
 };
 
 void vlog_stderr(int level, const char *fmt, ...)

@@ -37,6 +37,16 @@ def copy(s, dtoh, n, h, off=0):	# the newest allocation, buffer h
 		struct.pack('<H', off)
 def mset(s, n): return bytes([5, s, 0x8b, 4, 0, 0]) + struct.pack('<H', n - 1) + bytes([7])
 def death(dom): return bytes([18, dom - 1])
+# Modules (request_module): sub 0x80 | op << 1, the session pick, a pick of
+# the slot's newest module or function (0), then the op's own bytes.
+def mload(s, h, n): return bytes([5, s, 0x8b, 0x80, 0, 0, h]) + struct.pack('<HH', 0, n - 1)
+def munload(s): return bytes([5, s, 0x8b, 0x82, 0, 0, 0])
+def fget(s, h, name_len, nlayout):
+	return bytes([5, s, 0x8b, 0x84, 0, 0, 0, h]) + struct.pack('<H', 64) + \
+		bytes([name_len - 1, nlayout]) + (bytes([h]) + struct.pack('<H', 512) if nlayout else b'')
+def launch(s, h, block=128):	# the newest function, its own blob size
+	return bytes([5, s, 0x8b, 0x86, 0, 0, 0, 0]) + struct.pack('<H', block - 1) + \
+		bytes([h]) + struct.pack('<H', 1024)
 
 
 def session(s, base):
@@ -90,6 +100,22 @@ seeds = {
 	'v2_death': session(0, 0) + sopen(0) + turn() + read(0) + alloc(0, 100) + turn() +
 		finish() + turn() + read(0) + alloc(0, 200) + turn() + death(1) + turn() +
 		finish() + turn(),
+	'v2_modules': session(0, 0) + register(0, 1, 4, 10, 11, 20) + turn() + settle() +
+		read(0) + sopen(0) + turn() + read(0) + mload(0, 1, 4096) + turn() + finish() +
+		turn() + read(0) + fget(0, 1, 9, 4) + turn() + finish() + turn() + read(0) +
+		launch(0, 1) + launch(0, 1) + turn() + finish(2) + turn() + read(0) +
+		munload(0) + turn() + read(0) + sclose(0) + turn() + read(0),
+	# MODULE_UNLOAD while launches of its function are queued: answered at
+	# once, the module stays until they are done.
+	'v2_unload_inflight': session(0, 0) + register(0, 1, 4, 10, 11, 20) + turn() +
+		settle() + read(0) + sopen(0) + turn() + read(0) + mload(0, 1, 100) + turn() +
+		finish() + turn() + read(0) + fget(0, 1, 7, 0) + turn() + finish() + turn() +
+		read(0) + launch(0, 1) + launch(0, 1) + munload(0) + turn() + read(0) +
+		finish(2) + turn() + read(0),
+	'v2_module_death': session(0, 0) + register(0, 1, 4, 10, 11, 20) + turn() + settle() +
+		read(0) + sopen(0) + turn() + read(0) + mload(0, 1, 100) + turn() + finish() +
+		turn() + read(0) + fget(0, 1, 8, 2) + turn() + finish() + turn() + read(0) +
+		launch(0, 1) + turn() + death(1) + turn() + finish() + turn(),
 	'remove': session(3, 2) + register(3, 0, 2, 16, 17, 50) + turn() + settle() +
 		vadd(3, 8, 0, 0, 0) + turn() + remove(3) + finish() + turn() + settle(),
 }

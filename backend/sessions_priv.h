@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sessions_priv.h: a session as sessions.c (its memory) and modules.c (its
+ * modules and functions) both see it.
+ */
+#ifndef VGPUBACK_SESSIONS_PRIV_H
+#define VGPUBACK_SESSIONS_PRIV_H
+
+#include <stdint.h>
+
+struct vgpu_alloc;
+struct vgpu_module;
+struct vgpu_dev;
+struct vgpu_job;
+struct vgpuback;
+
+struct vgpu_session {
+	uint32_t id;
+	int gpu;
+	struct vgpu_alloc *allocs;	/* live ones */
+	struct vgpu_module *mods;	/* loaded, not unloaded */
+	struct vgpu_session *next;
+};
+
+struct vgpu_session *session_find(struct vgpu_dev *dev, uint32_t id);
+
+/* modules.c: MODULE_LOAD, FUNC_GET and LAUNCH about to be queued. */
+int modules_job_start(struct vgpu_dev *dev, struct vgpu_session *s, struct vgpu_job *j);
+/* The job is gone: the module it named, the object it made. */
+void modules_job_end(struct vgpuback *bk, struct vgpu_job *j);
+/* MODULE_UNLOAD: VGPU_OK or VGPU_ENOENT. */
+int modules_unload(struct vgpu_dev *dev, struct vgpu_session *s, uint64_t handle);
+/* The session closes: every module goes (once no launch names it). */
+void modules_session_close(struct vgpu_dev *dev, struct vgpu_session *s);
+
+#endif /* VGPUBACK_SESSIONS_PRIV_H */
