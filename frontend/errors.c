@@ -3,7 +3,7 @@
  * errors.c: return codes as text (vgpufront_strerror) and explained for a
  * person in the device's context (vgpufront_explain): which grant limit a
  * share ran into and how to raise it, what a refusal of the backend means
- * (version 2's sessions and device pointers included).
+ * (version 2's sessions, device pointers and kernels included).
  */
 #include "config.h"
 
@@ -92,6 +92,24 @@ static const char *status_hint(int rc)
 	case VGPU_ETIMEDOUT:
 		return "the request ran past its pool's deadline and its worker was "
 		       "killed; the sessions' device memory is gone, open a new session";
+	case VGPU_ENOSYS:
+		return "kernels (modules, launches) need vgpuback's CUDA executor; the "
+		       "CPU executor cannot run them";
+	case VGPU_ENOENT:
+		return "no such module or kernel in this session: unloaded, loaded in "
+		       "another session, or a name not in the module (C++ kernels keep "
+		       "their mangled names unless declared extern \"C\")";
+	case VGPU_EIMAGE:
+		return "the host's GPU driver refused the module image (PTX of a newer "
+		       "ISA than the driver's, a cubin of another GPU architecture, or "
+		       "not an image): vgpuback's log has the driver's words";
+	case VGPU_ELAUNCH:
+		return "the host's GPU driver refused the launch: grid or block shape, "
+		       "shared memory or registers beyond what the kernel and GPU allow";
+	case VGPU_EFAULT:
+		return "a kernel of this guest faulted (illegal address, trap, "
+		       "misaligned access); the guest's GPU state is gone, open a new "
+		       "session";
 	default:
 		return NULL;
 	}
@@ -110,7 +128,7 @@ const char *vgpufront_explain(const struct vgpufront *dev, int rc, char *buf,
 		snprintf(buf, len, "the backend broke the protocol: %s", dev->fault);
 	else if (rc == -EOPNOTSUPP)
 		snprintf(buf, len, "%s: the backend speaks an older protocol than "
-			 "this call needs (sessions and device memory need version 2, "
+			 "this call needs (sessions, device memory and kernels need version 2, "
 			 "its feature-protocol-version node says less): vgpuback in the "
 			 "backend domain is older than this libvgpufront", vgpufront_strerror(rc));
 	else if (hint)

@@ -250,4 +250,94 @@ int vgpufront_memcpy_dtod(struct vgpufront *dev, uint32_t session, uint64_t dst,
 int vgpufront_memset(struct vgpufront *dev, uint32_t session, uint64_t dptr,
 		     uint32_t value, unsigned elem, uint64_t count);
 
+/*
+ * Modules and launches (protocol version 2, library version node
+ * VGPUFRONT_3).  Shaped like the CUDA driver API:
+ *
+ *   CUDA driver API          libvgpufront
+ *   cuModuleLoadData         vgpufront_module_load (PTX, cubin or fatbin)
+ *   cuModuleUnload           vgpufront_module_unload
+ *   cuModuleGetFunction +    vgpufront_func_get (handle, parameter layout)
+ *     cuFuncGetParamInfo
+ *   cuLaunchKernel           vgpufront_launch, vgpufront_launch_submit
+ *
+ * Contract, besides the one above:
+ *  - Handles are the backend's, valid in the session that made them.  A
+ *    module's functions die with it (VGPU_ENOENT afterwards).
+ *  - Only the CUDA executor runs kernels: on the CPU executor module loads
+ *    answer VGPU_ENOSYS.  VGPU_EIMAGE: the host's driver refused the image
+ *    (wrong architecture, bad PTX: vgpuback's log has the JIT's words).
+ *  - A launch names its function and passes the parameter blob from a
+ *    registered buffer, packed as the function's layout says (each
+ *    parameter at its offset) and exactly param_bytes long (else
+ *    VGPU_EINVAL); vgpufront_params_pack() packs it as cuLaunchKernel's
+ *    kernelParams would.  Launches run in order with the session's other
+ *    requests on the session's stream.  VGPU_ELAUNCH: the driver refused
+ *    the shape or resources; VGPU_EFAULT: a kernel of this guest faulted
+ *    (illegal address, trap) and the guest's GPU state is gone.
+ *  - vgpufront_launch waits for the kernel to finish; vgpufront_launch_submit
+ *    only queues it (its response comes through vgpufront_poll, with the
+ *    request id in @id), so that launches in a row need no round trip each.
+ */
+
+/* Most parameters vgpufront_func_get reports in one layout. */
+#define VGPUFRONT_MAX_PARAMS 1024
+
+struct vgpufront_func {
+	uint64_t handle;
+	uint32_t nparams;		/* may exceed VGPUFRONT_MAX_PARAMS */
+	uint32_t param_bytes;		/* a launch's parameter blob, exactly */
+	struct vgpuif_param *layout;	/* nparams entries (up to the max); free() it */
+};
+
+struct vgpufront_launch {
+	uint64_t func;			/* vgpufront_func.handle */
+	uint32_t grid[3];
+	uint32_t block[3];		/* each up to 65535, the product up to 1024 */
+	uint32_t shmem;			/* dynamic shared memory, bytes */
+	const struct vgpufront_buf *params;	/* NULL when param_bytes is 0 */
+	uint32_t params_off;
+	uint32_t params_len;
+};
+
+/*
+ * Load @len bytes of @image (PTX text, cubin or fatbin; 1 ..
+ * VGPUIF_MAX_IMAGE, else -EINVAL and nothing sent) into @session; its
+ * handle in @module.  The library hands the image over in a read-only
+ * buffer of its own, freed before it returns.  VGPU_ENOMEM: the domain
+ * holds vgpuback's --max-modules.
+ */
+int vgpufront_module_load(struct vgpufront *dev, uint32_t session, const void *image,
+			  size_t len, uint64_t *module);
+/* VGPU_ENOENT: no such module in the session. */
+int vgpufront_module_unload(struct vgpufront *dev, uint32_t session, uint64_t module);
+/*
+ * The kernel @name (its mangled name for C++; extern "C" kernels keep
+ * theirs; 1 .. VGPUIF_MAX_NAME bytes, else -EINVAL and nothing sent) in
+ * @module, with its parameter layout, into @f (f->layout is malloc()ed:
+ * free it; NULL when there are no parameters).  VGPU_ENOENT: no such
+ * module or kernel.  -EPROTO: the backend's answer cannot be true (a
+ * parameter past param_bytes, param_bytes past VGPUIF_MAX_PARAM_BYTES);
+ * @f is left as it was.
+ */
+int vgpufront_func_get(struct vgpufront *dev, uint32_t session, uint64_t module,
+		       const char *name, struct vgpufront_func *f);
+/*
+ * Pack @args (one pointer per parameter, to its value, as cuLaunchKernel's
+ * kernelParams) into @blob (f->param_bytes bytes) at the layout's offsets;
+ * the bytes between parameters are zeroed.  -EINVAL, @blob untouched: the
+ * layout was cut short (more than VGPUFRONT_MAX_PARAMS), a NULL argument,
+ * or a parameter past param_bytes.
+ */
+int vgpufront_params_pack(const struct vgpufront_func *f, void *const *args, void *blob);
+/*
+ * Launch and wait until the kernel (and all before it in the session) is
+ * done.  -EINVAL, nothing sent: a block side above 65535 (the wire's
+ * field is 16 bits), or params_len without a params buffer.
+ */
+int vgpufront_launch(struct vgpufront *dev, uint32_t session, const struct vgpufront_launch *l);
+/* Queue the launch; 0 and its request id in @id, or -errno (-EAGAIN: ring full). */
+int vgpufront_launch_submit(struct vgpufront *dev, uint32_t session,
+			    const struct vgpufront_launch *l, uint64_t *id);
+
 #endif /* VGPUFRONT_H */

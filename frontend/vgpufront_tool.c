@@ -24,9 +24,6 @@
 #define MAX_SECONDS	3600.0
 #define MAX_INFLIGHT	512u		/* the largest ring's slots */
 
-enum { OPT_COUNT, OPT_N, OPT_VERIFY, OPT_REPEAT, OPT_SECONDS, OPT_INFLIGHT, OPT_JSON,
-	OPT_SVG };
-
 /*
  * A failed call: say what it means here (which limit, how to raise it);
  * exit 3 when the device is unusable (backend gone or broken, timeout).
@@ -251,6 +248,31 @@ static const struct command commands[] = {
 	  "                            step's median rate over R rounds (BYTES 1-2^28, default\n"
 	  "                            1048576; R default 1)\n",
 	  .opts = 1u << OPT_N | 1u << OPT_REPEAT | 1u << OPT_JSON },
+	{ "run", cmd_run,
+	  "  run [--module FILE] --kernel NAME --grid X[,Y[,Z]] --block X[,Y[,Z]]\n"
+	  "      [--shmem BYTES] --arg SPEC... [--print I[:TYPE[:COUNT]]] [--dump I:FILE]\n"
+	  "      [--json]\n"
+	  "                            launch a kernel (protocol 2, CUDA executor) of the module\n"
+	  "                            FILE (PTX, cubin, fatbin; default: the built-in one), one\n"
+	  "                            --arg per parameter: i32:V u32:V i64:V u64:V f32:V f64:V,\n"
+	  "                            or device memory: zeros:BYTES file:PATH f32seq:N\n"
+	  "                            f32fill:N:V; then print or dump argument I's memory\n"
+	  "                            (TYPE f32, i32, u32, u8; COUNT default 8)\n",
+	  .opts = 1u << OPT_MODULE | 1u << OPT_KERNEL | 1u << OPT_GRID | 1u << OPT_BLOCK |
+		  1u << OPT_SHMEM | 1u << OPT_ARG | 1u << OPT_PRINT | 1u << OPT_DUMP |
+		  1u << OPT_JSON,
+	  .needs = 1u << OPT_KERNEL | 1u << OPT_GRID | 1u << OPT_BLOCK,
+	  .needs_msg = "run needs --kernel NAME, --grid X[,Y[,Z]] and --block X[,Y[,Z]]",
+	  .parse = tool_run_check },
+	{ "matmul", cmd_matmul,
+	  "  matmul [--n N] [--verify] [--repeat R] [--seed S] [--json]\n"
+	  "                            C = A B, N x N floats (1-16384, default 1024), with the\n"
+	  "                            built-in vgpu_matmul (CUDA executor); the median time of\n"
+	  "                            R launches (default 5) and GFLOP/s; --verify checks C\n"
+	  "                            against the CPU (4096 sampled entries when N > 1024)\n",
+	  .opts = 1u << OPT_N | 1u << OPT_VERIFY | 1u << OPT_REPEAT | 1u << OPT_SEED |
+		  1u << OPT_JSON,
+	  .parse = tool_matmul_check },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -276,6 +298,7 @@ static void usage(FILE *f)
 "  -V, --version             version\n"
 "\n"
 "On a terminal, vadd and bench show their progress on stderr (one line).\n"
+"Kernels (run, matmul) need the backend's CUDA executor.\n"
 "\n"
 "Environment: VGPUFRONT_SPIN_US: watch the ring this many us before sleeping\n"
 "on the event channel (default 200; -1 never).\n"
@@ -363,6 +386,9 @@ static int command_option(int c, const char *arg, struct args *a)
 		a->given |= 1u << OPT_SVG;
 		break;
 	default:
+		rc = tool_run_option(c, arg, a);
+		if (rc >= 0)
+			return rc;
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -398,7 +424,9 @@ static const struct command *check_command(const char *name, struct args *a,
 					   char **argv, int nargs)
 {
 	static const char *const names[] = { "--count", "--n", "--verify", "--repeat",
-					     "--seconds", "--inflight", "--json", "--svg" };
+					     "--seconds", "--inflight", "--json", "--svg",
+					     "--module", "--kernel", "--grid", "--block",
+					     "--shmem", "--arg", "--print", "--dump", "--seed" };
 	const struct command *cmd = NULL;
 	unsigned i, o;
 
@@ -406,7 +434,8 @@ static const struct command *check_command(const char *name, struct args *a,
 		if (!strcmp(name, commands[i].name))
 			cmd = &commands[i];
 	if (!cmd) {
-		fprintf(stderr, "vgpufront: unknown command '%s' (info, ping, add, vadd, bench, mem)\n",
+		fprintf(stderr, "vgpufront: unknown command '%s' (info, ping, add, vadd, bench, mem, "
+			"run, matmul)\n",
 			name);
 		return NULL;
 	}
@@ -444,6 +473,15 @@ static const struct option long_opts[] = {
 	{ "inflight", required_argument, NULL, 'k' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "svg", required_argument, NULL, 'G' },
+	{ "module", required_argument, NULL, 'M' },
+	{ "kernel", required_argument, NULL, 'K' },
+	{ "grid", required_argument, NULL, 'g' },
+	{ "block", required_argument, NULL, 'b' },
+	{ "shmem", required_argument, NULL, 'S' },
+	{ "arg", required_argument, NULL, 'a' },
+	{ "print", required_argument, NULL, 'p' },
+	{ "dump", required_argument, NULL, 'D' },
+	{ "seed", required_argument, NULL, 'e' },
 	{ NULL, 0, NULL, 0 },
 };
 

@@ -3,7 +3,7 @@
 # library part of the build (DESTDIR), build a program with nothing but
 # `pkg-config --cflags --libs libvgpufront` and <xen-vgpu/vgpufront.h>,
 # run it, and check that the library exports its API (the vgpufront_*
-# functions vgpufront.h declares, versions VGPUFRONT_1 and VGPUFRONT_2)
+# functions vgpufront.h declares, versions VGPUFRONT_1, _2 and _3)
 # and nothing else.
 . "$top_srcdir/test-harness/lib/tap.sh"
 
@@ -81,8 +81,12 @@ v2='vgpufront_(protocol_version|session_(open|close)|mem_(alloc|free)|memcpy_(ht
 versioned=$(nm -D --defined-only "$lib" | awk '$2 != "A" { print $3 }')
 is "$(printf '%s\n' "$versioned" | grep -cE "^$v2@@VGPUFRONT_2\$")" 9 \
 	"protocol 2's nine functions have version VGPUFRONT_2"
-is "$(printf '%s\n' "$versioned" | grep -vE "^$v2@@VGPUFRONT_2\$" | grep -vc '@@VGPUFRONT_1$')" 0 \
-	"every other exported symbol has version VGPUFRONT_1"
+# Modules and launches came with VGPUFRONT_3.
+v3='vgpufront_(module_(load|unload)|func_get|params_pack|launch|launch_submit)'
+is "$(printf '%s\n' "$versioned" | grep -cE "^$v3@@VGPUFRONT_3\$")" 6 \
+	"modules and launches: six functions with version VGPUFRONT_3"
+is "$(printf '%s\n' "$versioned" | grep -vE "^$v2@@VGPUFRONT_2\$" | grep -vE "^$v3@@VGPUFRONT_3\$" |
+	grep -vc '@@VGPUFRONT_1$')" 0 "every other exported symbol has version VGPUFRONT_1"
 is "$(readelf -d "$lib" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')" libvgpufront.so.1 \
 	"the soname stays libvgpufront.so.1 (interfaces only added)"
 done_testing

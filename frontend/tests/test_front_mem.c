@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "front_priv.h"
+#include "wire_expect.h"
 
 static struct {
 	unsigned calls;
@@ -59,24 +60,8 @@ static int reset(void **state)
 	return 0;
 }
 
-/* Little-endian fields at their wire offsets: the request as vgpuif.h lays it out. */
-static void put(uint8_t *raw, size_t off, uint64_t v, unsigned bytes)
-{
-	unsigned i;
-
-	for (i = 0; i < bytes; i++)
-		raw[off + i] = (uint8_t)(v >> (8 * i));
-}
-
-/* The last request, id aside, must be @want byte for byte. */
-static void sent(const uint8_t *want)
-{
-	uint8_t got[sizeof(struct vgpuif_request)];
-
-	memcpy(got, &w.req, sizeof(got));
-	memset(got, 0, 8);	/* the id is vgpufront_call's */
-	assert_memory_equal(got, want, sizeof(got));
-}
+#define put wire_put
+#define sent(want) wire_sent(&w.req, want)
 
 static void test_layout(void **state)
 {

@@ -1,6 +1,6 @@
 # gpu-tree.sh: lay out binaries carried to the GPU machine as a build tree
 # (source it).  gpu_tree BINDIR: BINDIR holds vgpu-sim, vgpuback, vgpuctl,
-# vgpufront, vgpu-guest, vgpu-mem, vgpu-memcopy (and lib/ with their shared
+# vgpufront, vgpu-guest, vgpu-mem, vgpu-kern, vgpu-memcopy (and lib/ with their shared
 # libraries, xenstore-ls);
 # afterwards VGPU_BUILDDIR and top_builddir point at BINDIR/tree, which the
 # scenarios and simhost.sh take as the build tree.
@@ -18,6 +18,7 @@ gpu_tree() {
 	ln -sf "$bin/vgpufront" "$t/frontend/vgpufront"
 	ln -sf "$bin/vgpu-guest" "$t/test-harness/scenarios/vgpu-guest"
 	ln -sf "$bin/vgpu-mem" "$t/test-harness/scenarios/vgpu-mem"
+	ln -sf "$bin/vgpu-kern" "$t/test-harness/scenarios/vgpu-kern"
 	ln -sf "$bin/vgpu-memcopy" "$t/frontend/examples/vgpu-memcopy"
 	export VGPU_BUILDDIR=$t top_builddir=$t
 }

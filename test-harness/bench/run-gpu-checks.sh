@@ -15,7 +15,14 @@ gpu_tree "${1:?BINDIR}"
 out=${OUT:-/tmp}
 export top_srcdir=$top VGPU_TEST_EXECUTOR=cuda
 summary=
-for t in test-seven-vm test-many-guests test-gpu-fault test-gpu-stats test-mem; do
+# The built-in kernels as a cubin too, when the machine has nvcc.
+nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
+if [ -x "$nvcc" ] && "$nvcc" -cubin -arch=sm_90 -o "$out/vgpu_kernels.cubin" \
+	"$top/frontend/kernels/vgpu_kernels.cu" >"$out/cubin.log" 2>&1; then
+	export VGPU_TEST_CUBIN=$out/vgpu_kernels.cubin
+fi
+for t in test-seven-vm test-many-guests test-gpu-fault test-gpu-stats test-mem test-kernels \
+	 test-front-kernels; do
 	log=$out/gpu-$t.log
 	timeout 240 bash "$top/test-harness/scenarios/$t.sh" >"$log" 2>&1
 	rc=$?

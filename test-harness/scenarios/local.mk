@@ -79,8 +79,23 @@ TESTS += test-harness/scenarios/test-bench-svg.sh
 dist_check_SCRIPTS += test-harness/scenarios/test-bench-svg.sh
 # Protocol version 2 from a guest: sessions and device memory (test-mem.sh).
 noinst_PROGRAMS += test-harness/scenarios/vgpu-mem
-test_harness_scenarios_vgpu_mem_SOURCES = test-harness/scenarios/vgpu-mem.c
+test_harness_scenarios_vgpu_mem_SOURCES = test-harness/scenarios/vgpu-mem.c \
+	test-harness/scenarios/guest_checks.h test-harness/scenarios/guest_checks.c
 test_harness_scenarios_vgpu_mem_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend
 test_harness_scenarios_vgpu_mem_LDADD = frontend/libvgpufront.la
 TESTS += test-harness/scenarios/test-mem.sh
 dist_check_SCRIPTS += test-harness/scenarios/test-mem.sh
+# Modules and launches from guests (test-kernels.sh): every refusal on the
+# CPU executor; kernels, isolation and deadlines on the CUDA one.
+noinst_PROGRAMS += test-harness/scenarios/vgpu-kern
+test_harness_scenarios_vgpu_kern_SOURCES = test-harness/scenarios/vgpu-kern.c \
+	test-harness/scenarios/vgpu-kern.h test-harness/scenarios/vgpu-kern-gpu.c \
+	test-harness/scenarios/vgpu-kern-iso.c \
+	test-harness/scenarios/guest_checks.h test-harness/scenarios/guest_checks.c
+test_harness_scenarios_vgpu_kern_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend \
+	-I$(top_srcdir)/frontend/kernels
+test_harness_scenarios_vgpu_kern_LDADD = frontend/libvgpufront.la frontend/libvgpukernels.la -lm
+TESTS += test-harness/scenarios/test-kernels.sh
+dist_check_SCRIPTS += test-harness/scenarios/test-kernels.sh
+# vgpufront run and matmul (test-front-kernels.sh, shipped by frontend/local.mk).
+TESTS += test-harness/scenarios/test-front-kernels.sh

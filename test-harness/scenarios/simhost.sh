@@ -137,3 +137,32 @@ simhost_wait_submitted() {
 simhost_cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/${1:-$simhost_backend_pid}/stat"
 }
+
+# simhost_relay NAME FILE RC PROG: a scenario guest's "CHECK ok|FAIL SUB:
+# WHAT" lines in FILE (guest_checks.h) as TAP lines, then its DONE line and
+# exit status RC (FILE.err holds its stderr).
+simhost_relay() {
+	local line n=0
+	while IFS= read -r line; do
+		case $line in
+		"CHECK ok "*) _tap_report 0 "$1: ${line#CHECK ok }"; n=$((n + 1)) ;;
+		"CHECK FAIL "*) _tap_report 1 "$1: ${line#CHECK FAIL }"; n=$((n + 1)) ;;
+		"# "*) echo "$line" ;;
+		esac
+	done <"$2"
+	like "$(grep '^DONE' "$2")" "checks=$n failed=0\$" "$1: $4 ran to its end ($n checks)"
+	is "$3" 0 "$1: $4 exits 0" || sed 's/^/#   stderr: /' "$2.err"
+}
+
+# simhost_front_bad WANT ARGS...: vgpufront ARGS must exit 2 with the one
+# line WANT.  No XenStore here ($tmp/none): a case that got past the
+# argument checks would fail another way.
+simhost_front_bad() {
+	local want=$1 out rc lines
+	shift
+	out=$(XENSTORED_PATH=$tmp/none "$VGPUFRONT" "$@" 2>&1 >/dev/null)
+	rc=$?
+	lines=$(printf '%s\n' "$out" | wc -l)
+	is "$rc/$lines" "2/1" "vgpufront $*: exit 2, one line"
+	is "$out" "$want" "vgpufront $*: says what is wrong"
+}

@@ -11,16 +11,7 @@ export VGPU_BUILDDIR=$top_builddir
 tmp=$(mktemp -d)
 trap 'simhost_stop; rm -rf "$tmp"' EXIT
 
-# No XenStore here: a case that got past the checks would fail another way.
-bad() {
-	local want=$1 out rc lines
-	shift
-	out=$(XENSTORED_PATH=$tmp/none "$VGPUFRONT" "$@" 2>&1 >/dev/null)
-	rc=$?
-	lines=$(printf '%s\n' "$out" | wc -l)
-	is "$rc/$lines" "2/1" "vgpufront $*: exit 2, one line"
-	is "$out" "$want" "vgpufront $*: says what is wrong"
-}
+bad() { simhost_front_bad "$@"; }
 
 N="a whole number from 1 to 268435456 (floats; 2^28 is the protocol's maximum)"
 bad "vgpufront: --repeat '-3': a whole number from 1 to 1000000" vadd --n 1000 --repeat -3
@@ -54,7 +45,7 @@ bad "vgpufront: add NUM1 ' 5': a 64-bit integer" add ' 5' 1
 bad "vgpufront: ping: --n does not apply to this command" ping --n 5
 bad "vgpufront: add takes 2 arguments, not 1" add 1
 bad "vgpufront: vadd needs --n N (1 to 2^28 floats)" vadd --verify
-bad "vgpufront: unknown command 'frob' (info, ping, add, vadd, bench, mem)" frob
+bad "vgpufront: unknown command 'frob' (info, ping, add, vadd, bench, mem, run, matmul)" frob
 
 # The edges of each range are accepted and served.
 simhost_start --executor cpu || { echo "Bail out! no host"; exit 1; }

@@ -32,19 +32,7 @@ MS=8		# --max-sessions per domain
 MA=512		# --max-allocations per domain (above vgpu-mem many's 200)
 T=300		# seconds any one guest program may run (a hang fails, rc 124)
 
-# relay NAME FILE RC: vgpu-mem's checks in FILE as TAP lines, then its end.
-relay() {
-	local line n=0
-	while IFS= read -r line; do
-		case $line in
-		"CHECK ok "*) _tap_report 0 "$1: ${line#CHECK ok }"; n=$((n + 1)) ;;
-		"CHECK FAIL "*) _tap_report 1 "$1: ${line#CHECK FAIL }"; n=$((n + 1)) ;;
-		"# "*) echo "$line" ;;
-		esac
-	done <"$2"
-	like "$(grep '^DONE' "$2")" "checks=$n failed=0\$" "$1: vgpu-mem ran to its end ($n checks)"
-	is "$3" 0 "$1: vgpu-mem exits 0" || sed 's/^/#   stderr: /' "$2.err"
-}
+relay() { simhost_relay "$1" "$2" "$3" vgpu-mem; }
 # mem NAME GUEST ARGS...: vgpu-mem in GUEST, relayed.
 mem() {
 	local name=$1 guest=$2

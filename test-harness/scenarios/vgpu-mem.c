@@ -31,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "guest_checks.h"
 #include "vgpu_clock.h"
 #include "vgpufront.h"
 
@@ -47,34 +48,10 @@ struct ctx {
 	struct vgpufront_buf *src;	/* read-only to the backend: HtoD */
 	struct vgpufront_buf *dst;	/* writable: DtoH */
 	uint8_t *want;			/* the reference, BUF_BYTES */
-	uint64_t rng;
-	unsigned checks, failed;
+	struct checks ck;
 };
 
 /* ---- checks and their words ------------------------------------------- */
-
-static const char *const status_names[] = {
-	"VGPU_OK", "VGPU_EINVAL", "VGPU_ENOSYS", "VGPU_EBADBUF", "VGPU_ERANGE",
-	"VGPU_EACCES", "VGPU_ENOMEM", "VGPU_EBUSY", "VGPU_EIO", "VGPU_ERESET",
-	"VGPU_ESHUTDOWN", "VGPU_EEXIST", "VGPU_EGRANT", "VGPU_EOVERFLOW",
-	"VGPU_ETIMEDOUT", "VGPU_ELOST", "VGPU_ESESSION", "VGPU_EBADPTR",
-};
-
-/* A return code by name: VGPU_E* for a status, -errno text otherwise. */
-static const char *rc_name(int rc, char *buf, size_t len)
-{
-	int wire = rc + VGPUFRONT_STATUS_BASE;
-
-	if (rc == 0)
-		return "0";
-	if (vgpufront_is_status(rc) && wire >= VGPU_ELAST)
-		snprintf(buf, len, "%s", status_names[-wire]);
-	else if (vgpufront_is_status(rc))
-		snprintf(buf, len, "status %d", wire);
-	else
-		snprintf(buf, len, "%d (%s)", rc, strerror(-rc));
-	return buf;
-}
 
 static bool check(struct ctx *c, bool pass, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -83,61 +60,21 @@ static bool check(struct ctx *c, bool pass, const char *fmt, ...)
 {
 	va_list ap;
 
-	c->checks++;
-	c->failed += !pass;
-	printf("CHECK %s %s: ", pass ? "ok" : "FAIL", c->sub);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	pass = gc_vcheck(&c->ck, pass, fmt, ap);
 	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
 	return pass;
 }
 
-/* @got must be @want (0 or VGPUFRONT_E(VGPU_E*)). */
 static bool expect(struct ctx *c, int got, int want, const char *what)
 {
-	char g[80], w[80];
-
-	return check(c, got == want, "%s: %s%s%s", what, rc_name(got, g, sizeof(g)),
-		     got == want ? "" : ", want ", got == want ? "" : rc_name(want, w, sizeof(w)));
+	return gc_expect(&c->ck, got, want, what);
 }
 
 #define E(s) VGPUFRONT_E(VGPU_##s)
-
-/* xorshift64*: the reference data, reproducible from --seed. */
-static uint64_t rnd(struct ctx *c)
-{
-	c->rng ^= c->rng >> 12;
-	c->rng ^= c->rng << 25;
-	c->rng ^= c->rng >> 27;
-	return c->rng * 0x2545f4914f6cdd1dull;
-}
-
-static void fill_random(struct ctx *c, uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		p[i] = (uint8_t)(rnd(c) >> 32);
-}
-
-/* @got against @want, byte by byte; says where the first difference is. */
-static bool same_bytes(struct ctx *c, const uint8_t *got, const uint8_t *want,
-		       size_t n, const char *what)
-{
-	size_t i, bad = 0, first = n;
-
-	for (i = 0; i < n; i++) {
-		if (got[i] != want[i]) {
-			first = bad++ ? first : i;
-		}
-	}
-	if (!bad)
-		return check(c, true, "%s: %zu bytes right", what, n);
-	return check(c, false, "%s: %zu of %zu bytes wrong, first at %zu (0x%02x, want 0x%02x)",
-		     what, bad, n, first, got[first], want[first]);
-}
+#define rnd(c) gc_rnd(&(c)->ck)
+#define fill_random(c, p, n) gc_fill_random(&(c)->ck, p, n)
+#define same_bytes(c, got, want, n, what) gc_same_bytes(&(c)->ck, got, want, n, what)
 
 /* ---- device memory through the two buffers ------------------------------ */
 
@@ -727,30 +664,6 @@ static void t_xdev(struct ctx *c)
 
 #define PEER_BYTES 65536u
 
-static bool wait_file(const char *path)
-{
-	unsigned i;
-
-	for (i = 0; access(path, F_OK) && i < 6000; i++)
-		usleep(10000);
-	return access(path, F_OK) == 0;
-}
-
-/* Write @text to @path in one step (rename), so the peer never reads half. */
-static bool publish(const char *path, const char *suffix, const char *text)
-{
-	char tmp[512], fin[512];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s%s.tmp", path, suffix);
-	snprintf(fin, sizeof(fin), "%s%s", path, suffix);
-	f = fopen(tmp, "w");
-	if (!f)
-		return false;
-	fputs(text, f);
-	return fclose(f) == 0 && rename(tmp, fin) == 0;
-}
-
 /* The peer's pointer, tried in our own session: VGPU_EBADPTR every time. */
 static void peer_pointer(struct ctx *c, uint32_t s, uint64_t d, uint64_t pd)
 {
@@ -819,9 +732,9 @@ static void t_peer(struct ctx *c)
 	    !peer_setup(c, &s, &pad, &d))
 		return;
 	snprintf(line, sizeof(line), "%u %" PRIu64 "\n", s, d);
-	if (!check(c, publish(c->peer_out, "", line), "published session %u, pointer 0x%" PRIx64,
+	if (!check(c, gc_publish(c->peer_out, "", line), "published session %u, pointer 0x%" PRIx64,
 		   s, d) ||
-	    !check(c, wait_file(c->peer_in), "the peer published") || !read_peer(c, &ps, &pd))
+	    !check(c, gc_wait_file(c->peer_in), "the peer published") || !read_peer(c, &ps, &pd))
 		return;
 	check(c, ps != s, "its session id is not ours (%u, %u)", ps, s);
 	check(c, (pd + PEER_BYTES <= d || pd >= d + PEER_BYTES) &&
@@ -830,7 +743,8 @@ static void t_peer(struct ctx *c)
 	peer_session(c, ps, pd);
 	/* Both done trying: now each one's memory must be as it wrote it. */
 	snprintf(line, sizeof(line), "%s.done", c->peer_in);
-	check(c, publish(c->peer_out, ".done", "done\n") && wait_file(line), "the peer is done too");
+	check(c, gc_publish(c->peer_out, ".done", "done\n") && gc_wait_file(line),
+	      "the peer is done too");
 	dev_holds(c, s, d, c->want, PEER_BYTES, "our memory, after the peer's tries");
 	expect(c, vgpufront_session_close(c->dev, s), 0, "close");
 }
@@ -863,7 +777,7 @@ static void t_hold(struct ctx *c)
 	fflush(stdout);
 	/* Killed here (kill -9), or let go: closing the device must free it all. */
 	if (c->go_file)
-		wait_file(c->go_file);
+		gc_wait_file(c->go_file);
 	else
 		for (;;)
 			pause();
@@ -905,17 +819,17 @@ static void t_worker(struct ctx *c)
 	dev_holds(c, s, d, c->want, 65536, "the allocation");
 	printf("READY\n");
 	fflush(stdout);
-	wait_file(c->go_file);
+	gc_wait_file(c->go_file);
 	/* The worker is dead now: its memory is gone, and we must be told. */
 	rc = dev_get(c, s, d, c->want, 65536);
 	check(c, rc == E(ELOST) || rc == -EPIPE,
 	      "the first call after the worker's death: %s (VGPU_ELOST, or EPIPE as the device closes)",
-	      rc_name(rc, n1, sizeof(n1)));
+	      gc_rc_name(rc, n1, sizeof(n1)));
 	rc2 = rc == -EPIPE ? rc : dev_get(c, s, d, c->want, 65536);
 	check(c, rc2 != 0, "a later read in the old session does not pretend: %s",
-	      rc_name(rc2, n2, sizeof(n2)));
+	      gc_rc_name(rc2, n2, sizeof(n2)));
 	rc = vgpufront_mem_alloc(c->dev, s, 256, &x);
-	printf("# then an allocation in the old session: %s\n", rc_name(rc, n1, sizeof(n1)));
+	printf("# then an allocation in the old session: %s\n", gc_rc_name(rc, n1, sizeof(n1)));
 	vgpufront_buf_free(c->dev, c->src);
 	vgpufront_buf_free(c->dev, c->dst);
 	c->src = c->dst = NULL;	/* main() makes new ones for the next sub-test */
@@ -959,7 +873,7 @@ static int parse_args(struct ctx *c, struct opts *o, int argc, char **argv)
 		case 'm': c->name = optarg; break;
 		case 'd': c->devid = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'D': c->devid2 = (unsigned)strtoul(optarg, NULL, 0); c->has_dev2 = true; break;
-		case 's': c->rng = strtoull(optarg, NULL, 0); break;
+		case 's': c->ck.rng = strtoull(optarg, NULL, 0); break;
 		case 'q': c->quota = strtoull(optarg, NULL, 0); break;
 		case 'n': c->many = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'S': o->max_sessions = (unsigned)strtoul(optarg, NULL, 0); break;
@@ -972,12 +886,7 @@ static int parse_args(struct ctx *c, struct opts *o, int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return 2;
-	}
-	c->rng = c->rng ? c->rng : 0x9e3779b97f4a7c15ull;	/* xorshift: never 0 */
-	return 0;
+	return gc_args_done(&c->ck, optind, argc, usage);
 }
 
 /* Two buffers of BUF_BYTES: the source read-only to the backend. */
@@ -1002,7 +911,7 @@ static bool run_one(struct ctx *c, const struct opts *o, const char *sub)
 	};
 	size_t i;
 
-	c->sub = sub;
+	c->ck.sub = sub;
 	if (!c->dev || (!c->src && !make_buffers(c)))
 		return true;	/* said why */
 	if (!strcmp(sub, "limits")) {
@@ -1039,12 +948,12 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	printf("DONE vm=%s checks=%u failed=%u\n", c.name, c.checks, c.failed);
+	printf("DONE vm=%s checks=%u failed=%u\n", c.name, c.ck.checks, c.ck.failed);
 	if (c.dev) {
 		vgpufront_buf_free(c.dev, c.src);
 		vgpufront_buf_free(c.dev, c.dst);
 		vgpufront_close(c.dev);
 	}
 	free(c.want);
-	return c.failed ? 1 : 0;
+	return c.ck.failed ? 1 : 0;
 }
