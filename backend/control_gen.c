@@ -215,6 +215,7 @@ void cgen_stats(yajl_gen g, const struct vc_stats *st)
 	cgen_u64(g, "mappings", st->mappings);
 	cgen_u64(g, "allocations", st->allocations);
 	cgen_u64(g, "mem_bytes", st->mem_bytes);
+	cgen_u64(g, "modules", st->modules);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 }

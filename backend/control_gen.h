@@ -63,6 +63,7 @@ struct vc_stats {
 	uint64_t lat_count, queue_p50, queue_p99, exec_p50, exec_p99;	/* us */
 	uint64_t jobs, buffers, mappings;
 	uint64_t allocations, mem_bytes;	/* device memory (protocol 2) */
+	uint64_t modules;		/* guests' modules loaded (protocol 2) */
 	uint64_t bounds_us[VC_HIST_MAX];	/* the pools' histograms' upper bounds */
 	size_t nbounds;
 };

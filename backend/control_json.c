@@ -215,6 +215,7 @@ static void stats_fill(struct vgpuback *bk, struct vc_stats *st)
 	st->mappings = bk->live_mappings;
 	st->allocations = bk->live_allocs;
 	st->mem_bytes = bk->live_mem;
+	st->modules = bk->live_modules;
 	for (i = 0; i < VGPU_HIST_BUCKETS - 1; i++)
 		st->bounds_us[i] = vgpu_hist_bounds_ns[i] / 1000;
 	st->nbounds = VGPU_HIST_BUCKETS - 1;

@@ -351,6 +351,7 @@ static void stats_numbers(struct vc_parse *p, yajl_val top, struct vc_stats *st)
 	st->mappings = get_u64(p, res, "mappings");
 	st->allocations = opt_u64(p, res, "allocations");	/* protocol 2 on */
 	st->mem_bytes = opt_u64(p, res, "mem_bytes");
+	st->modules = opt_u64(p, res, "modules");
 }
 
 /* The histograms' bounds (optional, as the histograms) and their buckets agree. */

@@ -180,6 +180,8 @@ static void executor(const struct vc_stats *st)
 	printf("vgpu_device_allocations %" PRIu64 "\n", st->allocations);
 	family("vgpu_device_memory_bytes", "gauge", "Device memory guests hold, bytes.");
 	printf("vgpu_device_memory_bytes %" PRIu64 "\n", st->mem_bytes);
+	family("vgpu_device_modules", "gauge", "Modules guests hold loaded.");
+	printf("vgpu_device_modules %" PRIu64 "\n", st->modules);
 }
 
 static void pool_counter(const struct vc_stats *st, const char *name, const char *help,

@@ -75,8 +75,8 @@ simhost_stop() {
 }
 
 # What vgpuback holds: "jobs":J,"buffers":B,"mappings":M,"allocations":A,
-# "mem_bytes":N (vgpuctl stats).
-SIMHOST_IDLE='"jobs":0,"buffers":0,"mappings":0,"allocations":0,"mem_bytes":0'
+# "mem_bytes":N,"modules":L (vgpuctl stats).
+SIMHOST_IDLE='"jobs":0,"buffers":0,"mappings":0,"allocations":0,"mem_bytes":0,"modules":0'
 simhost_resources() {
 	"$VGPUCTL" --json stats 2>/dev/null | sed -n 's/.*"resources":{\([^}]*\)}.*/\1/p'
 }

@@ -55,7 +55,7 @@ is "$(jq -c '[.domains[] | [.domid, .devid, .pool, .priority]] | sort' "$tmp/sta
 	"stats: each device's pool and priority"
 is "$(jq -r .executor "$tmp/stats.json")" cpu "stats names the executor: cpu"
 is "$(jq -c .gpus "$tmp/stats.json")" "[]" "stats: the CPU executor lists no GPU"
-is "$(jq -c .resources "$tmp/stats.json")" '{"jobs":0,"buffers":0,"mappings":0,"allocations":0,"mem_bytes":0}' \
+is "$(jq -c .resources "$tmp/stats.json")" '{"jobs":0,"buffers":0,"mappings":0,"allocations":0,"mem_bytes":0,"modules":0}' \
 	"stats: nothing held once the guests are done"
 is "$(jq -c '[.queued.high, .queued.medium, .queued.low, .inflight]' "$tmp/stats.json")" \
 	"[0,0,0,0]" "stats: nothing queued or running"

@@ -248,7 +248,7 @@ like "${before:-none}" '^[1-9][0-9]*$' "vgpuback had guest pages mapped when B w
 is "$(cat "$R/gntdev-pages-after-destroy" 2>/dev/null)" 0 \
 	"B's grant mappings released after the destroy (A idle: no page mapped)"
 is "$(pyjson "$R/vgpuctl-stats-after-destroy.json" "sorted(j.get('resources', {'missing': 1}).items())")" \
-	"[('allocations', 0), ('buffers', 0), ('jobs', 0), ('mappings', 0), ('mem_bytes', 0)]" \
+	"[('allocations', 0), ('buffers', 0), ('jobs', 0), ('mappings', 0), ('mem_bytes', 0), ('modules', 0)]" \
 	"vgpuctl stats resources after the destroy: no job, buffer, mapping or device memory left"
 step_ok a-after-done "guest A still served after B was destroyed"
 for c in after-ping after-add after-vadd; do
