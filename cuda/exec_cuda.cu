@@ -709,6 +709,41 @@ static int cuda_launch_op(struct cuda_exec *x, struct slot *sl, struct vgpu_job 
 }
 
 /*
+ * DEVICE_INFO, written into the guest's buffer (synchronous: the driver
+ * answers from what it knows).  The runtime's attribute numbers are the
+ * driver's.
+ */
+static int cuda_device_info(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
+{
+	struct vgpuif_device_info *out = (struct vgpuif_device_info *)j->ptr[0];
+	unsigned gpu = j->req.u.device_info.gpu;
+	cudaDeviceProp p;
+	int a, v;
+
+	(void)sl;
+	if (gpu >= x->ngpus)
+		return VGPU_ERANGE;
+	memset(out, 0, sizeof(*out));
+	if (cudaGetDeviceProperties(&p, x->gpus[gpu].dev) != cudaSuccess) {
+		cudaGetLastError();
+		return VGPU_EIO;
+	}
+	snprintf(out->name, sizeof(out->name), "%s", p.name);
+	memcpy(out->uuid, p.uuid.bytes, sizeof(out->uuid));
+	out->total_mem = p.totalGlobalMem;
+	out->driver_version = x->cuda_driver;
+	out->nattrs = VGPUIF_DEVICE_ATTRS;
+	for (a = 1; a < VGPUIF_DEVICE_ATTRS; a++) {
+		if (cudaDeviceGetAttribute(&v, (enum cudaDeviceAttr)a, x->gpus[gpu].dev) ==
+		    cudaSuccess)
+			out->attrs[a] = v;
+		else
+			cudaGetLastError();	/* a number this driver does not know */
+	}
+	return VGPU_OK;
+}
+
+/*
  * One kernel per executor op of the table (ring/vgpu_ops.c), indexed by op.
  * C++ has no array designators: a constexpr function fills the table at
  * compile time instead.
@@ -733,6 +768,7 @@ static constexpr struct cuda_kernel_table make_kernels(void)
 	t.fn[VGPU_OP_MODULE_LOAD] = cuda_module_load_op;
 	t.fn[VGPU_OP_FUNC_GET] = cuda_func_get_op;
 	t.fn[VGPU_OP_LAUNCH] = cuda_launch_op;
+	t.fn[VGPU_OP_DEVICE_INFO] = cuda_device_info;
 	return t;
 }
 

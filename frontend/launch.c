@@ -2,7 +2,8 @@
 /*
  * launch.c: protocol version 2's modules and kernel launches, shaped like
  * the CUDA driver API (cuModuleLoadData, cuModuleGetFunction with
- * cuFuncGetParamInfo, cuLaunchKernel).  As in mem.c, each call fills one
+ * cuFuncGetParamInfo, cuLaunchKernel), and the device query beside them
+ * (cuDeviceGetName, cuDeviceGetAttribute).  As in mem.c, each call fills one
  * request (everything it does not use zero) and the backend judges it;
  * only what a request cannot carry is refused here (a block side above
  * 65535 does not fit the wire's u16, an image or name that does not fit
@@ -231,5 +232,34 @@ int vgpufront_launch_submit(struct vgpufront *dev, uint32_t session,
 		rc = vgpufront_submit(dev, &req);
 	if (!rc)
 		*id = req.id;
+	return rc;
+}
+
+int vgpufront_device_info(struct vgpufront *dev, unsigned gpu, struct vgpuif_device_info *out)
+{
+	struct vgpuif_request req;
+	struct vgpuif_response rsp;
+	struct vgpufront_buf *buf;
+	int rc;
+
+	if (!out)
+		return -EINVAL;
+	rc = check_v2(dev);
+	if (rc)
+		return rc;
+	buf = vgpufront_buf_alloc(dev, sizeof(*out), 0, &rc);
+	if (!buf)
+		return rc;
+	request_init(&req, VGPU_OP_DEVICE_INFO, 0);
+	req.u.device_info.out = (struct vgpuif_bufref){ buf->handle, 0 };
+	req.u.device_info.gpu = gpu;
+	rc = vgpufront_call(dev, &req, &rsp);
+	if (!rc) {
+		memcpy(out, buf->addr, sizeof(*out));	/* once: the backend wrote it */
+		out->name[sizeof(out->name) - 1] = 0;
+		if (out->nattrs > VGPUIF_DEVICE_ATTRS)
+			out->nattrs = VGPUIF_DEVICE_ATTRS;
+	}
+	vgpufront_buf_free(dev, buf);
 	return rc;
 }

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@
 
 #include "tool_priv.h"
 
-#define MAX_KV		64
+#define MAX_KV		256
 #define MAX_GPUS_SHOWN	16
 #define NO_DEVMEM	"n/a (protocol 1 has no device memory)"
 
@@ -112,6 +113,62 @@ static const char *gpu_get(const struct info *in, unsigned g, const char *what)
 	return get(in, key);
 }
 
+/* GPU @g's @what := @fmt..., replacing what the executor's text said. */
+static void gpu_set(struct info *in, unsigned g, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void gpu_set(struct info *in, unsigned g, const char *what, const char *fmt, ...)
+{
+	struct kv *kv = NULL;
+	char key[48];
+	va_list ap;
+	unsigned i;
+
+	snprintf(key, sizeof(key), "gpu%u.%s", g, what);
+	for (i = 0; i < in->nkv && !kv; i++)
+		if (!strcmp(in->kv[i].key, key))
+			kv = &in->kv[i];
+	if (!kv && in->nkv == MAX_KV)
+		return;
+	if (!kv) {
+		kv = &in->kv[in->nkv++];
+		snprintf(kv->key, sizeof(kv->key), "%s", key);
+	}
+	va_start(ap, fmt);
+	vsnprintf(kv->val, sizeof(kv->val), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The device query (protocol 2, the CUDA executor) is what the host's
+ * driver says of each GPU, as cuDeviceGetAttribute: it overrides the
+ * executor's summary and adds what a CUDA user sizes kernels by.
+ */
+static void device_query(struct tool *t, struct info *in)
+{
+	struct vgpuif_device_info d;
+	unsigned g, i;
+	char uuid[40];
+
+	for (g = 0; g < in->q.ngpus && g < MAX_GPUS_SHOWN; g++) {
+		if (vgpufront_device_info(t->dev, g, &d))
+			return;	/* the CPU executor, or an older backend */
+		printable(d.name);
+		for (i = 0; i < 16; i++)
+			snprintf(uuid + 2 * i, 3, "%02x", d.uuid[i]);
+		gpu_set(in, g, "name", "%s", d.name);
+		gpu_set(in, g, "uuid", "GPU-%.8s-%.4s-%.4s-%.4s-%.12s", uuid, uuid + 8,
+			uuid + 12, uuid + 16, uuid + 20);
+		gpu_set(in, g, "cc", "%d.%d", d.attrs[75], d.attrs[76]);
+		gpu_set(in, g, "sms", "%d", d.attrs[16]);
+		gpu_set(in, g, "mem_total", "%" PRIu64, d.total_mem);
+		gpu_set(in, g, "max_threads_per_block", "%d", d.attrs[1]);
+		gpu_set(in, g, "warp_size", "%d", d.attrs[10]);
+		gpu_set(in, g, "shared_mem_per_block_optin", "%d", d.attrs[97]);
+		gpu_set(in, g, "l2_cache_bytes", "%d", d.attrs[38]);
+	}
+}
+
 static const char *exec_name(unsigned e)
 {
 	return e == VGPU_EXEC_CPU ? "cpu" : e == VGPU_EXEC_CUDA ? "cuda" : "unknown";
@@ -164,6 +221,11 @@ static void print_gpus(const struct info *in)
 		print_gpu_opt("  name:", gpu_get(in, g, "name"));
 		print_gpu_opt("  compute capability:", gpu_get(in, g, "cc"));
 		print_gpu_opt("  SMs:", gpu_get(in, g, "sms"));
+		print_gpu_opt("  uuid:", gpu_get(in, g, "uuid"));
+		print_gpu_opt("  max threads/block:", gpu_get(in, g, "max_threads_per_block"));
+		print_gpu_opt("  warp size:", gpu_get(in, g, "warp_size"));
+		print_gpu_opt("  shared mem/block:", gpu_get(in, g, "shared_mem_per_block_optin"));
+		print_gpu_opt("  L2 cache bytes:", gpu_get(in, g, "l2_cache_bytes"));
 		if (mem)
 			printf(GPU_LABEL "%.1f GiB (%s bytes)\n", "  memory total:",
 			       strtod(mem, NULL) / (1u << 30), mem);
@@ -246,6 +308,12 @@ static void gen_gpus(yajl_gen g, const struct info *in)
 		gen_str(g, "name", gpu_get(in, i, "name"));
 		gen_str(g, "compute_capability", gpu_get(in, i, "cc"));
 		gen_num_text(g, "sms", gpu_get(in, i, "sms"));
+		gen_str(g, "uuid", gpu_get(in, i, "uuid"));
+		gen_num_text(g, "max_threads_per_block", gpu_get(in, i, "max_threads_per_block"));
+		gen_num_text(g, "warp_size", gpu_get(in, i, "warp_size"));
+		gen_num_text(g, "shared_mem_per_block_optin",
+			     gpu_get(in, i, "shared_mem_per_block_optin"));
+		gen_num_text(g, "l2_cache_bytes", gpu_get(in, i, "l2_cache_bytes"));
 		gen_num_text(g, "mem_total", gpu_get(in, i, "mem_total"));
 		gen_num_text(g, "mem_free_to_guest", in->quota[0] ? in->quota : NULL);
 		yajl_gen_map_close(g);
@@ -311,6 +379,8 @@ int cmd_info(struct tool *t, const struct args *a)
 		return tool_fail(t, "info", rc);
 	}
 	parse_text(in, text);
+	if (in->q.executor == VGPU_EXEC_CUDA && vgpufront_protocol_version(t->dev) >= 2)
+		device_query(t, in);
 	/* Absent nodes stay empty: a device the toolstack gave neither. */
 	if (vgpufront_backend_node(t->dev, "pool", in->pool, sizeof(in->pool)))
 		in->pool[0] = 0;

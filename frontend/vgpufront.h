@@ -278,6 +278,10 @@ int vgpufront_memset(struct vgpufront *dev, uint32_t session, uint64_t dptr,
  *  - vgpufront_launch waits for the kernel to finish; vgpufront_launch_submit
  *    only queues it (its response comes through vgpufront_poll, with the
  *    request id in @id), so that launches in a row need no round trip each.
+ *    The backend reads the parameter blob when the launch reaches the GPU,
+ *    not when it is queued: leave the blob's bytes as they are until the
+ *    launch's response came (a blob per launch in flight, or the same
+ *    values for all).
  */
 
 /* Most parameters vgpufront_func_get reports in one layout. */
@@ -339,5 +343,13 @@ int vgpufront_launch(struct vgpufront *dev, uint32_t session, const struct vgpuf
 /* Queue the launch; 0 and its request id in @id, or -errno (-EAGAIN: ring full). */
 int vgpufront_launch_submit(struct vgpufront *dev, uint32_t session,
 			    const struct vgpufront_launch *l, uint64_t *id);
+/*
+ * GPU @gpu (0 .. ngpus - 1 of vgpufront_query) as the host's driver sees it:
+ * name, UUID, memory, driver version and out->attrs[a], what
+ * cuDeviceGetAttribute(a) answers (e.g. 75/76: compute capability, 16:
+ * SMs; 0 where the host's driver has none).  VGPU_ENOSYS on the CPU
+ * executor, VGPU_ERANGE for a GPU the host does not have.
+ */
+int vgpufront_device_info(struct vgpufront *dev, unsigned gpu, struct vgpuif_device_info *out);
 
 #endif /* VGPUFRONT_H */

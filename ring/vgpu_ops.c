@@ -229,6 +229,18 @@ static int launch_check(const struct vgpuif_request *req)
 	return VGPU_OK;
 }
 
+static uint64_t device_info_len(const struct vgpuif_request *req, unsigned i)
+{
+	(void)req;
+	(void)i;
+	return sizeof(struct vgpuif_device_info);
+}
+
+static int device_info_check(const struct vgpuif_request *req)
+{
+	return req->u.device_info._pad ? VGPU_EINVAL : VGPU_OK;
+}
+
 static const struct vgpu_op_desc ops[VGPU_OP_MAX + 1] = {
 	[VGPU_OP_NOP] = {
 		.name = "nop", .site = VGPU_SITE_LOOP,
@@ -333,6 +345,12 @@ static const struct vgpu_op_desc ops[VGPU_OP_MAX + 1] = {
 		.site = VGPU_SITE_EXECUTOR, .session = VGPU_SESSION_NAMED,
 		.noperands = 1, .operands = { { REF(launch, params), false, 1 } },
 		.operand_len = params_len, .check = launch_check,
+	},
+	[VGPU_OP_DEVICE_INFO] = {
+		.name = "device_info", .payload = sizeof(struct vgpuif_device_info_req),
+		.site = VGPU_SITE_EXECUTOR, .noperands = 1,
+		.operands = { { REF(device_info, out), true, 8 } },
+		.operand_len = device_info_len, .check = device_info_check,
 	},
 };
 

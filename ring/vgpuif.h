@@ -84,7 +84,8 @@
 #define VGPU_OP_MODULE_UNLOAD  15
 #define VGPU_OP_FUNC_GET       16	/* result.func; layout into a buffer */
 #define VGPU_OP_LAUNCH         17	/* a kernel on the session's stream */
-#define VGPU_OP_MAX            17
+#define VGPU_OP_DEVICE_INFO    18	/* a GPU as cuDeviceGet* see it, into a buffer */
+#define VGPU_OP_MAX            18
 
 /* Request flags (request.flags). */
 #define VGPU_REQ_F_QUERY_TEXT  0x01	/* QUERY: also write text into query.out */
@@ -258,6 +259,29 @@ struct vgpuif_launch_req {
 	uint32_t params_len;
 };
 
+/*
+ * DEVICE_INFO: what cuDeviceGetName, cuDeviceGetUuid, cuDeviceTotalMem and
+ * cuDeviceGetAttribute (every attribute below VGPUIF_DEVICE_ATTRS) answer
+ * for GPU @gpu, written into the buffer (struct vgpuif_device_info).  The
+ * CPU executor has no GPU: VGPU_ENOSYS.
+ */
+#define VGPUIF_DEVICE_ATTRS 160
+
+struct vgpuif_device_info_req {
+	struct vgpuif_bufref out;	/* writable, sizeof(struct vgpuif_device_info) */
+	uint32_t gpu;			/* 0 .. ngpus - 1 */
+	uint32_t _pad;
+};
+
+struct vgpuif_device_info {
+	char name[256];			/* NUL-terminated */
+	uint8_t uuid[16];
+	uint64_t total_mem;		/* bytes */
+	int32_t driver_version;		/* the host's: 13000 is CUDA 13.0 */
+	uint32_t nattrs;		/* VGPUIF_DEVICE_ATTRS */
+	int32_t attrs[VGPUIF_DEVICE_ATTRS];	/* [CUdevice_attribute]; 0: the driver has none */
+};
+
 struct vgpuif_request {
 	uint64_t id;			/* opaque, echoed in the response */
 	uint8_t  op;			/* VGPU_OP_* */
@@ -280,6 +304,7 @@ struct vgpuif_request {
 		struct vgpuif_module_unload_req module_unload;
 		struct vgpuif_func_get_req func_get;
 		struct vgpuif_launch_req launch;
+		struct vgpuif_device_info_req device_info;
 		uint8_t raw[48];
 	} u;
 };

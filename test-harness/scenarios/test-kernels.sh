@@ -50,17 +50,26 @@ simhost_start --executor "$EXEC" --max-modules 16 --pool-deadline-ms B=4000 ||
 	{ echo "Bail out! no host"; exit 1; }
 a=$(simhost_guest a A high)
 b=$(simhost_guest b B low)
+c=$(simhost_guest c A low)
 kern bad a --seed 1 bad
 kern kernels a --seed 2 kernels layout stream errors
+# What the host's nvidia-smi says of GPU 0, for the device query to match.
+IFS=, read -r smi_name smi_cc smi_mem < <(nvidia-smi -i 0 --query-gpu=name,compute_cap,memory.total \
+	--format=csv,noheader,nounits 2>/dev/null | sed 's/, /,/g')
+if [ -n "${smi_mem:-}" ]; then
+	kern devinfo a --expect-name "$smi_name" --expect-cc "$smi_cc" --expect-mem-mib "$smi_mem" devinfo
+else
+	diag "no nvidia-smi: the device query not compared"
+fi
 if [ -n "${VGPU_TEST_CUBIN:-}" ]; then
 	kern cubin a --seed 3 --cubin "$VGPU_TEST_CUBIN" cubin
 else
 	diag "no cubin built (VGPU_TEST_CUBIN): the vector add from a cubin not run"
 fi
 
-# Several guests at once, every result right.
+# Several guests at once (one process per device), every result right.
 for i in 1 2 3; do
-	timeout $T "$SIM" exec "$([ $i = 2 ] && echo b || echo a)" -- "$KERN" --name "many$i" \
+	timeout $T "$SIM" exec "$(echo _ a b c | cut -d' ' -f$((i + 1)))" -- "$KERN" --name "many$i" \
 		--seed $((10 + i)) kernels >"$tmp/many$i" 2>"$tmp/many$i.err" &
 	eval "p$i=\$!"
 done

@@ -366,3 +366,27 @@ void t_cubin(struct kctx *c)
 	}
 	free(img);
 }
+
+/* The device query against what nvidia-smi said on the host (the script's). */
+void t_devinfo(struct kctx *c)
+{
+	struct vgpuif_device_info d;
+	char cc[16];
+	double mib;
+
+	if (!kexpect(c, vgpufront_device_info(c->dev, 0, &d), 0, "device_info of GPU 0"))
+		return;
+	snprintf(cc, sizeof(cc), "%d.%d", d.attrs[75], d.attrs[76]);
+	mib = (double)d.total_mem / (1 << 20);
+	kcheck(c, c->expect_name && !strcmp(d.name, c->expect_name), "name '%s' (nvidia-smi: '%s')",
+	       d.name, c->expect_name ? c->expect_name : "not given");
+	kcheck(c, c->expect_cc && !strcmp(cc, c->expect_cc), "compute capability %s (nvidia-smi: %s)",
+	       cc, c->expect_cc ? c->expect_cc : "not given");
+	kcheck(c, c->expect_mem_mib && fabs(mib - (double)c->expect_mem_mib) <= 0.02 * mib,
+	       "memory %.0f MiB, within 2%% of nvidia-smi's %" PRIu64 " MiB", mib,
+	       c->expect_mem_mib);
+	kcheck(c, d.attrs[1] == 1024 && d.attrs[10] == 32 && d.attrs[16] > 0,
+	       "max threads per block %d, warp size %d, %d SMs", d.attrs[1], d.attrs[10],
+	       d.attrs[16]);
+	kexpect(c, vgpufront_device_info(c->dev, 999, &d), E(ERANGE), "device_info of GPU 999");
+}

@@ -13,7 +13,8 @@
  *              --cpu-delay-us or a slow JIT), the next one VGPU_ENOMEM; the
  *              count is given back when they end
  * The CUDA executor (vgpu-kern-gpu.c): kernels layout stream errors cubin
- * (--cubin FILE) fault and victim (two guests: --peer-out/--peer-in) spin.
+ * (--cubin FILE) fault and victim (two guests: --peer-out/--peer-in) spin
+ * devinfo (against nvidia-smi's --expect-name, --expect-cc, --expect-mem-mib).
  */
 #include "config.h"
 
@@ -135,6 +136,22 @@ static void bad_launch(struct kctx *c, uint32_t s)
 #undef LAUNCH
 }
 
+static void bad_info(struct kctx *c)
+{
+	struct vgpuif_request q;
+
+#define INFO(what, want, change) do { kreq(&q, VGPU_OP_DEVICE_INFO, 0); \
+	q.u.device_info.out.handle = c->out->handle; \
+	change; kexpect(c, kcall(c, &q, NULL), VGPUFRONT_E(VGPU_##want), "device_info: " what); \
+	} while (0)
+	INFO("into a read-only buffer", EACCES, q.u.device_info.out.handle = c->in->handle);
+	INFO("padding", EINVAL, q.u.device_info._pad = 1);
+	INFO("past the buffer's end", ERANGE, q.u.device_info.out.offset = KBUF_BYTES - 64);
+	INFO("misaligned", EINVAL, q.u.device_info.out.offset = 4);
+	INFO("a session named", EINVAL, q.session = 1);
+#undef INFO
+}
+
 static void t_bad(struct kctx *c)
 {
 	struct vgpuif_request q;
@@ -145,6 +162,7 @@ static void t_bad(struct kctx *c)
 	bad_load(c, s);
 	bad_func(c, s);
 	bad_launch(c, s);
+	bad_info(c);
 	kreq(&q, VGPU_OP_MODULE_UNLOAD, s);
 	kexpect(c, kcall(c, &q, NULL), E(ENOENT), "module_unload: module 0");
 	q.u.module_unload.module = 1ull << 40;
@@ -169,6 +187,8 @@ static void t_nokernels(struct kctx *c)
 	kcheck(c, mod == 77, "no handle given back (%" PRIu64 ")", mod);
 	kexpect(c, vgpufront_func_get(c->dev, s, 1, "vgpu_vadd", &f), E(ENOENT),
 		"func_get of a module that never loaded");
+	kexpect(c, vgpufront_device_info(c->dev, 0, &(struct vgpuif_device_info){ 0 }), E(ENOSYS),
+		"device_info: the CPU executor has no GPU to describe");
 	kexpect(c, vgpufront_mem_alloc(c->dev, s, 4096, &d), 0, "memory still works after");
 	kexpect(c, vgpufront_mem_free(c->dev, s, d), 0, "and is freed");
 	kexpect(c, vgpufront_session_close(c->dev, s), 0, "session close");
@@ -246,8 +266,10 @@ static void t_counts(struct kctx *c)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vgpu-kern [--name N] [--device D] [--seed S] [--max-modules M]\n"
-		   "                 [--cubin FILE] [--peer-out F] [--peer-in F] SUB...\n"
-		   "SUB: bad nokernels counts kernels layout stream errors cubin fault victim spin\n");
+		   "                 [--cubin FILE] [--peer-out F] [--peer-in F]\n"
+		   "                 [--expect-name S --expect-cc M.N --expect-mem-mib N] SUB...\n"
+		   "SUB: bad nokernels counts kernels layout stream errors cubin fault victim spin\n"
+		   "     devinfo\n");
 }
 
 static int parse_args(struct kctx *c, int argc, char **argv)
@@ -257,6 +279,9 @@ static int parse_args(struct kctx *c, int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "max-modules", required_argument, NULL, 'M' },
 		{ "cubin", required_argument, NULL, 'c' },
+		{ "expect-name", required_argument, NULL, 'N' },
+		{ "expect-cc", required_argument, NULL, 'C' },
+		{ "expect-mem-mib", required_argument, NULL, 'B' },
 		{ "peer-out", required_argument, NULL, 'o' }, { "peer-in", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
@@ -269,6 +294,9 @@ static int parse_args(struct kctx *c, int argc, char **argv)
 		case 's': c->ck.rng = strtoull(optarg, NULL, 0); break;
 		case 'M': c->max_modules = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'c': c->cubin = optarg; break;
+		case 'N': c->expect_name = optarg; break;
+		case 'C': c->expect_cc = optarg; break;
+		case 'B': c->expect_mem_mib = strtoull(optarg, NULL, 0); break;
 		case 'o': c->peer_out = optarg; break;
 		case 'i': c->peer_in = optarg; break;
 		case 'h': usage(stdout); return 1;
@@ -310,7 +338,7 @@ static bool run_one(struct kctx *c, const char *sub)
 		{ "bad", t_bad }, { "nokernels", t_nokernels }, { "counts", t_counts },
 		{ "kernels", t_kernels }, { "layout", t_layout }, { "stream", t_stream },
 		{ "errors", t_errors }, { "cubin", t_cubin }, { "fault", t_fault },
-		{ "victim", t_victim }, { "spin", t_spin },
+		{ "victim", t_victim }, { "spin", t_spin }, { "devinfo", t_devinfo },
 	};
 	size_t i;
 

@@ -18,6 +18,8 @@
 struct kctx {
 	struct checks ck;
 	const char *name, *cubin, *peer_out, *peer_in;
+	const char *expect_name, *expect_cc;	/* nvidia-smi's, for devinfo */
+	uint64_t expect_mem_mib;
 	unsigned devid, max_modules;
 	struct vgpufront *dev;
 	struct vgpufront_buf *in;	/* read-only to the backend: HtoD, images, blobs */
@@ -49,5 +51,6 @@ void t_cubin(struct kctx *c);
 void t_fault(struct kctx *c);
 void t_victim(struct kctx *c);
 void t_spin(struct kctx *c);
+void t_devinfo(struct kctx *c);
 
 #endif /* VGPU_KERN_H */
