@@ -7,6 +7,11 @@
  * request carrying the test fault flag fails and leaves the executor broken,
  * as a sticky CUDA error leaves a GPU context, so that the restart path of
  * vgpuback can be tested where there is no GPU.
+ *
+ * A session is a stream: its requests run one at a time, in the order they
+ * came (a copy, then the memset after it), as the CUDA executor runs them
+ * on the session's stream; requests of other sessions, and version 1
+ * requests, run beside them on the other threads.
  */
 #include "config.h"
 
@@ -35,6 +40,8 @@ struct cpu_exec {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct vgpu_job *todo_head, **todo_tail;
+	struct vgpu_job **active;	/* slots: what each thread computes */
+	unsigned next_me;		/* the next thread's entry in active */
 	struct vgpu_job *done_head, **done_tail;
 	bool stop;
 	bool broken;			/* a test fault was met */
@@ -156,29 +163,55 @@ static void compute(struct cpu_exec *x, struct vgpu_job *j)
 	j->status = run_kernel(j);
 }
 
+static bool same_stream(const struct vgpu_job *a, const struct vgpu_job *b)
+{
+	return a->session_gpu >= 0 && b->session_gpu >= 0 && a->domid == b->domid &&
+	       a->devid == b->devid && a->req.session == b->req.session;
+}
+
+/* The first job whose session no thread is computing; lock held. */
+static struct vgpu_job *take(struct cpu_exec *x)
+{
+	struct vgpu_job **pj, *j;
+	unsigned t;
+
+	for (pj = &x->todo_head; (j = *pj); pj = &j->next) {
+		for (t = 0; t < x->slots && !(x->active[t] && same_stream(x->active[t], j)); t++)
+			;
+		if (t < x->slots)
+			continue;	/* its session runs: it waits its turn */
+		*pj = j->next;
+		if (!*pj)
+			x->todo_tail = pj;
+		return j;
+	}
+	return NULL;
+}
+
 static void *worker(void *arg)
 {
 	struct cpu_exec *x = arg;
 	uint64_t one = 1;
+	unsigned me;
 
 	pthread_mutex_lock(&x->lock);
+	me = x->next_me++;	/* one of slots entries, this thread's */
 	for (;;) {
 		struct vgpu_job *j;
 
-		while (!x->todo_head && !x->stop)
+		while (!(j = take(x)) && !x->stop)
 			pthread_cond_wait(&x->cond, &x->lock);
-		if (!x->todo_head)
+		if (!j)
 			break;
-		j = x->todo_head;
-		x->todo_head = j->next;
-		if (!x->todo_head)
-			x->todo_tail = &x->todo_head;
+		x->active[me] = j;
 		pthread_mutex_unlock(&x->lock);
 
 		compute(x, j);
 		j->t_done = vgpu_now_ns();
 
 		pthread_mutex_lock(&x->lock);
+		x->active[me] = NULL;
+		pthread_cond_broadcast(&x->cond);	/* its session's next may go */
 		j->next = NULL;
 		*x->done_tail = j;
 		x->done_tail = &j->next;
@@ -213,6 +246,7 @@ static void cpu_destroy(struct vgpu_executor *ex)
 	if (x->efd >= 0)
 		close(x->efd);
 	free(x->threads);
+	free(x->active);
 	free(x);
 }
 
@@ -235,7 +269,8 @@ static int cpu_create(const struct vgpu_exec_config *cfg,
 	pthread_cond_init(&x->cond, NULL);
 	x->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	x->threads = calloc(x->slots, sizeof(*x->threads));
-	if (x->efd < 0 || !x->threads) {
+	x->active = calloc(x->slots, sizeof(*x->active));
+	if (x->efd < 0 || !x->threads || !x->active) {
 		cpu_destroy(&x->base);
 		return -ENOMEM;
 	}

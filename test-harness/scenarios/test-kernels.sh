@@ -1,6 +1,7 @@
 #!/bin/bash
 # Modules and launches from guests.  On the CPU executor (CI): every request
-# vgpuback must refuse before an executor sees it gets its exact status;
+# vgpuback must refuse before an executor sees it gets its exact status; a
+# session's requests queued at once run in order (a stream);
 # module loads answer VGPU_ENOSYS and the session goes on; --max-modules
 # holds with loads in flight and is given back.  With
 # VGPU_TEST_EXECUTOR=cuda on a GPU (test-harness/bench/run-gpu-checks.sh):
@@ -37,7 +38,7 @@ if [ "$EXEC" = cpu ]; then
 		{ echo "Bail out! no host"; exit 1; }
 	g=$(simhost_guest g A high)
 	kern bad g --seed 1 bad
-	kern nokernels g --seed 2 nokernels
+	kern nokernels g --seed 2 nokernels order
 	kern counts g --seed 3 --max-modules $MM counts
 	is "$(simhost_wait_idle)" "$SIMHOST_IDLE" "at the end vgpuback holds nothing"
 	ok "vgpuback still runs" kill -0 "$simhost_backend_pid"
@@ -51,7 +52,7 @@ simhost_start --executor "$EXEC" --max-modules 16 --pool-deadline-ms B=4000 ||
 a=$(simhost_guest a A high)
 b=$(simhost_guest b B low)
 c=$(simhost_guest c A low)
-kern bad a --seed 1 bad
+kern bad a --seed 1 bad order
 kern kernels a --seed 2 kernels layout stream errors
 # What the host's nvidia-smi says of GPU 0, for the device query to match.
 IFS=, read -r smi_name smi_cc smi_mem < <(nvidia-smi -i 0 --query-gpu=name,compute_cap,memory.total \

@@ -9,6 +9,7 @@
  *   bad        every request the backend must refuse before any executor
  *              sees it, with the exact VGPU_E* status each gets
  *   nokernels  the CPU executor: loads answer VGPU_ENOSYS, the session lives on
+ *   order      a session's requests queued at once run in order
  *   counts     --max-modules M loads in flight at once (with vgpuback's
  *              --cpu-delay-us or a slow JIT), the next one VGPU_ENOMEM; the
  *              count is given back when they end
@@ -261,6 +262,47 @@ static void t_counts(struct kctx *c)
 	kexpect(c, vgpufront_session_close(c->dev, s), 0, "session close");
 }
 
+/* ---- a session is a stream ------------------------------------------------------------ */
+
+/*
+ * Memsets queued at once, each big one (64 MiB) followed by a small one
+ * (its last 4 KiB): 1 big, 2 small, 3 big, 4 small.  In order, the last
+ * 4 KiB read 4 and the 4 KiB before them 3.  A small one run beside the
+ * big one before it (two threads, two streams) finishes first, and the big
+ * one, which reaches the end last, leaves 3 there.
+ */
+#define ORDER_BIG (64u << 20)
+
+static void t_order(struct kctx *c)
+{
+	struct vgpuif_request q;
+	unsigned i, sent = 0, enomem, other, ok, bad = 0;
+	const uint8_t *p = c->out->addr;
+	uint64_t d = 0;
+	uint32_t s;
+
+	if (!kexpect(c, vgpufront_session_open(c->dev, 0, &s), 0, "session open") ||
+	    !kexpect(c, vgpufront_mem_alloc(c->dev, s, ORDER_BIG, &d), 0, "alloc 64 MiB"))
+		return;
+	for (i = 1; i <= 4; i++) {
+		kreq(&q, VGPU_OP_MEMSET, s);
+		q.u.memset = (struct vgpuif_memset_req){ .dptr = i % 2 ? d : d + ORDER_BIG - 4096,
+							 .value = i, .elem = 1,
+							 .count = i % 2 ? ORDER_BIG : 4096 };
+		sent += !vgpufront_submit(c->dev, &q);
+	}
+	ok = collect(c, sent, VGPU_OK, &enomem, &other);
+	kcheck(c, sent == 4 && ok == 4, "4 memsets queued at once: %u sent, %u done", sent, ok);
+	if (kexpect(c, vgpufront_memcpy_dtoh(c->dev, s, c->out, 0, d + ORDER_BIG - 8192, 8192), 0,
+		    "read back the last 8 KiB")) {
+		for (i = 0; i < 8192; i++)
+			bad += p[i] != (i < 4096 ? 3 : 4);
+		kcheck(c, !bad, "the last 4 KiB hold 4, the 4 KiB before them 3: the order they "
+		       "came in (%u bytes differ; the last byte is %u)", bad, p[8191]);
+	}
+	kexpect(c, vgpufront_session_close(c->dev, s), 0, "session close");
+}
+
 /* ---- the frame ---------------------------------------------------------------------- */
 
 static void usage(FILE *f)
@@ -268,8 +310,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: vgpu-kern [--name N] [--device D] [--seed S] [--max-modules M]\n"
 		   "                 [--cubin FILE] [--peer-out F] [--peer-in F]\n"
 		   "                 [--expect-name S --expect-cc M.N --expect-mem-mib N] SUB...\n"
-		   "SUB: bad nokernels counts kernels layout stream errors cubin fault victim spin\n"
-		   "     devinfo\n");
+		   "SUB: bad nokernels order counts kernels layout stream errors cubin fault victim\n"
+		   "     spin devinfo\n");
 }
 
 static int parse_args(struct kctx *c, int argc, char **argv)
@@ -336,6 +378,7 @@ static bool run_one(struct kctx *c, const char *sub)
 {
 	static const struct { const char *name; void (*fn)(struct kctx *); } subs[] = {
 		{ "bad", t_bad }, { "nokernels", t_nokernels }, { "counts", t_counts },
+		{ "order", t_order },
 		{ "kernels", t_kernels }, { "layout", t_layout }, { "stream", t_stream },
 		{ "errors", t_errors }, { "cubin", t_cubin }, { "fault", t_fault },
 		{ "victim", t_victim }, { "spin", t_spin }, { "devinfo", t_devinfo },
