@@ -8,10 +8,10 @@
  * as a sticky CUDA error leaves a GPU context, so that the restart path of
  * vgpuback can be tested where there is no GPU.
  *
- * A session is a stream: its requests run one at a time, in the order they
- * came (a copy, then the memset after it), as the CUDA executor runs them
- * on the session's stream; requests of other sessions, and version 1
- * requests, run beside them on the other threads.
+ * A guest stream (a session's own, or one it created) runs its requests one
+ * at a time, in the order they came (a copy, then the memset after it), as
+ * the CUDA executor runs them on a CUDA stream; requests of other streams,
+ * and version 1 requests, run beside them on the other threads.
  */
 #include "config.h"
 
@@ -125,6 +125,13 @@ static int cpu_memset(struct vgpu_job *j)
 	return VGPU_OK;
 }
 
+/* STREAM_SYNC: it ran, so all before it on its stream did. */
+static int cpu_stream_sync(struct vgpu_job *j)
+{
+	(void)j;
+	return VGPU_OK;
+}
+
 /* One kernel per executor op of the table (ring/vgpu_ops.c). */
 static int (*const cpu_kernels[VGPU_OP_MAX + 1])(struct vgpu_job *j) = {
 	[VGPU_OP_SCALAR_ADD] = cpu_scalar_add,
@@ -134,6 +141,7 @@ static int (*const cpu_kernels[VGPU_OP_MAX + 1])(struct vgpu_job *j) = {
 	[VGPU_OP_MEMCPY_DTOH] = cpu_dtoh,
 	[VGPU_OP_MEMCPY_DTOD] = cpu_dtod,
 	[VGPU_OP_MEMSET] = cpu_memset,
+	[VGPU_OP_STREAM_SYNC] = cpu_stream_sync,
 };
 
 static int run_kernel(struct vgpu_job *j)
@@ -166,7 +174,8 @@ static void compute(struct cpu_exec *x, struct vgpu_job *j)
 static bool same_stream(const struct vgpu_job *a, const struct vgpu_job *b)
 {
 	return a->session_gpu >= 0 && b->session_gpu >= 0 && a->domid == b->domid &&
-	       a->devid == b->devid && a->req.session == b->req.session;
+	       a->devid == b->devid && a->req.session == b->req.session &&
+	       vgpu_op_stream(&a->req) == vgpu_op_stream(&b->req);
 }
 
 /* The first job whose session no thread is computing; lock held. */

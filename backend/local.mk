@@ -20,7 +20,8 @@ backend_vgpuback_SOURCES = backend/vgpuback.h backend/main.c \
 	backend/workers.h backend/workers.c backend/workers_jobs.c \
 	backend/workers_calls.c backend/worker_priv.h backend/worker_main.c \
 	backend/worker_serve.c backend/worker_mem.c \
-	backend/sessions.h backend/sessions.c backend/sessions_priv.h backend/modules.c
+	backend/sessions.h backend/sessions.c backend/sessions_priv.h backend/modules.c \
+	backend/streams.c
 backend_vgpuback_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/xenstore-hooks
 backend_vgpuback_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(YAJL_CFLAGS)
 backend_vgpuback_LDADD = backend/libvgpusched.la xenstore-hooks/libvgpuhooks.la \

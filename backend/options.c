@@ -266,6 +266,8 @@ const struct vgpuback_option vgpuback_options[] = {
 	  .help = "modules one domain may hold loaded (default 64)" },
 	{ "max-functions", 0, UINT(max_functions, 1, 1048576), .def = "4096", .arg = "N",
 	  .help = "kernel functions one domain may hold (default\n4096)" },
+	{ "max-streams", 0, UINT(max_streams, 1, 65536), .def = "64", .arg = "N",
+	  .help = "streams one domain's sessions may hold (default 64)" },
 	{ "supervise", 0, ENUM(supervise, supervise_names, NULL), .def = "auto",
 	  .arg = "auto|yes|no",
 	  .help = "with workers no: run the work in a child that is\n"

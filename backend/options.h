@@ -43,6 +43,7 @@ struct vgpuback_config {
 	unsigned max_allocations;
 	unsigned max_modules;
 	unsigned max_functions;
+	unsigned max_streams;
 	char xl_config_dirs[512];
 	char xl_userdata_dir[256];
 };

@@ -82,6 +82,7 @@ static void session_close(struct vgpu_dev *dev, struct vgpu_session *s)
 		alloc_kill(dev, a);
 	}
 	modules_session_close(dev, s);
+	streams_close(dev, s);
 	dev->nsessions--;
 	free(s);
 }
@@ -135,7 +136,9 @@ static int mem_free(struct vgpu_dev *dev, struct vgpu_session *s, uint64_t dptr)
 
 void sessions_request(struct vgpu_dev *dev, const struct vgpuif_request *req)
 {
+	struct vgpu_reply r = { .len = sizeof(int64_t) };
 	struct vgpu_session *s;
+	int64_t id = 0;
 	int rc = VGPU_OK;
 
 	if (req->op == VGPU_OP_SESSION_OPEN) {
@@ -149,9 +152,14 @@ void sessions_request(struct vgpu_dev *dev, const struct vgpuif_request *req)
 		session_close(dev, s);
 	else if (req->op == VGPU_OP_MODULE_UNLOAD)
 		rc = modules_unload(dev, s, req->u.module_unload.module);
+	else if (req->op == VGPU_OP_STREAM_DESTROY)
+		rc = streams_destroy(dev, s, req->u.stream.stream);
+	else if (req->op == VGPU_OP_STREAM_CREATE)
+		rc = streams_create(dev, s, &id);
 	else
 		rc = mem_free(dev, s, req->u.mem_free.dptr);
-	respond(dev, req, rc, NULL);
+	r.result = &id;
+	respond(dev, req, rc, req->op == VGPU_OP_STREAM_CREATE && !rc ? &r : NULL);
 }
 
 /* The live allocation of @s that holds all of @r. */
@@ -196,6 +204,8 @@ int sessions_job_start(struct vgpu_dev *dev, struct vgpu_job *j)
 	s = session_find(dev, j->req.session);
 	if (!s)
 		return VGPU_ESESSION;
+	if (!streams_has(s, vgpu_op_stream(&j->req)))
+		return VGPU_ENOENT;	/* destroyed, or never this session's */
 	if (j->req.op == VGPU_OP_MEM_ALLOC) {
 		int rc = reserve(dev, j->req.u.mem_alloc.bytes);
 

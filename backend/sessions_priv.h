@@ -6,6 +6,7 @@
 #ifndef VGPUBACK_SESSIONS_PRIV_H
 #define VGPUBACK_SESSIONS_PRIV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vgpu_alloc;
@@ -19,6 +20,9 @@ struct vgpu_session {
 	int gpu;
 	struct vgpu_alloc *allocs;	/* live ones */
 	struct vgpu_module *mods;	/* loaded, not unloaded */
+	uint32_t *streams;		/* ids of its streams (streams.c) */
+	unsigned nstreams;
+	uint32_t next_stream;
 	struct vgpu_session *next;
 };
 
@@ -32,5 +36,12 @@ void modules_job_end(struct vgpuback *bk, struct vgpu_job *j);
 int modules_unload(struct vgpu_dev *dev, struct vgpu_session *s, uint64_t handle);
 /* The session closes: every module goes (once no launch names it). */
 void modules_session_close(struct vgpu_dev *dev, struct vgpu_session *s);
+
+/* streams.c: STREAM_CREATE (ENOMEM past max-streams), STREAM_DESTROY (ENOENT). */
+int streams_create(struct vgpu_dev *dev, struct vgpu_session *s, int64_t *id);
+int streams_destroy(struct vgpu_dev *dev, struct vgpu_session *s, uint32_t id);
+/* Is @id 0 (the session's own) or one of its streams? */
+bool streams_has(const struct vgpu_session *s, uint32_t id);
+void streams_close(struct vgpu_dev *dev, struct vgpu_session *s);
 
 #endif /* VGPUBACK_SESSIONS_PRIV_H */

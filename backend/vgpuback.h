@@ -97,6 +97,7 @@ struct vgpu_dev {
 	uint64_t mem_reserved;		/* MEM_ALLOCs queued or running */
 	unsigned nmodules;		/* loaded, or MODULE_LOADs not done */
 	unsigned nfuncs;		/* got, or FUNC_GETs not done */
+	unsigned nstreams;		/* streams of its sessions */
 	uint64_t buf_pages;
 	unsigned jobs_out;		/* jobs anywhere that point at us */
 	bool dead;			/* free when jobs_out reaches 0 */

@@ -5,10 +5,10 @@
 #include "cuda_streams.h"
 
 static bool same(const struct cuda_sstream *e, int dev, uint32_t domid, uint32_t devid,
-		 uint32_t session)
+		 uint32_t session, uint32_t stream)
 {
 	return e->st && e->dev == dev && e->domid == domid && e->devid == devid &&
-	       e->session == session;
+	       e->session == session && e->stream == stream;
 }
 
 /* A free entry, or the least recently used one no job holds. */
@@ -28,12 +28,13 @@ static int victim(struct cuda_streams *t)
 }
 
 int cuda_stream_get(struct cuda_streams *t, int dev, uint32_t domid, uint32_t devid,
-		    uint32_t session, int prio)
+		    uint32_t session, uint32_t stream, int prio)
 {
 	struct cuda_sstream *e;
 	int i;
 
-	for (i = 0; i < CUDA_SESSION_STREAMS && !same(&t->s[i], dev, domid, devid, session); i++)
+	for (i = 0; i < CUDA_SESSION_STREAMS && !same(&t->s[i], dev, domid, devid, session, stream);
+	     i++)
 		;
 	if (i == CUDA_SESSION_STREAMS) {
 		i = victim(t);
@@ -53,6 +54,7 @@ int cuda_stream_get(struct cuda_streams *t, int dev, uint32_t domid, uint32_t de
 		e->domid = domid;
 		e->devid = devid;
 		e->session = session;
+		e->stream = stream;
 	}
 	e = &t->s[i];
 	e->busy++;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cuda_streams.h: one CUDA stream per guest session, so that a session's
- * requests run in the order they came (a copy, then the launch that reads
- * it, then the copy back) while several are on the GPU at once.  Version 1
- * requests keep the executor's slot streams.
+ * cuda_streams.h: one CUDA stream per guest stream (a session's own, 0,
+ * and those it created), so that a stream's requests run in the order they
+ * came (a copy, then the launch that reads it, then the copy back) while
+ * several are on the GPU at once.  Version 1 requests keep the executor's
+ * slot streams.
  *
  * Contract: a bounded table, used under the executor's lock.  get() takes a
  * reference for a job on the GPU; put() drops it.  A stream no job holds
@@ -21,7 +22,7 @@
 struct cuda_sstream {
 	cudaStream_t st;
 	int dev;
-	uint32_t domid, devid, session;
+	uint32_t domid, devid, session, stream;
 	unsigned busy;
 	uint64_t used;			/* last get(), for recycling */
 };
@@ -31,9 +32,9 @@ struct cuda_streams {
 	uint64_t clock;
 };
 
-/* The session's stream on @dev (@prio: its stream priority); -1: none to be had. */
+/* The guest stream's on @dev (@prio: its stream priority); -1: none to be had. */
 int cuda_stream_get(struct cuda_streams *t, int dev, uint32_t domid, uint32_t devid,
-		    uint32_t session, int prio);
+		    uint32_t session, uint32_t stream, int prio);
 void cuda_stream_put(struct cuda_streams *t, int idx);
 /* @dev was reset: its streams are gone. */
 void cuda_streams_lost(struct cuda_streams *t, int dev);

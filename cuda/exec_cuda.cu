@@ -743,6 +743,15 @@ static int cuda_device_info(struct cuda_exec *x, struct slot *sl, struct vgpu_jo
 	return VGPU_OK;
 }
 
+/* STREAM_SYNC: nothing to run; its event marks the stream's work before it. */
+static int cuda_stream_sync(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
+{
+	(void)x;
+	(void)sl;
+	(void)j;
+	return VGPU_OK;
+}
+
 /*
  * One kernel per executor op of the table (ring/vgpu_ops.c), indexed by op.
  * C++ has no array designators: a constexpr function fills the table at
@@ -769,6 +778,7 @@ static constexpr struct cuda_kernel_table make_kernels(void)
 	t.fn[VGPU_OP_FUNC_GET] = cuda_func_get_op;
 	t.fn[VGPU_OP_LAUNCH] = cuda_launch_op;
 	t.fn[VGPU_OP_DEVICE_INFO] = cuda_device_info;
+	t.fn[VGPU_OP_STREAM_SYNC] = cuda_stream_sync;
 	return t;
 }
 
@@ -798,8 +808,8 @@ static int run_on(struct cuda_exec *x, struct gpu *g, struct slot *sl, struct vg
 		return VGPU_OK;
 	g->guest_state = true;
 	sl->sstream = cuda_stream_get(&x->streams, g->dev, job->domid, job->devid,
-				      job->req.session, x->cfg.stream_priorities ?
-				      stream_priority(job->prio) : 0);
+				      job->req.session, vgpu_op_stream(&job->req),
+				      x->cfg.stream_priorities ? stream_priority(job->prio) : 0);
 	if (sl->sstream < 0)
 		return VGPU_EBUSY;
 	sl->run = x->streams.s[sl->sstream].st;

@@ -30,7 +30,7 @@
  * on the ring then, as in mem.c); a device that is gone or failed answers
  * through vgpufront_call/submit as every call does.
  */
-static int check_v2(struct vgpufront *dev)
+int front_check_v2(struct vgpufront *dev)
 {
 	int v;
 
@@ -44,7 +44,7 @@ static int check_v2(struct vgpufront *dev)
 	return v < 2 ? -EOPNOTSUPP : 0;
 }
 
-static void request_init(struct vgpuif_request *req, uint8_t op, uint32_t session)
+void front_request_init(struct vgpuif_request *req, uint8_t op, uint32_t session)
 {
 	memset(req, 0, sizeof(*req));
 	req->op = op;
@@ -61,7 +61,7 @@ int vgpufront_module_load(struct vgpufront *dev, uint32_t session, const void *i
 
 	if (!image || !module || !len || len > VGPUIF_MAX_IMAGE)
 		return -EINVAL;
-	rc = check_v2(dev);
+	rc = front_check_v2(dev);
 	if (rc)
 		return rc;
 	/* The backend only reads the image: a read-only grant is enough. */
@@ -69,7 +69,7 @@ int vgpufront_module_load(struct vgpufront *dev, uint32_t session, const void *i
 	if (!buf)
 		return rc;
 	memcpy(buf->addr, image, len);
-	request_init(&req, VGPU_OP_MODULE_LOAD, session);
+	front_request_init(&req, VGPU_OP_MODULE_LOAD, session);
 	req.u.module_load.image = (struct vgpuif_bufref){ buf->handle, 0 };
 	req.u.module_load.bytes = (uint32_t)len;
 	rc = vgpufront_call(dev, &req, &rsp);
@@ -84,11 +84,11 @@ int vgpufront_module_unload(struct vgpufront *dev, uint32_t session, uint64_t mo
 {
 	struct vgpuif_request req;
 	struct vgpuif_response rsp;
-	int rc = check_v2(dev);
+	int rc = front_check_v2(dev);
 
 	if (rc)
 		return rc;
-	request_init(&req, VGPU_OP_MODULE_UNLOAD, session);
+	front_request_init(&req, VGPU_OP_MODULE_UNLOAD, session);
 	req.u.module_unload.module = module;
 	return vgpufront_call(dev, &req, &rsp);
 }
@@ -140,7 +140,7 @@ int vgpufront_func_get(struct vgpufront *dev, uint32_t session, uint64_t module,
 	len = strnlen(name, VGPUIF_MAX_NAME + 1);
 	if (!len || len > VGPUIF_MAX_NAME)
 		return -EINVAL;
-	rc = check_v2(dev);
+	rc = front_check_v2(dev);
 	if (rc)
 		return rc;
 	/* One buffer: the name, then the layout where the backend wants it (4-aligned). */
@@ -149,7 +149,7 @@ int vgpufront_func_get(struct vgpufront *dev, uint32_t session, uint64_t module,
 	if (!buf)
 		return rc;
 	memcpy(buf->addr, name, len);
-	request_init(&req, VGPU_OP_FUNC_GET, session);
+	front_request_init(&req, VGPU_OP_FUNC_GET, session);
 	req.u.func_get.module = module;
 	req.u.func_get.name = (struct vgpuif_bufref){ buf->handle, 0 };
 	req.u.func_get.name_len = (uint32_t)len;
@@ -193,13 +193,14 @@ static int launch_request(uint32_t session, const struct vgpufront_launch *l,
 	for (i = 0; i < 3; i++)
 		if (l->block[i] > UINT16_MAX)
 			return -EINVAL;
-	request_init(req, VGPU_OP_LAUNCH, session);
+	front_request_init(req, VGPU_OP_LAUNCH, session);
 	req->u.launch.func = l->func;
 	for (i = 0; i < 3; i++) {
 		req->u.launch.grid[i] = l->grid[i];
 		req->u.launch.block[i] = (uint16_t)l->block[i];
 	}
 	req->u.launch.shmem = l->shmem;
+	req->u.launch.stream = l->stream;
 	if (l->params)
 		req->u.launch.params = (struct vgpuif_bufref){ l->params->handle, l->params_off };
 	req->u.launch.params_len = l->params_len;
@@ -213,7 +214,7 @@ int vgpufront_launch(struct vgpufront *dev, uint32_t session, const struct vgpuf
 	int rc = launch_request(session, l, &req);
 
 	if (!rc)
-		rc = check_v2(dev);
+		rc = front_check_v2(dev);
 	return rc ? rc : vgpufront_call(dev, &req, &rsp);
 }
 
@@ -227,7 +228,7 @@ int vgpufront_launch_submit(struct vgpufront *dev, uint32_t session,
 		return -EINVAL;
 	rc = launch_request(session, l, &req);
 	if (!rc)
-		rc = check_v2(dev);
+		rc = front_check_v2(dev);
 	if (!rc)
 		rc = vgpufront_submit(dev, &req);
 	if (!rc)
@@ -244,13 +245,13 @@ int vgpufront_device_info(struct vgpufront *dev, unsigned gpu, struct vgpuif_dev
 
 	if (!out)
 		return -EINVAL;
-	rc = check_v2(dev);
+	rc = front_check_v2(dev);
 	if (rc)
 		return rc;
 	buf = vgpufront_buf_alloc(dev, sizeof(*out), 0, &rc);
 	if (!buf)
 		return rc;
-	request_init(&req, VGPU_OP_DEVICE_INFO, 0);
+	front_request_init(&req, VGPU_OP_DEVICE_INFO, 0);
 	req.u.device_info.out = (struct vgpuif_bufref){ buf->handle, 0 };
 	req.u.device_info.gpu = gpu;
 	rc = vgpufront_call(dev, &req, &rsp);

@@ -299,6 +299,7 @@ struct vgpufront_launch {
 	uint32_t grid[3];
 	uint32_t block[3];		/* each up to 65535, the product up to 1024 */
 	uint32_t shmem;			/* dynamic shared memory, bytes */
+	uint32_t stream;		/* 0: the session's own, or vgpufront_stream_create's */
 	const struct vgpufront_buf *params;	/* NULL when param_bytes is 0 */
 	uint32_t params_off;
 	uint32_t params_len;
@@ -351,5 +352,18 @@ int vgpufront_launch_submit(struct vgpufront *dev, uint32_t session,
  * executor, VGPU_ERANGE for a GPU the host does not have.
  */
 int vgpufront_device_info(struct vgpufront *dev, unsigned gpu, struct vgpuif_device_info *out);
+
+/*
+ * Streams (cuStreamCreate, cuStreamDestroy, cuStreamSynchronize): a
+ * session's requests run in order on the stream they name (0, the
+ * session's own, for every call above but vgpufront_launch's l->stream);
+ * requests of different streams may run side by side.  VGPU_ENOMEM past
+ * vgpuback's --max-streams; VGPU_ENOENT for a stream destroyed or never
+ * the session's.  Synchronize returns once all queued before it on the
+ * stream ran.
+ */
+int vgpufront_stream_create(struct vgpufront *dev, uint32_t session, uint32_t *stream);
+int vgpufront_stream_destroy(struct vgpufront *dev, uint32_t session, uint32_t stream);
+int vgpufront_stream_synchronize(struct vgpufront *dev, uint32_t session, uint32_t stream);
 
 #endif /* VGPUFRONT_H */

@@ -100,7 +100,7 @@ static int memcpy_check(const struct vgpuif_request *req)
 {
 	const struct vgpuif_memcpy_req *m = &req->u.memcpy;
 
-	if (m->stream || m->_pad)
+	if (m->_pad)
 		return VGPU_EINVAL;
 	return drange_ok(m->dptr, m->bytes) ? VGPU_OK : VGPU_ERANGE;
 }
@@ -116,7 +116,7 @@ static int dtod_check(const struct vgpuif_request *req)
 {
 	const struct vgpuif_memcpy_dtod_req *m = &req->u.memcpy_dtod;
 
-	if (m->stream || m->_pad)
+	if (m->_pad)
 		return VGPU_EINVAL;
 	if (!drange_ok(m->dst, m->bytes) || !drange_ok(m->src, m->bytes))
 		return VGPU_ERANGE;
@@ -139,7 +139,7 @@ static int memset_check(const struct vgpuif_request *req)
 	const struct vgpuif_memset_req *m = &req->u.memset;
 	uint64_t bytes;
 
-	if (m->stream || m->_pad2 || m->_pad[0] || m->_pad[1] || m->_pad[2])
+	if (m->_pad2 || m->_pad[0] || m->_pad[1] || m->_pad[2])
 		return VGPU_EINVAL;
 	if (m->elem != 1 && m->elem != 2 && m->elem != 4)
 		return VGPU_EINVAL;
@@ -213,7 +213,7 @@ static int launch_check(const struct vgpuif_request *req)
 	const struct vgpuif_launch_req *l = &req->u.launch;
 	uint32_t threads = (uint32_t)l->block[0] * l->block[1] * l->block[2];
 
-	if (l->_pad || l->stream)
+	if (l->_pad)
 		return VGPU_EINVAL;
 	if (!l->params_len && (l->params.handle || l->params.offset))
 		return VGPU_EINVAL;
@@ -239,6 +239,13 @@ static uint64_t device_info_len(const struct vgpuif_request *req, unsigned i)
 static int device_info_check(const struct vgpuif_request *req)
 {
 	return req->u.device_info._pad ? VGPU_EINVAL : VGPU_OK;
+}
+
+static int stream_check(const struct vgpuif_request *req)
+{
+	if (req->u.stream._pad)
+		return VGPU_EINVAL;
+	return req->op == VGPU_OP_STREAM_DESTROY && !req->u.stream.stream ? VGPU_EINVAL : VGPU_OK;
 }
 
 static const struct vgpu_op_desc ops[VGPU_OP_MAX + 1] = {
@@ -352,7 +359,31 @@ static const struct vgpu_op_desc ops[VGPU_OP_MAX + 1] = {
 		.operands = { { REF(device_info, out), true, 8 } },
 		.operand_len = device_info_len, .check = device_info_check,
 	},
+	[VGPU_OP_STREAM_CREATE] = {
+		.name = "stream_create", .site = VGPU_SITE_SESSIONS,
+		.result = VGPU_RESULT_SCALAR, .session = VGPU_SESSION_NAMED,
+	},
+	[VGPU_OP_STREAM_DESTROY] = {
+		.name = "stream_destroy", .payload = sizeof(struct vgpuif_stream_req),
+		.site = VGPU_SITE_SESSIONS, .session = VGPU_SESSION_NAMED, .check = stream_check,
+	},
+	[VGPU_OP_STREAM_SYNC] = {
+		.name = "stream_sync", .payload = sizeof(struct vgpuif_stream_req),
+		.site = VGPU_SITE_EXECUTOR, .session = VGPU_SESSION_NAMED, .check = stream_check,
+	},
 };
+
+uint32_t vgpu_op_stream(const struct vgpuif_request *req)
+{
+	switch (req->op) {
+	case VGPU_OP_MEMCPY_HTOD: case VGPU_OP_MEMCPY_DTOH: return req->u.memcpy.stream;
+	case VGPU_OP_MEMCPY_DTOD: return req->u.memcpy_dtod.stream;
+	case VGPU_OP_MEMSET: return req->u.memset.stream;
+	case VGPU_OP_LAUNCH: return req->u.launch.stream;
+	case VGPU_OP_STREAM_SYNC: return req->u.stream.stream;
+	default: return 0;
+	}
+}
 
 const struct vgpu_op_desc *vgpu_op_desc(unsigned op)
 {

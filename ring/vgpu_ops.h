@@ -75,6 +75,8 @@ struct vgpu_op_desc {
 
 /* The row for @op, NULL for an op this build does not know. */
 const struct vgpu_op_desc *vgpu_op_desc(unsigned op);
+/* The stream @req runs on in its session (0: the session's own). */
+uint32_t vgpu_op_stream(const struct vgpuif_request *req);
 
 /* Operand @i's buffer reference inside @req. */
 static inline const struct vgpuif_bufref *

@@ -85,7 +85,15 @@
 #define VGPU_OP_FUNC_GET       16	/* result.func; layout into a buffer */
 #define VGPU_OP_LAUNCH         17	/* a kernel on the session's stream */
 #define VGPU_OP_DEVICE_INFO    18	/* a GPU as cuDeviceGet* see it, into a buffer */
-#define VGPU_OP_MAX            18
+/*
+ * Streams: a session's requests run in order on the stream they name (0:
+ * the session's own); requests of different streams may run side by side.
+ * Stream ids are vgpuback's, per session, never reused in it.
+ */
+#define VGPU_OP_STREAM_CREATE  19	/* result.scalar = stream id */
+#define VGPU_OP_STREAM_DESTROY 20	/* later requests naming it: VGPU_ENOENT */
+#define VGPU_OP_STREAM_SYNC    21	/* answered once all before it on the stream ran */
+#define VGPU_OP_MAX            21
 
 /* Request flags (request.flags). */
 #define VGPU_REQ_F_QUERY_TEXT  0x01	/* QUERY: also write text into query.out */
@@ -183,7 +191,7 @@ struct vgpuif_memcpy_req {
 	uint64_t dptr;			/* device side */
 	uint64_t bytes;			/* 1 .. the buffer's size */
 	struct vgpuif_bufref buf;	/* guest side */
-	uint32_t stream;		/* must be 0 (the session's stream) */
+	uint32_t stream;		/* 0 (the session's) or a STREAM_CREATE id */
 	uint32_t _pad;
 };
 
@@ -191,7 +199,7 @@ struct vgpuif_memcpy_dtod_req {
 	uint64_t dst;
 	uint64_t src;			/* the ranges may not overlap */
 	uint64_t bytes;
-	uint32_t stream;		/* must be 0 */
+	uint32_t stream;		/* as memcpy's */
 	uint32_t _pad;
 };
 
@@ -201,7 +209,7 @@ struct vgpuif_memset_req {
 	uint32_t value;			/* the low elem bytes are stored */
 	uint8_t  elem;			/* 1, 2 or 4 */
 	uint8_t  _pad[3];
-	uint32_t stream;		/* must be 0 */
+	uint32_t stream;		/* as memcpy's */
 	uint32_t _pad2;
 };
 
@@ -254,7 +262,7 @@ struct vgpuif_launch_req {
 	uint16_t block[3];		/* product 1 .. VGPUIF_MAX_BLOCK */
 	uint16_t _pad;
 	uint32_t shmem;			/* dynamic shared memory bytes */
-	uint32_t stream;		/* must be 0 (the session's stream) */
+	uint32_t stream;		/* as memcpy's */
 	struct vgpuif_bufref params;
 	uint32_t params_len;
 };
@@ -282,6 +290,12 @@ struct vgpuif_device_info {
 	int32_t attrs[VGPUIF_DEVICE_ATTRS];	/* [CUdevice_attribute]; 0: the driver has none */
 };
 
+/* STREAM_DESTROY and STREAM_SYNC (STREAM_CREATE has no payload). */
+struct vgpuif_stream_req {
+	uint32_t stream;		/* DESTROY: not 0; SYNC: 0 is the session's */
+	uint32_t _pad;
+};
+
 struct vgpuif_request {
 	uint64_t id;			/* opaque, echoed in the response */
 	uint8_t  op;			/* VGPU_OP_* */
@@ -305,6 +319,7 @@ struct vgpuif_request {
 		struct vgpuif_func_get_req func_get;
 		struct vgpuif_launch_req launch;
 		struct vgpuif_device_info_req device_info;
+		struct vgpuif_stream_req stream;
 		uint8_t raw[48];
 	} u;
 };

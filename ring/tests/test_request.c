@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "request.h"
+#include "vgpu_ops.h"
 
 static struct vgpuif_request base(uint8_t op)
 {
@@ -257,8 +258,12 @@ static void test_v2_copies(void **state)
 	assert_int_equal(vgpuif_validate_request(&r), VGPU_OK);
 	r.op = VGPU_OP_MEMCPY_DTOH;
 	assert_int_equal(vgpuif_validate_request(&r), VGPU_OK);
-	r.u.memcpy.stream = 1;
+	r.u.memcpy.stream = 1;	/* a stream: vgpuback checks it is the session's */
+	assert_int_equal(vgpuif_validate_request(&r), VGPU_OK);
+	assert_int_equal(vgpu_op_stream(&r), 1);
+	r.u.memcpy._pad = 1;
 	assert_int_equal(vgpuif_validate_request(&r), VGPU_EINVAL);
+	r.u.memcpy._pad = 0;
 	r.u.memcpy.stream = 0;
 	r.u.memcpy.dptr = UINT64_MAX - 100;	/* wraps */
 	assert_int_equal(vgpuif_validate_request(&r), VGPU_ERANGE);

@@ -739,10 +739,41 @@ static uint64_t pick_handle(struct rd *r, uint64_t given)
 	return v & 0x80 ? v % 16 : given;
 }
 
+/* Streams: made, destroyed, synchronized, named by a memset (ids 0-3). */
+static void request_stream(struct rd *r, struct slot *sl, uint8_t sub, struct vgpuif_request *q)
+{
+	switch (sub >> 1 & 3) {
+	case 0:
+		q->op = VGPU_OP_STREAM_CREATE;
+		break;
+	case 1:
+		q->op = VGPU_OP_STREAM_DESTROY;
+		q->u.stream.stream = u8(r) % 4;
+		break;
+	case 2:
+		q->op = VGPU_OP_STREAM_SYNC;
+		q->u.stream.stream = u8(r) % 4;
+		break;
+	default:
+		q->op = VGPU_OP_MEMSET;
+		q->u.memset.dptr = pick_dptr(r, sl);
+		q->u.memset.elem = 1;
+		q->u.memset.count = 1 + u16(r) % 4096;
+		q->u.memset.stream = u8(r) % 4;
+		break;
+	}
+}
+
 /* Modules: loads, unloads, look-ups and launches, right and wrong. */
 static void request_module(struct rd *r, struct slot *sl, uint8_t sub, struct vgpuif_request *q)
 {
-	unsigned f = u8(r) % 4;
+	unsigned f;
+
+	if (sub & 0x20) {
+		request_stream(r, sl, sub, q);
+		return;
+	}
+	f = u8(r) % 4;
 
 	switch (sub >> 1 & 3) {
 	case 0:

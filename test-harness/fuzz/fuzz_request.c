@@ -18,15 +18,16 @@ static void check_accepted(const struct vgpuif_request *r)
 
 	if (r->op > VGPU_OP_MAX || r->_pad0)
 		abort();
-	/* Version 1 ops and SESSION_OPEN name no session; the others one. */
-	if ((r->op <= VGPU_OP_BUF_UNREGISTER || r->op == VGPU_OP_SESSION_OPEN) != !r->session)
+	/* Version 1 ops, SESSION_OPEN and DEVICE_INFO name no session; the others one. */
+	if ((r->op <= VGPU_OP_BUF_UNREGISTER || r->op == VGPU_OP_SESSION_OPEN ||
+	     r->op == VGPU_OP_DEVICE_INFO) != !r->session)
 		abort();
 	switch (r->op) {
 	case VGPU_OP_MEMCPY_HTOD:
 	case VGPU_OP_MEMCPY_DTOH: {
 		const struct vgpuif_memcpy_req *m = &r->u.memcpy;
 
-		if (!m->bytes || !m->dptr || m->dptr + m->bytes < m->dptr || m->stream ||
+		if (!m->bytes || !m->dptr || m->dptr + m->bytes < m->dptr ||
 		    (uint64_t)m->buf.offset + m->bytes > max)
 			abort();
 		break;
@@ -50,6 +51,27 @@ static void check_accepted(const struct vgpuif_request *r)
 			abort();
 		break;
 	}
+	case VGPU_OP_LAUNCH: {
+		const struct vgpuif_launch_req *l = &r->u.launch;
+		uint64_t threads = (uint64_t)l->block[0] * l->block[1] * l->block[2];
+
+		if (!l->func || !l->grid[0] || l->grid[0] > INT32_MAX || !l->grid[1] ||
+		    !l->grid[2] || l->grid[1] > 65535 || l->grid[2] > 65535 || !threads ||
+		    threads > 1024 || l->block[2] > 64 || l->shmem > (256u << 10) ||
+		    l->params_len > 32764 || (uint64_t)l->params.offset + l->params_len > max)
+			abort();
+		break;
+	}
+	case VGPU_OP_MODULE_LOAD:
+		if (!r->u.module_load.bytes || r->u.module_load.bytes > (64u << 20) ||
+		    r->u.module_load.flags)
+			abort();
+		break;
+	case VGPU_OP_FUNC_GET:
+		if (!r->u.func_get.module || !r->u.func_get.name_len ||
+		    r->u.func_get.name_len > 256 || r->u.func_get.layout_len % 8)
+			abort();
+		break;
 	case VGPU_OP_MEM_ALLOC:
 		if (!r->u.mem_alloc.bytes || r->u.mem_alloc.bytes > VGPUIF_MAX_ALLOC)
 			abort();

@@ -44,6 +44,11 @@ def munload(s): return bytes([5, s, 0x8b, 0x82, 0, 0, 0])
 def fget(s, h, name_len, nlayout):
 	return bytes([5, s, 0x8b, 0x84, 0, 0, 0, h]) + struct.pack('<H', 64) + \
 		bytes([name_len - 1, nlayout]) + (bytes([h]) + struct.pack('<H', 512) if nlayout else b'')
+# Streams (request_stream): sub 0xa0 | op << 1, the session pick, the op's bytes.
+def screate(s): return bytes([5, s, 0x8b, 0xa0, 0])
+def sdestroy(s, st): return bytes([5, s, 0x8b, 0xa2, 0, st])
+def ssync(s, st): return bytes([5, s, 0x8b, 0xa4, 0, st])
+def smemset(s, st, n): return bytes([5, s, 0x8b, 0xa6, 0, 0]) + struct.pack('<H', n - 1) + bytes([st])
 def launch(s, h, block=128):	# the newest function, its own blob size
 	return bytes([5, s, 0x8b, 0x86, 0, 0, 0, 0]) + struct.pack('<H', block - 1) + \
 		bytes([h]) + struct.pack('<H', 1024)
@@ -112,6 +117,13 @@ seeds = {
 		finish() + turn() + read(0) + fget(0, 1, 7, 0) + turn() + finish() + turn() +
 		read(0) + launch(0, 1) + launch(0, 1) + munload(0) + turn() + read(0) +
 		finish(2) + turn() + read(0),
+	# A stream's memset and synchronize queued with the session's own; then
+	# the stream destroyed and named again (VGPU_ENOENT).
+	'v2_streams': session(0, 0) + sopen(0) + turn() + read(0) + alloc(0, 4096) + turn() +
+		finish() + turn() + read(0) + screate(0) + turn() + read(0) + smemset(0, 1, 4096) +
+		smemset(0, 0, 100) + ssync(0, 1) + turn() + finish(2) + turn() + finish() + turn() +
+		read(0) +
+		sdestroy(0, 1) + smemset(0, 1, 10) + turn() + read(0),
 	'v2_module_death': session(0, 0) + register(0, 1, 4, 10, 11, 20) + turn() + settle() +
 		read(0) + sopen(0) + turn() + read(0) + mload(0, 1, 100) + turn() + finish() +
 		turn() + read(0) + fget(0, 1, 8, 2) + turn() + finish() + turn() + read(0) +

@@ -22,6 +22,7 @@ tmp=$(mktemp -d)
 trap 'simhost_stop; rm -rf "$tmp"' EXIT
 T=300		# seconds any one guest program may run (a hang fails, rc 124)
 MM=3		# --max-modules per domain
+MS=5		# --max-streams per domain
 EXEC=${VGPU_TEST_EXECUTOR:-cpu}
 
 # kern NAME GUEST ARGS...: vgpu-kern in GUEST, relayed.
@@ -34,11 +35,12 @@ kern() {
 
 if [ "$EXEC" = cpu ]; then
 	# Every request takes 0.3 s: loads stay in flight long enough to count.
-	simhost_start --executor cpu --max-modules $MM --cpu-delay-us 300000 ||
+	simhost_start --executor cpu --max-modules $MM --max-streams $MS --slots 4 \
+		--cpu-delay-us 300000 ||
 		{ echo "Bail out! no host"; exit 1; }
 	g=$(simhost_guest g A high)
 	kern bad g --seed 1 bad
-	kern nokernels g --seed 2 nokernels order
+	kern nokernels g --seed 2 --max-streams $MS nokernels order streams
 	kern counts g --seed 3 --max-modules $MM counts
 	is "$(simhost_wait_idle)" "$SIMHOST_IDLE" "at the end vgpuback holds nothing"
 	ok "vgpuback still runs" kill -0 "$simhost_backend_pid"
@@ -47,12 +49,12 @@ if [ "$EXEC" = cpu ]; then
 fi
 
 # The CUDA executor.  Pool B's deadline is 4 s: the endless kernel's guest.
-simhost_start --executor "$EXEC" --max-modules 16 --pool-deadline-ms B=4000 ||
+simhost_start --executor "$EXEC" --max-modules 16 --max-streams $MS --pool-deadline-ms B=4000 ||
 	{ echo "Bail out! no host"; exit 1; }
 a=$(simhost_guest a A high)
 b=$(simhost_guest b B low)
 c=$(simhost_guest c A low)
-kern bad a --seed 1 bad order
+kern bad a --seed 1 --max-streams $MS bad order streams
 kern kernels a --seed 2 kernels layout stream errors
 # What the host's nvidia-smi says of GPU 0, for the device query to match.
 IFS=, read -r smi_name smi_cc smi_mem < <(nvidia-smi -i 0 --query-gpu=name,compute_cap,memory.total \

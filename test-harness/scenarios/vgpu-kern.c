@@ -10,6 +10,7 @@
  *              sees it, with the exact VGPU_E* status each gets
  *   nokernels  the CPU executor: loads answer VGPU_ENOSYS, the session lives on
  *   order      a session's requests queued at once run in order
+ *   streams    two streams: each in order, side by side; destroy, bounds
  *   counts     --max-modules M loads in flight at once (with vgpuback's
  *              --cpu-delay-us or a slow JIT), the next one VGPU_ENOMEM; the
  *              count is given back when they end
@@ -127,7 +128,7 @@ static void bad_launch(struct kctx *c, uint32_t s)
 	LAUNCH("shared memory over VGPUIF_MAX_SHMEM", ERANGE, l->shmem = VGPUIF_MAX_SHMEM + 1);
 	LAUNCH("parameters over VGPUIF_MAX_PARAM_BYTES", ERANGE,
 	       (l->params.handle = c->in->handle, l->params_len = VGPUIF_MAX_PARAM_BYTES + 1));
-	LAUNCH("a stream other than 0", EINVAL, l->stream = 1);
+	LAUNCH("a stream the session never made", ENOENT, l->stream = 1);
 	LAUNCH("padding", EINVAL, l->_pad = 1);
 	LAUNCH("no parameters but a buffer named", EINVAL, l->params.handle = c->in->handle);
 	LAUNCH("parameters past the buffer's end", ERANGE,
@@ -303,6 +304,93 @@ static void t_order(struct kctx *c)
 	kexpect(c, vgpufront_session_close(c->dev, s), 0, "session close");
 }
 
+/* Queue a memset of @n bytes at @d on @stream: its request id, 0 if not sent. */
+static uint64_t queue_memset(struct kctx *c, uint32_t s, uint32_t stream, uint64_t d,
+			     uint64_t n, unsigned v)
+{
+	struct vgpuif_request q;
+
+	kreq(&q, VGPU_OP_MEMSET, s);
+	q.u.memset = (struct vgpuif_memset_req){ .dptr = d, .count = n, .value = v, .elem = 1,
+						 .stream = stream };
+	return vgpufront_submit(c->dev, &q) ? 0 : q.id;
+}
+
+/* Where in the arrival order of @n responses request @id came (-1: not). */
+static int arrival(struct kctx *c, const uint64_t *ids, unsigned n, int *pos)
+{
+	struct vgpuif_response r[8];
+	unsigned got = 0, i, k;
+	int m, bad = 0;
+
+	for (i = 0; i < n; i++)
+		pos[i] = -1;
+	while (got < n && (m = vgpufront_poll(c->dev, r, 8, 30000)) > 0)
+		for (k = 0; k < (unsigned)m; k++, got++) {
+			for (i = 0; i < n && ids[i] != r[k].id; i++)
+				;
+			if (i < n)
+				pos[i] = (int)got;
+			bad += r[k].status != VGPU_OK;
+		}
+	return bad;
+}
+
+/*
+ * Two streams of one session (vgpuback with --slots 4 and --cpu-delay-us,
+ * or a GPU): A's two memsets run one after the other, B's beside the first
+ * (its answer comes before A's second), and A's synchronize after both.
+ */
+static void t_streams(struct kctx *c)
+{
+	uint32_t s, a = 0, b = 0, more;
+	uint64_t da = 0, db = 0, ids[4];
+	struct vgpuif_query_result qr;
+	int pos[4], bad;
+	unsigned n;
+
+	if (!kexpect(c, vgpufront_session_open(c->dev, 0, &s), 0, "session open") ||
+	    !kexpect(c, vgpufront_stream_create(c->dev, s, &a), 0, "stream A") ||
+	    !kexpect(c, vgpufront_stream_create(c->dev, s, &b), 0, "stream B") ||
+	    !kcheck(c, a && b && a != b, "two ids, neither 0 (%u, %u)", a, b) ||
+	    vgpufront_mem_alloc(c->dev, s, ORDER_BIG, &da) || vgpufront_mem_alloc(c->dev, s, 4096, &db))
+		return;
+	ids[0] = queue_memset(c, s, a, da, ORDER_BIG, 1);
+	ids[1] = queue_memset(c, s, a, da, ORDER_BIG, 2);
+	ids[2] = queue_memset(c, s, b, db, 4096, 7);
+	{
+		struct vgpuif_request q;
+
+		kreq(&q, VGPU_OP_STREAM_SYNC, s);
+		q.u.stream.stream = a;
+		ids[3] = vgpufront_submit(c->dev, &q) ? 0 : q.id;
+	}
+	bad = arrival(c, ids, 4, pos);
+	kcheck(c, !bad && pos[0] >= 0 && pos[1] >= 0 && pos[2] >= 0 && pos[3] >= 0,
+	       "4 requests queued on two streams, all answered VGPU_OK (%d not)", bad);
+	kcheck(c, pos[0] < pos[1] && pos[1] < pos[3], "stream A in order: memset, memset, "
+	       "synchronize (answers %d, %d, %d)", pos[0], pos[1], pos[3]);
+	/* Timed by --cpu-delay-us on the CPU; a GPU's 64 MiB takes microseconds. */
+	if (!vgpufront_query(c->dev, &qr, NULL, 0) && qr.executor == VGPU_EXEC_CPU)
+		kcheck(c, pos[2] < pos[1], "stream B ran beside A: its memset answered %d, "
+		       "before A's second (%d)", pos[2], pos[1]);
+	kexpect(c, vgpufront_stream_synchronize(c->dev, s, b), 0, "synchronize B");
+	kexpect(c, vgpufront_stream_destroy(c->dev, s, a), 0, "destroy A");
+	kexpect(c, vgpufront_memset(c->dev, s, db, 1, 1, 16), 0, "the session's own stream");
+	kexpect(c, vgpufront_stream_synchronize(c->dev, s, a), E(ENOENT), "synchronize A, destroyed");
+	kexpect(c, vgpufront_stream_destroy(c->dev, s, a), E(ENOENT), "destroy A again");
+	kexpect(c, vgpufront_stream_destroy(c->dev, s, 0), E(EINVAL), "destroy stream 0");
+	kexpect(c, vgpufront_stream_synchronize(c->dev, s, 999), E(ENOENT), "a stream never made");
+	for (n = 1; !vgpufront_stream_create(c->dev, s, &more); n++)
+		;
+	kcheck(c, c->max_streams && n == c->max_streams, "streams up to --max-streams %u: %u",
+	       c->max_streams, n);
+	kexpect(c, vgpufront_session_close(c->dev, s), 0, "session close");
+	kexpect(c, vgpufront_session_open(c->dev, 0, &s), 0, "a new session");
+	kexpect(c, vgpufront_stream_create(c->dev, s, &more), 0, "its stream: the count came back");
+	kexpect(c, vgpufront_session_close(c->dev, s), 0, "session close");
+}
+
 /* ---- the frame ---------------------------------------------------------------------- */
 
 static void usage(FILE *f)
@@ -310,8 +398,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: vgpu-kern [--name N] [--device D] [--seed S] [--max-modules M]\n"
 		   "                 [--cubin FILE] [--peer-out F] [--peer-in F]\n"
 		   "                 [--expect-name S --expect-cc M.N --expect-mem-mib N] SUB...\n"
-		   "SUB: bad nokernels order counts kernels layout stream errors cubin fault victim\n"
-		   "     spin devinfo\n");
+		   "SUB: bad nokernels order streams (--max-streams N) counts kernels layout stream\n"
+		   "     errors cubin fault victim spin devinfo\n");
 }
 
 static int parse_args(struct kctx *c, int argc, char **argv)
@@ -320,6 +408,7 @@ static int parse_args(struct kctx *c, int argc, char **argv)
 		{ "name", required_argument, NULL, 'm' }, { "device", required_argument, NULL, 'd' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "max-modules", required_argument, NULL, 'M' },
+		{ "max-streams", required_argument, NULL, 'S' },
 		{ "cubin", required_argument, NULL, 'c' },
 		{ "expect-name", required_argument, NULL, 'N' },
 		{ "expect-cc", required_argument, NULL, 'C' },
@@ -335,6 +424,7 @@ static int parse_args(struct kctx *c, int argc, char **argv)
 		case 'd': c->devid = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 's': c->ck.rng = strtoull(optarg, NULL, 0); break;
 		case 'M': c->max_modules = (unsigned)strtoul(optarg, NULL, 0); break;
+		case 'S': c->max_streams = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'c': c->cubin = optarg; break;
 		case 'N': c->expect_name = optarg; break;
 		case 'C': c->expect_cc = optarg; break;
@@ -378,7 +468,7 @@ static bool run_one(struct kctx *c, const char *sub)
 {
 	static const struct { const char *name; void (*fn)(struct kctx *); } subs[] = {
 		{ "bad", t_bad }, { "nokernels", t_nokernels }, { "counts", t_counts },
-		{ "order", t_order },
+		{ "order", t_order }, { "streams", t_streams },
 		{ "kernels", t_kernels }, { "layout", t_layout }, { "stream", t_stream },
 		{ "errors", t_errors }, { "cubin", t_cubin }, { "fault", t_fault },
 		{ "victim", t_victim }, { "spin", t_spin }, { "devinfo", t_devinfo },

@@ -20,7 +20,7 @@ struct kctx {
 	const char *name, *cubin, *peer_out, *peer_in;
 	const char *expect_name, *expect_cc;	/* nvidia-smi's, for devinfo */
 	uint64_t expect_mem_mib;
-	unsigned devid, max_modules;
+	unsigned devid, max_modules, max_streams;
 	struct vgpufront *dev;
 	struct vgpufront_buf *in;	/* read-only to the backend: HtoD, images, blobs */
 	struct vgpufront_buf *out;	/* writable: DtoH, layouts */
