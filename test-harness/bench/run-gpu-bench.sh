@@ -152,6 +152,12 @@ simhost_backend_restart --executor cuda --slots 8 >/dev/null
 # One native process at the same size, as many requests back to back.
 grep 'NATIVE name=vadd n=1048576' "$raw" | sed 's/NATIVE/ONE_NATIVE/' >>"$raw"
 
+# Launches: the built-in PTX natively (driver API) and from guest g1.
+if [ -x "$bin/native_launch" ] && [ -x "$bin/vgpu-launch" ]; then
+	"$bin/native_launch" "$here/../../frontend/kernels/vgpu_kernels.ptx" | tee -a "$raw"
+	timeout 300 "$SIM" exec g1 -- "$bin/vgpu-launch" | tee -a "$raw"
+fi
+
 echo
 echo "xen-vgpu vs native CUDA, same GPU, same run ($(head -1 "$raw"))"
 awk '
@@ -204,3 +210,17 @@ END {
 		printf "  %-10s %10.2f %10.2f %7.2f %10.2f %10.2f %7.2f %9s\n", n, nat["htod," n], vh[n], vh[n] / nat["htod," n], nat["dtoh," n], vd[n], vd[n] / nat["dtoh," n], vv[n] }
 }' "$raw"
 
+echo
+echo "protocol 2, launches of the built-in PTX: native (driver API, one process) and one guest, medians"
+awk '
+/^(NATIVE|GUEST) name=(launch_rt|launch_10k|sgemm)/ {
+	for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+	t[$1 "," f["name"]] = f["median_us"] }
+END {
+	if (!t["GUEST,launch_rt"]) { print "  (not run: no native_launch or vgpu-launch)"; exit }
+	printf "  %-34s %12s %12s %12s\n", "measure", "native", "guest", "guest/native"
+	printf "  %-34s %10.1fus %10.1fus %+10.1fus\n", "empty kernel, launch + wait", t["NATIVE,launch_rt"], t["GUEST,launch_rt"], t["GUEST,launch_rt"] - t["NATIVE,launch_rt"]
+	n = 1e4 / (t["NATIVE,launch_10k"] / 1e6); g = 1e4 / (t["GUEST,launch_10k"] / 1e6)
+	printf "  %-34s %10.0f/s %10.0f/s %12.2f\n", "10,000 launches queued, launches/s", n, g, g / n
+	printf "  %-34s %10.2fms %10.2fms %12.2f\n", "SGEMM 4096 (vgpu_matmul), speed", t["NATIVE,sgemm"] / 1e3, t["GUEST,sgemm"] / 1e3, t["NATIVE,sgemm"] / t["GUEST,sgemm"]
+}' "$raw"
