@@ -93,7 +93,7 @@ void *front_share(struct vgpufront *dev, unsigned count, int writable,
 		  uint32_t *refs);
 void front_unshare(struct vgpufront *dev, void *addr, unsigned count);
 
-/* launch.c: -EOPNOTSUPP before a version 1 backend; a zeroed request of @op. */
+/* mem.c: -EOPNOTSUPP before a version 1 backend; a zeroed request of @op. */
 int front_check_v2(struct vgpufront *dev);
 void front_request_init(struct vgpuif_request *req, uint8_t op, uint32_t session);
 

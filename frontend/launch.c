@@ -25,32 +25,6 @@
 /* The layout buffer: as many entries as a vgpufront_func reports. */
 #define LAYOUT_BYTES (VGPUFRONT_MAX_PARAMS * sizeof(struct vgpuif_param))
 
-/*
- * -EOPNOTSUPP when the backend does not speak version 2 (nothing must go
- * on the ring then, as in mem.c); a device that is gone or failed answers
- * through vgpufront_call/submit as every call does.
- */
-int front_check_v2(struct vgpufront *dev)
-{
-	int v;
-
-	if (!dev)
-		return -EINVAL;
-	if (!vgpufront_connected(dev))
-		return 0;
-	v = vgpufront_protocol_version(dev);
-	if (v < 0)
-		return v;
-	return v < 2 ? -EOPNOTSUPP : 0;
-}
-
-void front_request_init(struct vgpuif_request *req, uint8_t op, uint32_t session)
-{
-	memset(req, 0, sizeof(*req));
-	req->op = op;
-	req->session = session;
-}
-
 int vgpufront_module_load(struct vgpufront *dev, uint32_t session, const void *image,
 			  size_t len, uint64_t *module)
 {

@@ -37,7 +37,7 @@ EXTRA_DIST += frontend/libvgpufront.pc.in frontend/libvgpufront.map
 bin_PROGRAMS += frontend/vgpufront
 frontend_vgpufront_SOURCES = frontend/vgpufront_tool.c frontend/tool_priv.h \
 	frontend/tool_info.c frontend/tool_progress.c frontend/tool_bench.c \
-	frontend/tool_mem.c frontend/tool_run.c frontend/tool_matmul.c
+	frontend/tool_mem.c frontend/tool_json.h frontend/tool_json.c frontend/tool_run.c frontend/tool_matmul.c
 frontend_vgpufront_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend
 frontend_vgpufront_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
 frontend_vgpufront_LDADD = frontend/libvgpufront.la frontend/libvgpukernels.la \
@@ -91,7 +91,7 @@ dist_check_SCRIPTS += frontend/tests/test-pkgconfig.sh
 # vgpufront info's parser of the executor's key=value text.
 check_PROGRAMS += frontend/tests/test_tool_info
 TESTS += frontend/tests/test_tool_info
-frontend_tests_test_tool_info_SOURCES = frontend/tests/test_tool_info.c
+frontend_tests_test_tool_info_SOURCES = frontend/tests/test_tool_info.c frontend/tool_json.c
 frontend_tests_test_tool_info_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend
 frontend_tests_test_tool_info_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(YAJL_CFLAGS)
 frontend_tests_test_tool_info_LDADD = frontend/libvgpufront.la $(YAJL_LIBS) $(CMOCKA_LIBS)

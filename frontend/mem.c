@@ -26,33 +26,40 @@ int vgpufront_protocol_version(const struct vgpufront *dev)
 }
 
 /*
- * Send a version 2 request, unless the backend does not speak version 2:
- * then -EOPNOTSUPP and nothing goes on the ring (a version 1 backend would
- * refuse the op with VGPU_ENOSYS, or worse, read request.session as padding).
- * A device that is gone or failed answers as every call does (-EPIPE, -EPROTO).
+ * -EOPNOTSUPP when the backend does not speak version 2: nothing must go
+ * on the ring then (a version 1 backend would refuse the op with
+ * VGPU_ENOSYS, or worse, read request.session as padding).  A device that
+ * is gone or failed answers through vgpufront_call/submit as every call
+ * does (-EPIPE, -EPROTO).  launch.c and streams.c use it too.
  */
-static int call_v2(struct vgpufront *dev, struct vgpuif_request *req,
-		   struct vgpuif_response *rsp)
+int front_check_v2(struct vgpufront *dev)
 {
 	int v;
 
 	if (!dev)
 		return -EINVAL;
-	if (vgpufront_connected(dev)) {
-		v = vgpufront_protocol_version(dev);
-		if (v < 0)
-			return v;
-		if (v < 2)
-			return -EOPNOTSUPP;
-	}
-	return vgpufront_call(dev, req, rsp);
+	if (!vgpufront_connected(dev))
+		return 0;
+	v = vgpufront_protocol_version(dev);
+	if (v < 0)
+		return v;
+	return v < 2 ? -EOPNOTSUPP : 0;
 }
 
-static void request_init(struct vgpuif_request *req, uint8_t op, uint32_t session)
+void front_request_init(struct vgpuif_request *req, uint8_t op, uint32_t session)
 {
 	memset(req, 0, sizeof(*req));
 	req->op = op;
 	req->session = session;
+}
+
+/* Send a version 2 request, unless the backend does not speak version 2. */
+static int call_v2(struct vgpufront *dev, struct vgpuif_request *req,
+		   struct vgpuif_response *rsp)
+{
+	int rc = front_check_v2(dev);
+
+	return rc ? rc : vgpufront_call(dev, req, rsp);
 }
 
 int vgpufront_session_open(struct vgpufront *dev, unsigned gpu, uint32_t *session)
@@ -63,7 +70,7 @@ int vgpufront_session_open(struct vgpufront *dev, unsigned gpu, uint32_t *sessio
 
 	if (!session)
 		return -EINVAL;
-	request_init(&req, VGPU_OP_SESSION_OPEN, 0);
+	front_request_init(&req, VGPU_OP_SESSION_OPEN, 0);
 	req.u.session_open.gpu = gpu;
 	rc = call_v2(dev, &req, &rsp);
 	if (rc)
@@ -80,7 +87,7 @@ int vgpufront_session_close(struct vgpufront *dev, uint32_t session)
 	struct vgpuif_request req;
 	struct vgpuif_response rsp;
 
-	request_init(&req, VGPU_OP_SESSION_CLOSE, session);
+	front_request_init(&req, VGPU_OP_SESSION_CLOSE, session);
 	return call_v2(dev, &req, &rsp);
 }
 
@@ -93,7 +100,7 @@ int vgpufront_mem_alloc(struct vgpufront *dev, uint32_t session, uint64_t bytes,
 
 	if (!dptr)
 		return -EINVAL;
-	request_init(&req, VGPU_OP_MEM_ALLOC, session);
+	front_request_init(&req, VGPU_OP_MEM_ALLOC, session);
 	req.u.mem_alloc.bytes = bytes;
 	rc = call_v2(dev, &req, &rsp);
 	if (rc)
@@ -110,7 +117,7 @@ int vgpufront_mem_free(struct vgpufront *dev, uint32_t session, uint64_t dptr)
 	struct vgpuif_request req;
 	struct vgpuif_response rsp;
 
-	request_init(&req, VGPU_OP_MEM_FREE, session);
+	front_request_init(&req, VGPU_OP_MEM_FREE, session);
 	req.u.mem_free.dptr = dptr;
 	return call_v2(dev, &req, &rsp);
 }
@@ -125,7 +132,7 @@ static int memcpy_buf(struct vgpufront *dev, uint8_t op, uint32_t session,
 
 	if (!buf)
 		return -EINVAL;
-	request_init(&req, op, session);
+	front_request_init(&req, op, session);
 	req.u.memcpy.dptr = dptr;
 	req.u.memcpy.bytes = bytes;
 	req.u.memcpy.buf = (struct vgpuif_bufref){ buf->handle, off };
@@ -154,7 +161,7 @@ int vgpufront_memcpy_dtod(struct vgpufront *dev, uint32_t session, uint64_t dst,
 	struct vgpuif_request req;
 	struct vgpuif_response rsp;
 
-	request_init(&req, VGPU_OP_MEMCPY_DTOD, session);
+	front_request_init(&req, VGPU_OP_MEMCPY_DTOD, session);
 	req.u.memcpy_dtod.dst = dst;
 	req.u.memcpy_dtod.src = src;
 	req.u.memcpy_dtod.bytes = bytes;
@@ -170,7 +177,7 @@ int vgpufront_memset(struct vgpufront *dev, uint32_t session, uint64_t dptr,
 	/* elem travels in one byte: 256 must not become 0. */
 	if (elem > UINT8_MAX)
 		return -EINVAL;
-	request_init(&req, VGPU_OP_MEMSET, session);
+	front_request_init(&req, VGPU_OP_MEMSET, session);
 	req.u.memset.dptr = dptr;
 	req.u.memset.count = count;
 	req.u.memset.value = value;

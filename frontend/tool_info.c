@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_gen.h>
 
+#include "tool_json.h"
 #include "tool_priv.h"
 
 #define MAX_KV		256
@@ -263,15 +263,10 @@ static void print_text(struct tool *t, const struct info *in)
 	printf(LABEL "%u pages per domain\n", "max buffers:", q->max_buf_pages);
 }
 
-static void gen_key(yajl_gen g, const char *key)
-{
-	yajl_gen_string(g, (const unsigned char *)key, strlen(key));
-}
-
 /* @key: @val as a string, or null when there is none. */
 static void gen_str(yajl_gen g, const char *key, const char *val)
 {
-	gen_key(g, key);
+	tool_json_key(g, key);
 	if (val)
 		yajl_gen_string(g, (const unsigned char *)val, strlen(val));
 	else
@@ -282,7 +277,7 @@ static void gen_uint(yajl_gen g, const char *key, uint64_t v)
 {
 	char num[24];
 
-	gen_key(g, key);
+	tool_json_key(g, key);
 	snprintf(num, sizeof(num), "%" PRIu64, v);
 	yajl_gen_number(g, num, strlen(num));
 }
@@ -300,7 +295,7 @@ static void gen_gpus(yajl_gen g, const struct info *in)
 {
 	unsigned i;
 
-	gen_key(g, "gpus");
+	tool_json_key(g, "gpus");
 	yajl_gen_array_open(g);
 	for (i = 0; i < gpus_shown(in); i++) {
 		yajl_gen_map_open(g);
@@ -323,7 +318,7 @@ static void gen_gpus(yajl_gen g, const struct info *in)
 
 static void gen_limits(yajl_gen g, struct tool *t, const struct info *in)
 {
-	gen_key(g, "limits");
+	tool_json_key(g, "limits");
 	yajl_gen_map_open(g);
 	gen_uint(g, "max_inflight", in->q.max_inflight);
 	gen_uint(g, "max_buf_pages", in->q.max_buf_pages);

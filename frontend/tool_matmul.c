@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_gen.h>
 
 #include "kernels/vgpu_kernels.h"
+#include "tool_json.h"
 #include "tool_priv.h"
 #include "vgpu_clock.h"
 
@@ -187,19 +187,6 @@ static int verify(struct tool *t, struct matmul *m, uint64_t seed)
 	return 0;
 }
 
-static void key(yajl_gen g, const char *k)
-{
-	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-}
-
-static void key_num(yajl_gen g, const char *k, const char *fmt, double v)
-{
-	char num[40];
-
-	key(g, k);
-	yajl_gen_number(g, num, (size_t)snprintf(num, sizeof(num), fmt, v));
-}
-
 static void report_json(const struct matmul *m, unsigned repeat, bool verified)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
@@ -209,21 +196,21 @@ static void report_json(const struct matmul *m, unsigned repeat, bool verified)
 	if (!g)
 		return;
 	yajl_gen_map_open(g);
-	key(g, "n");
+	tool_json_key(g, "n");
 	yajl_gen_integer(g, (long long)m->n);
-	key(g, "repeat");
+	tool_json_key(g, "repeat");
 	yajl_gen_integer(g, repeat);
-	key_num(g, "median_us", "%.3f", m->median_ns / 1e3);
-	key_num(g, "gflops", "%.3f", 2.0 * m->n * m->n * m->n / (double)m->median_ns);
+	tool_json_num(g, "median_us", "%.3f", m->median_ns / 1e3);
+	tool_json_num(g, "gflops", "%.3f", 2.0 * m->n * m->n * m->n / (double)m->median_ns);
 	if (verified) {
-		key(g, "checked");
+		tool_json_key(g, "checked");
 		yajl_gen_integer(g, (long long)m->checked);
-		key(g, "sampled");
+		tool_json_key(g, "sampled");
 		yajl_gen_bool(g, m->n > MATMUL_FULL_N);
-		key(g, "bad");
+		tool_json_key(g, "bad");
 		yajl_gen_integer(g, (long long)m->bad);
 		if (isfinite(m->max_err))
-			key_num(g, "max_error", "%.3g", m->max_err);
+			tool_json_num(g, "max_error", "%.3g", m->max_err);
 	}
 	yajl_gen_map_close(g);
 	if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)

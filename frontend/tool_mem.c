@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_gen.h>
 
+#include "tool_json.h"
 #include "tool_priv.h"
 #include "vgpu_clock.h"
 
@@ -85,16 +85,6 @@ static double gbps(uint64_t bytes, uint64_t ns)
 	return ns ? (double)bytes / (double)ns : 0;
 }
 
-/* Three decimals are what the measure holds; yajl would print twenty. */
-static void key_num(yajl_gen g, const char *k, double v)
-{
-	char num[32];
-	int n = snprintf(num, sizeof(num), "%.3f", v);
-
-	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-	yajl_gen_number(g, num, (size_t)n);
-}
-
 static void report_json(const struct mem_run *r, uint64_t n, bool ok)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
@@ -104,13 +94,13 @@ static void report_json(const struct mem_run *r, uint64_t n, bool ok)
 	if (!g)
 		return;
 	yajl_gen_map_open(g);
-	yajl_gen_string(g, (const unsigned char *)"bytes", 5);
+	tool_json_key(g, "bytes");
 	yajl_gen_integer(g, (long long)n);
-	key_num(g, "htod_gbps", gbps(n, r->ns[0]));
-	key_num(g, "dtod_gbps", gbps(n, r->ns[1]));
-	key_num(g, "memset_us", r->ns[2] / 1e3);
-	key_num(g, "dtoh_gbps", gbps(n, r->ns[3]));
-	yajl_gen_string(g, (const unsigned char *)"verified", 8);
+	tool_json_num(g, "htod_gbps", "%.3f", gbps(n, r->ns[0]));
+	tool_json_num(g, "dtod_gbps", "%.3f", gbps(n, r->ns[1]));
+	tool_json_num(g, "memset_us", "%.3f", r->ns[2] / 1e3);
+	tool_json_num(g, "dtoh_gbps", "%.3f", gbps(n, r->ns[3]));
+	tool_json_key(g, "verified");
 	yajl_gen_bool(g, ok);
 	yajl_gen_map_close(g);
 	if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)

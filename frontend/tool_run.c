@@ -19,9 +19,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <yajl/yajl_gen.h>
 
 #include "kernels/vgpu_kernels.h"
+#include "tool_json.h"
 #include "tool_priv.h"
 #include "vgpu_clock.h"
 
@@ -567,11 +567,6 @@ static void value_text(const void *p, uint64_t i, char type, char *buf, size_t l
 		snprintf(buf, len, "%" PRIu32, (uint32_t)x);
 }
 
-static void key(yajl_gen g, const char *k)
-{
-	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-}
-
 /* --print's values: text, or into the JSON generator @g. */
 static void print_values(const struct run_out *o, const void *p, uint64_t n, yajl_gen g)
 {
@@ -582,12 +577,12 @@ static void print_values(const struct run_out *o, const void *p, uint64_t n, yaj
 		printf("arg %u %s:", o->arg, type_name(o->type));
 	} else {
 		yajl_gen_map_open(g);
-		key(g, "arg");
+		tool_json_key(g, "arg");
 		yajl_gen_integer(g, o->arg);
-		key(g, "type");
+		tool_json_key(g, "type");
 		yajl_gen_string(g, (const unsigned char *)type_name(o->type),
 				strlen(type_name(o->type)));
-		key(g, "values");
+		tool_json_key(g, "values");
 		yajl_gen_array_open(g);
 	}
 	for (i = 0; i < n; i++) {
@@ -652,7 +647,7 @@ static void dim3_json(yajl_gen g, const char *k, const uint32_t *d)
 {
 	unsigned i;
 
-	key(g, k);
+	tool_json_key(g, k);
 	yajl_gen_array_open(g);
 	for (i = 0; i < 3; i++)
 		yajl_gen_integer(g, d[i]);
@@ -664,7 +659,6 @@ static int report(struct tool *t, const struct args *a, struct run_state *r)
 {
 	yajl_gen g = a->json ? yajl_gen_alloc(NULL) : NULL;
 	const unsigned char *buf;
-	char us[32];
 	size_t len;
 	int rc;
 
@@ -675,15 +669,14 @@ static int report(struct tool *t, const struct args *a, struct run_state *r)
 		return outputs(t, a, r, NULL);
 	}
 	yajl_gen_map_open(g);
-	key(g, "kernel");
+	tool_json_key(g, "kernel");
 	yajl_gen_string(g, (const unsigned char *)a->kernel, strlen(a->kernel));
 	dim3_json(g, "grid", a->grid);
 	dim3_json(g, "block", a->block);
-	key(g, "shmem");
+	tool_json_key(g, "shmem");
 	yajl_gen_integer(g, a->shmem);
-	key(g, "time_us");
-	yajl_gen_number(g, us, (size_t)snprintf(us, sizeof(us), "%.3f", r->ns / 1e3));
-	key(g, "prints");
+	tool_json_num(g, "time_us", "%.3f", r->ns / 1e3);
+	tool_json_key(g, "prints");
 	yajl_gen_array_open(g);
 	rc = outputs(t, a, r, g);
 	yajl_gen_array_close(g);
