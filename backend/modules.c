@@ -38,19 +38,6 @@ struct vgpu_module {
 	struct vgpu_module *next;	/* the session's, while loaded */
 };
 
-static void domain_counts(struct vgpuback *bk, uint32_t domid, unsigned *mods,
-			  unsigned *funcs)
-{
-	struct vgpu_dev *d;
-
-	*mods = *funcs = 0;
-	for (d = bk->devs; d; d = d->next)
-		if (d->domid == domid) {
-			*mods += d->nmodules;
-			*funcs += d->nfuncs;
-		}
-}
-
 static struct vgpu_module *module_find(struct vgpu_session *s, uint64_t handle)
 {
 	struct vgpu_module *m;
@@ -143,22 +130,22 @@ int modules_job_start(struct vgpu_dev *dev, struct vgpu_session *s, struct vgpu_
 {
 	struct vgpuback *bk = dev->bk;
 	struct vgpu_module *m = NULL;
-	unsigned mods, funcs;
+	struct vgpu_domain_use u;
 
 	if (!bk->ex->ops->obj_free)
 		return VGPU_ENOSYS;
 	if (j->req.op == VGPU_OP_LAUNCH)
 		return launch_start(s, j);
-	domain_counts(bk, dev->domid, &mods, &funcs);
+	domain_use(bk, dev->domid, &u);
 	if (j->req.op == VGPU_OP_MODULE_LOAD) {
-		if (mods >= bk->cfg.max_modules)
+		if (u.modules >= bk->cfg.max_modules)
 			return VGPU_ENOMEM;
 		dev->nmodules++;
 	} else {
 		m = module_find(s, j->req.u.func_get.module);
 		if (!m)
 			return VGPU_ENOENT;
-		if (funcs >= bk->cfg.max_functions)
+		if (u.funcs >= bk->cfg.max_functions)
 			return VGPU_ENOMEM;
 		dev->nfuncs++;
 		m->refs++;

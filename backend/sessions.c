@@ -26,18 +26,19 @@ struct vgpu_alloc {
 	struct vgpu_alloc *next;	/* the session's, while not freed */
 };
 
-/* What @domid holds over all its devices. */
-static void domain_use(struct vgpuback *bk, uint32_t domid, uint64_t *bytes,
-		       unsigned *allocs, unsigned *sessions)
+void domain_use(struct vgpuback *bk, uint32_t domid, struct vgpu_domain_use *u)
 {
 	struct vgpu_dev *d;
 
-	*bytes = *allocs = *sessions = 0;
+	memset(u, 0, sizeof(*u));
 	for (d = bk->devs; d; d = d->next)
 		if (d->domid == domid) {
-			*bytes += d->mem_bytes + d->mem_reserved;
-			*allocs += d->nallocs;
-			*sessions += d->nsessions;
+			u->bytes += d->mem_bytes + d->mem_reserved;
+			u->allocs += d->nallocs;
+			u->sessions += d->nsessions;
+			u->modules += d->nmodules;
+			u->funcs += d->nfuncs;
+			u->streams += d->nstreams;
 		}
 }
 
@@ -92,16 +93,15 @@ static void session_open(struct vgpu_dev *dev, const struct vgpuif_request *req)
 	struct vgpuback *bk = dev->bk;
 	struct vgpu_reply r = { .len = sizeof(int64_t) };
 	struct vgpu_session *s;
-	unsigned allocs, sessions;
-	uint64_t bytes;
+	struct vgpu_domain_use u;
 	int64_t id;
 
-	domain_use(bk, dev->domid, &bytes, &allocs, &sessions);
+	domain_use(bk, dev->domid, &u);
 	if (req->u.session_open.gpu >= bk->ngpus) {
 		respond(dev, req, VGPU_ERANGE, NULL);
 		return;
 	}
-	s = sessions >= bk->cfg.max_sessions ? NULL : calloc(1, sizeof(*s));
+	s = u.sessions >= bk->cfg.max_sessions ? NULL : calloc(1, sizeof(*s));
 	if (!s) {
 		respond(dev, req, VGPU_ENOMEM, NULL);
 		return;
@@ -177,15 +177,15 @@ static struct vgpu_alloc *covering(struct vgpu_session *s, const struct vgpu_dra
 static int reserve(struct vgpu_dev *dev, uint64_t len)
 {
 	struct vgpuback *bk = dev->bk;
-	unsigned allocs, sessions;
-	uint64_t bytes, quota;
+	struct vgpu_domain_use u;
+	uint64_t quota;
 
 	if (!bk->ex->ops->obj_free)
 		return VGPU_ENOSYS;
-	domain_use(bk, dev->domid, &bytes, &allocs, &sessions);
+	domain_use(bk, dev->domid, &u);
 	quota = bk->cfg.pool_mem_quota[dev->pool] != VGPU_QUOTA_UNSET ?
 		bk->cfg.pool_mem_quota[dev->pool] : bk->cfg.mem_quota;
-	if (allocs >= bk->cfg.max_allocations || len > quota || bytes > quota - len)
+	if (u.allocs >= bk->cfg.max_allocations || len > quota || u.bytes > quota - len)
 		return VGPU_ENOMEM;
 	dev->mem_reserved += len;
 	dev->nallocs++;

@@ -28,6 +28,14 @@ struct vgpu_session {
 
 struct vgpu_session *session_find(struct vgpu_dev *dev, uint32_t id);
 
+/* What a domain holds over all its devices, in flight counted (the bounds). */
+struct vgpu_domain_use {
+	uint64_t bytes;			/* device memory, reserved included */
+	unsigned allocs, sessions, modules, funcs, streams;
+};
+
+void domain_use(struct vgpuback *bk, uint32_t domid, struct vgpu_domain_use *u);
+
 /* modules.c: MODULE_LOAD, FUNC_GET and LAUNCH about to be queued. */
 int modules_job_start(struct vgpu_dev *dev, struct vgpu_session *s, struct vgpu_job *j);
 /* The job is gone: the module it named, the object it made. */

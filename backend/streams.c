@@ -13,22 +13,13 @@
 #include "sessions_priv.h"
 #include "vgpuback.h"
 
-static unsigned domain_streams(struct vgpuback *bk, uint32_t domid)
-{
-	struct vgpu_dev *d;
-	unsigned n = 0;
-
-	for (d = bk->devs; d; d = d->next)
-		if (d->domid == domid)
-			n += d->nstreams;
-	return n;
-}
-
 int streams_create(struct vgpu_dev *dev, struct vgpu_session *s, int64_t *id)
 {
+	struct vgpu_domain_use u;
 	uint32_t *n;
 
-	if (domain_streams(dev->bk, dev->domid) >= dev->bk->cfg.max_streams ||
+	domain_use(dev->bk, dev->domid, &u);
+	if (u.streams >= dev->bk->cfg.max_streams ||
 	    s->next_stream == UINT32_MAX)
 		return VGPU_ENOMEM;
 	n = realloc(s->streams, (s->nstreams + 1) * sizeof(*n));
