@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cpu_events.h"
 #include "executor.h"
 #include "vgpu_clock.h"
 #include "vgpu_ops.h"
@@ -45,6 +46,7 @@ struct cpu_exec {
 	struct vgpu_job *done_head, **done_tail;
 	bool stop;
 	bool broken;			/* a test fault was met */
+	struct cpu_events events;	/* guest events' times */
 };
 
 /* Overflow was refused at validation. */
@@ -142,12 +144,27 @@ static int (*const cpu_kernels[VGPU_OP_MAX + 1])(struct vgpu_job *j) = {
 	[VGPU_OP_MEMCPY_DTOD] = cpu_dtod,
 	[VGPU_OP_MEMSET] = cpu_memset,
 	[VGPU_OP_STREAM_SYNC] = cpu_stream_sync,
+	[VGPU_OP_EVENT_SYNC] = cpu_stream_sync,	/* vgpuback queued it on the RECORD's stream */
 };
 
-static int run_kernel(struct vgpu_job *j)
+/*
+ * RECORD runs once all before it on its stream ran: now is the event's
+ * time.  vgpuback checked that both events of an ELAPSED are complete.
+ */
+static int cpu_event_op(struct cpu_exec *x, struct vgpu_job *j)
+{
+	if (j->req.op == VGPU_OP_EVENT_RECORD)
+		return cpu_events_record(&x->events, j->domid, j->req.u.event.event);
+	return cpu_events_elapsed(&x->events, j->domid, j->req.u.event_elapsed.start,
+				  j->req.u.event_elapsed.end, &j->result.scalar);
+}
+
+static int run_kernel(struct cpu_exec *x, struct vgpu_job *j)
 {
 	const struct vgpu_op_desc *d = vgpu_op_desc(j->req.op);
 
+	if (j->req.op == VGPU_OP_EVENT_RECORD || j->req.op == VGPU_OP_EVENT_ELAPSED)
+		return cpu_event_op(x, j);
 	if (!d || d->site != VGPU_SITE_EXECUTOR || !cpu_kernels[j->req.op])
 		return VGPU_ENOSYS;
 	return cpu_kernels[j->req.op](j);
@@ -168,7 +185,7 @@ static void compute(struct cpu_exec *x, struct vgpu_job *j)
 		j->status = VGPU_EIO;
 		return;
 	}
-	j->status = run_kernel(j);
+	j->status = run_kernel(x, j);
 }
 
 static bool same_stream(const struct vgpu_job *a, const struct vgpu_job *b)
@@ -252,6 +269,7 @@ static void cpu_destroy(struct vgpu_executor *ex)
 		pthread_join(x->threads[i], NULL);
 	pthread_mutex_destroy(&x->lock);
 	pthread_cond_destroy(&x->cond);
+	cpu_events_fini(&x->events);
 	if (x->efd >= 0)
 		close(x->efd);
 	free(x->threads);
@@ -276,6 +294,7 @@ static int cpu_create(const struct vgpu_exec_config *cfg,
 	x->done_tail = &x->done_head;
 	pthread_mutex_init(&x->lock, NULL);
 	pthread_cond_init(&x->cond, NULL);
+	cpu_events_init(&x->events);
 	x->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	x->threads = calloc(x->slots, sizeof(*x->threads));
 	x->active = calloc(x->slots, sizeof(*x->active));
@@ -422,9 +441,10 @@ static unsigned cpu_inflight(struct vgpu_executor *ex)
 
 static void cpu_obj_free(struct vgpu_executor *ex, const struct vgpu_obj_ref *m)
 {
-	(void)ex;
 	if (m->kind == VGPU_OBJ_MEM)
 		free(dev_ptr(m->id));
+	else if (m->kind == VGPU_OBJ_EVENT)
+		cpu_events_forget(&to_cpu(ex)->events, m->domid, m->id);
 }
 
 static bool cpu_broken(struct vgpu_executor *ex)

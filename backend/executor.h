@@ -88,6 +88,8 @@ struct vgpu_job {
 	uint64_t handle;
 	void *alloc[2];			/* backend's: allocations it names (sessions.c) */
 	void *module;			/* backend's: the module it names (sessions.c) */
+	void *event[2];			/* backend's: the events it names (events.c) */
+	uint64_t event_seq;		/* backend's: EVENT_SYNC, the RECORD it waits for */
 	bool reaped;			/* backend's: the executor gave it back */
 	void *exec_priv;
 	void *owner;			/* backend's: the device the job came from */
@@ -130,6 +132,7 @@ static inline uint32_t vgpu_worker_key(const struct vgpu_exec_config *cfg,
 enum vgpu_obj_kind {
 	VGPU_OBJ_MEM,			/* MEM_FREE, a session or device closing */
 	VGPU_OBJ_MODULE,		/* MODULE_UNLOAD: its functions go with it */
+	VGPU_OBJ_EVENT,			/* EVENT_DESTROY (once no job names it) */
 };
 
 struct vgpu_obj_ref {

@@ -2,7 +2,8 @@
 sbin_PROGRAMS += backend/vgpuback
 noinst_LTLIBRARIES += backend/libvgpusched.la
 backend_libvgpusched_la_SOURCES = backend/executor.h \
-	backend/scheduler.h backend/scheduler.c backend/exec_cpu.c
+	backend/scheduler.h backend/scheduler.c backend/exec_cpu.c \
+	backend/cpu_events.h backend/cpu_events.c
 backend_libvgpusched_la_LIBADD = ring/libvgpuring.la -lpthread
 
 backend_vgpuback_SOURCES = backend/vgpuback.h backend/main.c \
@@ -21,7 +22,7 @@ backend_vgpuback_SOURCES = backend/vgpuback.h backend/main.c \
 	backend/workers_calls.c backend/worker_priv.h backend/worker_main.c \
 	backend/worker_serve.c backend/worker_mem.c \
 	backend/sessions.h backend/sessions.c backend/sessions_priv.h backend/modules.c \
-	backend/streams.c
+	backend/streams.c backend/events.c
 backend_vgpuback_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/xenstore-hooks
 backend_vgpuback_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(YAJL_CFLAGS)
 backend_vgpuback_LDADD = backend/libvgpusched.la xenstore-hooks/libvgpuhooks.la \

@@ -268,6 +268,8 @@ const struct vgpuback_option vgpuback_options[] = {
 	  .help = "kernel functions one domain may hold (default\n4096)" },
 	{ "max-streams", 0, UINT(max_streams, 1, 65536), .def = "64", .arg = "N",
 	  .help = "streams one domain's sessions may hold (default 64)" },
+	{ "max-events", 0, UINT(max_events, 1, 1048576), .def = "1024", .arg = "N",
+	  .help = "events one domain's sessions may hold (default\n1024)" },
 	{ "supervise", 0, ENUM(supervise, supervise_names, NULL), .def = "auto",
 	  .arg = "auto|yes|no",
 	  .help = "with workers no: run the work in a child that is\n"

@@ -44,6 +44,7 @@ struct vgpuback_config {
 	unsigned max_modules;
 	unsigned max_functions;
 	unsigned max_streams;
+	unsigned max_events;
 	char xl_config_dirs[512];
 	char xl_userdata_dir[256];
 };

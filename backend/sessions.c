@@ -39,6 +39,7 @@ void domain_use(struct vgpuback *bk, uint32_t domid, struct vgpu_domain_use *u)
 			u->modules += d->nmodules;
 			u->funcs += d->nfuncs;
 			u->streams += d->nstreams;
+			u->events += d->nevents;
 		}
 }
 
@@ -83,6 +84,7 @@ static void session_close(struct vgpu_dev *dev, struct vgpu_session *s)
 		alloc_kill(dev, a);
 	}
 	modules_session_close(dev, s);
+	events_session_close(dev, s);
 	streams_close(dev, s);
 	dev->nsessions--;
 	free(s);
@@ -134,32 +136,47 @@ static int mem_free(struct vgpu_dev *dev, struct vgpu_session *s, uint64_t dptr)
 	return VGPU_EBADPTR;
 }
 
+/* An op of the session table but SESSION_OPEN: its status, *scalar its result. */
+static int session_op(struct vgpu_dev *dev, struct vgpu_session *s,
+		      const struct vgpuif_request *req, int64_t *scalar)
+{
+	switch (req->op) {
+	case VGPU_OP_SESSION_CLOSE:
+		session_close(dev, s);
+		return VGPU_OK;
+	case VGPU_OP_MODULE_UNLOAD:
+		return modules_unload(dev, s, req->u.module_unload.module);
+	case VGPU_OP_STREAM_CREATE:
+		return streams_create(dev, s, scalar);
+	case VGPU_OP_STREAM_DESTROY:
+		return streams_destroy(dev, s, req->u.stream.stream);
+	case VGPU_OP_EVENT_CREATE:
+		return events_create(dev, s, req->u.event.flags, scalar);
+	case VGPU_OP_EVENT_DESTROY:
+		return events_destroy(dev, s, req->u.event.event);
+	case VGPU_OP_EVENT_QUERY:
+		return events_query(s, req->u.event.event, scalar);
+	default:
+		return mem_free(dev, s, req->u.mem_free.dptr);
+	}
+}
+
 void sessions_request(struct vgpu_dev *dev, const struct vgpuif_request *req)
 {
 	struct vgpu_reply r = { .len = sizeof(int64_t) };
 	struct vgpu_session *s;
-	int64_t id = 0;
-	int rc = VGPU_OK;
+	int64_t scalar = 0;
+	int rc;
 
 	if (req->op == VGPU_OP_SESSION_OPEN) {
 		session_open(dev, req);
 		return;
 	}
 	s = session_find(dev, req->session);
-	if (!s)
-		rc = VGPU_ESESSION;
-	else if (req->op == VGPU_OP_SESSION_CLOSE)
-		session_close(dev, s);
-	else if (req->op == VGPU_OP_MODULE_UNLOAD)
-		rc = modules_unload(dev, s, req->u.module_unload.module);
-	else if (req->op == VGPU_OP_STREAM_DESTROY)
-		rc = streams_destroy(dev, s, req->u.stream.stream);
-	else if (req->op == VGPU_OP_STREAM_CREATE)
-		rc = streams_create(dev, s, &id);
-	else
-		rc = mem_free(dev, s, req->u.mem_free.dptr);
-	r.result = &id;
-	respond(dev, req, rc, req->op == VGPU_OP_STREAM_CREATE && !rc ? &r : NULL);
+	rc = s ? session_op(dev, s, req, &scalar) : VGPU_ESESSION;
+	r.result = &scalar;
+	respond(dev, req, rc,
+		!rc && vgpu_op_desc(req->op)->result == VGPU_RESULT_SCALAR ? &r : NULL);
 }
 
 /* The live allocation of @s that holds all of @r. */
@@ -214,6 +231,9 @@ int sessions_job_start(struct vgpu_dev *dev, struct vgpu_job *j)
 		return rc;
 	}
 	j->session_gpu = s->gpu;
+	if (j->req.op == VGPU_OP_EVENT_RECORD || j->req.op == VGPU_OP_EVENT_SYNC ||
+	    j->req.op == VGPU_OP_EVENT_ELAPSED)
+		return events_job_start(s, j);
 	if (j->req.op == VGPU_OP_MODULE_LOAD || j->req.op == VGPU_OP_FUNC_GET ||
 	    j->req.op == VGPU_OP_LAUNCH)
 		return modules_job_start(dev, s, j);
@@ -269,6 +289,7 @@ void sessions_job_end(struct vgpuback *bk, struct vgpu_job *j)
 		j->alloc[i] = NULL;
 	}
 	modules_job_end(bk, j);
+	events_job_end(bk, j);
 	if (j->req.op != VGPU_OP_MEM_ALLOC || !dev || j->session_gpu < 0)
 		return;
 	dev->mem_reserved -= j->req.u.mem_alloc.bytes;

@@ -11,6 +11,7 @@
 
 struct vgpu_alloc;
 struct vgpu_module;
+struct vgpu_event;
 struct vgpu_dev;
 struct vgpu_job;
 struct vgpuback;
@@ -23,6 +24,7 @@ struct vgpu_session {
 	uint32_t *streams;		/* ids of its streams (streams.c) */
 	unsigned nstreams;
 	uint32_t next_stream;
+	struct vgpu_event *events;	/* not destroyed (events.c) */
 	struct vgpu_session *next;
 };
 
@@ -31,7 +33,7 @@ struct vgpu_session *session_find(struct vgpu_dev *dev, uint32_t id);
 /* What a domain holds over all its devices, in flight counted (the bounds). */
 struct vgpu_domain_use {
 	uint64_t bytes;			/* device memory, reserved included */
-	unsigned allocs, sessions, modules, funcs, streams;
+	unsigned allocs, sessions, modules, funcs, streams, events;
 };
 
 void domain_use(struct vgpuback *bk, uint32_t domid, struct vgpu_domain_use *u);
@@ -51,5 +53,14 @@ int streams_destroy(struct vgpu_dev *dev, struct vgpu_session *s, uint32_t id);
 /* Is @id 0 (the session's own) or one of its streams? */
 bool streams_has(const struct vgpu_session *s, uint32_t id);
 void streams_close(struct vgpu_dev *dev, struct vgpu_session *s);
+
+/* events.c: EVENT_CREATE (ENOMEM past max-events), EVENT_DESTROY, EVENT_QUERY. */
+int events_create(struct vgpu_dev *dev, struct vgpu_session *s, uint32_t flags, int64_t *id);
+int events_destroy(struct vgpu_dev *dev, struct vgpu_session *s, uint64_t handle);
+int events_query(struct vgpu_session *s, uint64_t handle, int64_t *done);
+/* EVENT_RECORD, EVENT_SYNC (queued on the latest RECORD's stream), EVENT_ELAPSED. */
+int events_job_start(struct vgpu_session *s, struct vgpu_job *j);
+void events_job_end(struct vgpuback *bk, struct vgpu_job *j);
+void events_session_close(struct vgpu_dev *dev, struct vgpu_session *s);
 
 #endif /* VGPUBACK_SESSIONS_PRIV_H */

@@ -98,6 +98,7 @@ struct vgpu_dev {
 	unsigned nmodules;		/* loaded, or MODULE_LOADs not done */
 	unsigned nfuncs;		/* got, or FUNC_GETs not done */
 	unsigned nstreams;		/* streams of its sessions */
+	unsigned nevents;		/* events of its sessions */
 	uint64_t buf_pages;
 	unsigned jobs_out;		/* jobs anywhere that point at us */
 	bool dead;			/* free when jobs_out reaches 0 */

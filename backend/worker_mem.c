@@ -55,7 +55,7 @@ void worker_mem_free(struct wk *k, const struct wm_free *f)
 				    .domid = f->domid };
 	unsigned m;
 
-	if (f->kind == VGPU_OBJ_MODULE) {	/* the executor knows its modules */
+	if (f->kind == VGPU_OBJ_MODULE || f->kind == VGPU_OBJ_EVENT) {	/* the executor's own */
 		if (k->ops->obj_free)
 			k->ops->obj_free(k->ex, &ref);
 		return;

@@ -38,6 +38,7 @@ extern "C" {
 void vlog(int level, const char *fmt, ...);
 }
 
+#include "cuda_events.h"
 #include "cuda_modules.h"
 #include "cuda_streams.h"
 
@@ -53,6 +54,7 @@ struct slot {
 	cudaEvent_t done;
 	struct vgpu_job *job;		/* NULL: free */
 	uint64_t gen;			/* bumps at every submit */
+	uint64_t order;			/* the executor's submit count at its submit */
 	float *d_vec;			/* a, b, c of small requests, kept */
 	size_t d_cap;			/* bytes at d_vec */
 	int64_t *d_scalar;
@@ -91,6 +93,7 @@ struct cuda_exec {
 	pthread_cond_t cond;
 	bool stop;
 	unsigned running;
+	uint64_t submits;		/* slot.order */
 	struct vgpu_job *done_head, **done_tail;
 	/*
 	 * Attached buffers, for re-registration after a reset.  A list, not a
@@ -106,6 +109,7 @@ struct cuda_exec {
 	char nv_driver[32];		/* "580.159.04", or "" when unknown */
 	struct cuda_modules *mods;	/* NULL: the driver offers no module API */
 	struct cuda_streams streams;	/* one per guest session */
+	struct cuda_events events;	/* the guests' events */
 };
 
 __global__ void vadd_kernel(const float *a, const float *b, float *c, uint64_t n)
@@ -254,6 +258,34 @@ static void finish(struct cuda_exec *x, struct gpu *g, struct slot *sl, int stat
 }
 
 /* After a reset: does the GPU compute again (20 + 22 on slot 0)? */
+/*
+ * @sl's work is done, so is all submitted before it on the same stream:
+ * answer those first, so that answers keep a stream's order even when one
+ * look sees several done.  Lock held.
+ */
+static unsigned finish_in_order(struct cuda_exec *x, struct gpu *g, struct slot *sl)
+{
+	unsigned s, n = 0;
+
+	for (;;) {
+		struct slot *first = NULL;
+
+		for (s = 0; s < g->nslots; s++) {
+			struct slot *o = &g->slots[s];
+
+			if (o != sl && o->job && o->run == sl->run && o->order < sl->order &&
+			    (!first || o->order < first->order))
+				first = o;
+		}
+		if (!first)
+			break;
+		finish(x, g, first, VGPU_OK);
+		n++;
+	}
+	finish(x, g, sl, VGPU_OK);
+	return n + 1;
+}
+
 static int gpu_probe(struct gpu *g)
 {
 	struct slot *sl = &g->slots[0];
@@ -352,8 +384,7 @@ static unsigned scan_slots(struct cuda_exec *x)
 			cudaSetDevice(g->dev);
 			e = cudaEventQuery(sl->done);
 			if (e == cudaSuccess) {
-				finish(x, g, sl, VGPU_OK);
-				finished++;
+				finished += finish_in_order(x, g, sl);
 			} else if (e != cudaErrorNotReady) {
 				cudaGetLastError();	/* the completion thread resets */
 			}
@@ -398,11 +429,11 @@ static unsigned apply_looks(struct cuda_exec *x, unsigned n)
 
 		if (!sl->job || sl->gen != l->gen || l->e == cudaErrorNotReady)
 			continue;
-		finished++;
 		if (l->e == cudaSuccess) {
-			finish(x, g, sl, VGPU_OK);
+			finished += finish_in_order(x, g, sl);
 			continue;
 		}
+		finished++;
 		gpu_reset(x, g, l->e);	/* empties every slot of g */
 	}
 	return finished;
@@ -752,6 +783,25 @@ static int cuda_stream_sync(struct cuda_exec *x, struct slot *sl, struct vgpu_jo
 	return VGPU_OK;
 }
 
+/* EVENT_RECORD: on the stream the guest named, behind its work. */
+static int cuda_event_record_op(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
+{
+	return cuda_event_record(&x->events, j->domid, j->req.u.event.event, sl->run);
+}
+
+/* EVENT_SYNC (on the slot's own stream): done when the event's record is. */
+static int cuda_event_sync_op(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
+{
+	return cuda_event_wait(&x->events, j->domid, j->req.u.event.event, sl->run);
+}
+
+/* EVENT_ELAPSED (on the slot's own stream): both complete, vgpuback saw. */
+static int cuda_event_elapsed_op(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
+{
+	return cuda_event_elapsed(&x->events, j->domid, j->req.u.event_elapsed.start,
+				  j->req.u.event_elapsed.end, sl->h_scalar);
+}
+
 /*
  * One kernel per executor op of the table (ring/vgpu_ops.c), indexed by op.
  * C++ has no array designators: a constexpr function fills the table at
@@ -779,6 +829,9 @@ static constexpr struct cuda_kernel_table make_kernels(void)
 	t.fn[VGPU_OP_LAUNCH] = cuda_launch_op;
 	t.fn[VGPU_OP_DEVICE_INFO] = cuda_device_info;
 	t.fn[VGPU_OP_STREAM_SYNC] = cuda_stream_sync;
+	t.fn[VGPU_OP_EVENT_RECORD] = cuda_event_record_op;
+	t.fn[VGPU_OP_EVENT_SYNC] = cuda_event_sync_op;
+	t.fn[VGPU_OP_EVENT_ELAPSED] = cuda_event_elapsed_op;
 	return t;
 }
 
@@ -807,6 +860,9 @@ static int run_on(struct cuda_exec *x, struct gpu *g, struct slot *sl, struct vg
 	if (job->session_gpu < 0)
 		return VGPU_OK;
 	g->guest_state = true;
+	/* They wait for an event, not for their stream's work. */
+	if (job->req.op == VGPU_OP_EVENT_SYNC || job->req.op == VGPU_OP_EVENT_ELAPSED)
+		return VGPU_OK;
 	sl->sstream = cuda_stream_get(&x->streams, g->dev, job->domid, job->devid,
 				      job->req.session, vgpu_op_stream(&job->req),
 				      x->cfg.stream_priorities ? stream_priority(job->prio) : 0);
@@ -853,6 +909,7 @@ static int cuda_submit(struct vgpu_executor *ex, struct vgpu_job *job)
 	}
 	sl->job = job;
 	sl->gen++;
+	sl->order = ++x->submits;
 	g->busy++;
 	x->running++;
 	pthread_cond_signal(&x->cond);
@@ -1087,6 +1144,11 @@ static void cuda_obj_free(struct vgpu_executor *ex, const struct vgpu_obj_ref *m
 	if (m->gpu < 0 || (unsigned)m->gpu >= x->ngpus)
 		return;
 	cudaSetDevice(x->gpus[m->gpu].dev);
+	if (m->kind == VGPU_OBJ_EVENT) {
+		cuda_event_destroy(&x->events, m->domid, m->id);
+		cudaGetLastError();
+		return;
+	}
 	if (m->kind == VGPU_OBJ_MODULE) {
 		if (x->mods)
 			cuda_module_unload(x->mods, m->id, m->domid);
@@ -1137,6 +1199,7 @@ static void cuda_destroy(struct vgpu_executor *ex)
 	}
 	cuda_modules_destroy(x->mods);
 	cuda_streams_destroy(&x->streams);
+	cuda_events_destroy(&x->events);
 	for (i = 0; i < x->ngpus; i++)
 		gpu_teardown(&x->gpus[i]);
 	if (x->efd >= 0)

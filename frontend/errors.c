@@ -96,9 +96,10 @@ static const char *status_hint(int rc)
 		return "kernels (modules, launches) need vgpuback's CUDA executor; the "
 		       "CPU executor cannot run them";
 	case VGPU_ENOENT:
-		return "no such module or kernel in this session: unloaded, loaded in "
-		       "another session, or a name not in the module (C++ kernels keep "
-		       "their mangled names unless declared extern \"C\")";
+		return "no such module or kernel, stream or event in this session: "
+		       "unloaded or destroyed, made in another session, or a name not in "
+		       "the module (C++ kernels keep their mangled names unless declared "
+		       "extern \"C\")";
 	case VGPU_EIMAGE:
 		return "the host's GPU driver refused the module image (PTX of a newer "
 		       "ISA than the driver's, a cubin of another GPU architecture, or "
@@ -110,6 +111,9 @@ static const char *status_hint(int rc)
 		return "a kernel of this guest faulted (illegal address, trap, "
 		       "misaligned access); the guest's GPU state is gone, open a new "
 		       "session";
+	case VGPU_ENOTREADY:
+		return "an event's latest record has not completed yet: synchronize "
+		       "on it first (as cuEventElapsedTime answers CUDA_ERROR_NOT_READY)";
 	default:
 		return NULL;
 	}

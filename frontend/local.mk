@@ -6,7 +6,7 @@
 noinst_LTLIBRARIES += frontend/libvgpufront_core.la
 frontend_libvgpufront_core_la_SOURCES = frontend/vgpufront.h frontend/front_priv.h \
 	frontend/xsdev.c frontend/transport.c frontend/buffers.c frontend/ops.c \
-	frontend/errors.c frontend/xenbus.c frontend/mem.c frontend/streams.c frontend/launch.c
+	frontend/errors.c frontend/xenbus.c frontend/mem.c frontend/streams.c frontend/events.c frontend/launch.c
 frontend_libvgpufront_core_la_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
 frontend_libvgpufront_core_la_LIBADD = ring/libvgpuring.la $(XENSTORE_LIBS)
 

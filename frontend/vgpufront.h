@@ -366,4 +366,29 @@ int vgpufront_stream_create(struct vgpufront *dev, uint32_t session, uint32_t *s
 int vgpufront_stream_destroy(struct vgpufront *dev, uint32_t session, uint32_t stream);
 int vgpufront_stream_synchronize(struct vgpufront *dev, uint32_t session, uint32_t stream);
 
+/*
+ * Events (cuEventCreate, cuEventRecord, cuEventQuery, cuEventSynchronize,
+ * cuEventElapsedTime, cuEventDestroy).  An event marks a point of a stream
+ * when recorded; it is complete once everything queued on that stream
+ * before the record ran (never recorded: complete).  Query sets *complete
+ * to 1 or 0; synchronize returns once it is complete; elapsed gives the
+ * time from start's latest record to end's, in nanoseconds (the GPU's
+ * clock; on the CPU executor the host's): VGPU_EINVAL if either was never
+ * recorded or was created with VGPU_EVENT_F_DISABLE_TIMING, VGPU_ENOTREADY
+ * if either is not complete.  Flags: VGPU_EVENT_F_* (vgpuif.h).
+ * VGPU_ENOMEM past vgpuback's --max-events; VGPU_ENOENT for an event
+ * destroyed or never the session's.  A record in flight when its event is
+ * destroyed still completes.
+ */
+int vgpufront_event_create(struct vgpufront *dev, uint32_t session, unsigned flags,
+			   uint64_t *event);
+int vgpufront_event_destroy(struct vgpufront *dev, uint32_t session, uint64_t event);
+int vgpufront_event_record(struct vgpufront *dev, uint32_t session, uint64_t event,
+			   uint32_t stream);
+int vgpufront_event_query(struct vgpufront *dev, uint32_t session, uint64_t event,
+			  int *complete);
+int vgpufront_event_synchronize(struct vgpufront *dev, uint32_t session, uint64_t event);
+int vgpufront_event_elapsed(struct vgpufront *dev, uint32_t session, uint64_t start,
+			    uint64_t end, int64_t *ns);
+
 #endif /* VGPUFRONT_H */

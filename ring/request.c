@@ -113,10 +113,11 @@ const char *vgpuif_strerror(int status)
 		"the GPU worker died: its state is lost",
 		"no such session",
 		"device address not in a live allocation of the session",
-		"no such module or function",
+		"no such module or function, stream or event",
 		"the driver refused the module image",
 		"the driver refused the launch",
 		"a kernel faulted: the GPU state is lost",
+		"the event's work has not run yet",
 	};
 
 	if (status > 0 || status < VGPU_ELAST)

@@ -248,6 +248,24 @@ static int stream_check(const struct vgpuif_request *req)
 	return req->op == VGPU_OP_STREAM_DESTROY && !req->u.stream.stream ? VGPU_EINVAL : VGPU_OK;
 }
 
+/* Event 0 is never one; only RECORD names a stream, only CREATE flags. */
+static int event_check(const struct vgpuif_request *req)
+{
+	const struct vgpuif_event_req *e = &req->u.event;
+
+	if (req->op == VGPU_OP_EVENT_CREATE)
+		return e->event || e->stream || (e->flags & ~VGPU_EVENT_F_ALL) ?
+			VGPU_EINVAL : VGPU_OK;
+	if (e->flags || (e->stream && req->op != VGPU_OP_EVENT_RECORD))
+		return VGPU_EINVAL;
+	return e->event ? VGPU_OK : VGPU_ENOENT;
+}
+
+static int elapsed_check(const struct vgpuif_request *req)
+{
+	return req->u.event_elapsed.start && req->u.event_elapsed.end ? VGPU_OK : VGPU_ENOENT;
+}
+
 static const struct vgpu_op_desc ops[VGPU_OP_MAX + 1] = {
 	[VGPU_OP_NOP] = {
 		.name = "nop", .site = VGPU_SITE_LOOP,
@@ -371,6 +389,33 @@ static const struct vgpu_op_desc ops[VGPU_OP_MAX + 1] = {
 		.name = "stream_sync", .payload = sizeof(struct vgpuif_stream_req),
 		.site = VGPU_SITE_EXECUTOR, .session = VGPU_SESSION_NAMED, .check = stream_check,
 	},
+	[VGPU_OP_EVENT_CREATE] = {
+		.name = "event_create", .payload = sizeof(struct vgpuif_event_req),
+		.site = VGPU_SITE_SESSIONS, .result = VGPU_RESULT_SCALAR,
+		.session = VGPU_SESSION_NAMED, .check = event_check,
+	},
+	[VGPU_OP_EVENT_DESTROY] = {
+		.name = "event_destroy", .payload = sizeof(struct vgpuif_event_req),
+		.site = VGPU_SITE_SESSIONS, .session = VGPU_SESSION_NAMED, .check = event_check,
+	},
+	[VGPU_OP_EVENT_RECORD] = {
+		.name = "event_record", .payload = sizeof(struct vgpuif_event_req),
+		.site = VGPU_SITE_EXECUTOR, .session = VGPU_SESSION_NAMED, .check = event_check,
+	},
+	[VGPU_OP_EVENT_QUERY] = {
+		.name = "event_query", .payload = sizeof(struct vgpuif_event_req),
+		.site = VGPU_SITE_SESSIONS, .result = VGPU_RESULT_SCALAR,
+		.session = VGPU_SESSION_NAMED, .check = event_check,
+	},
+	[VGPU_OP_EVENT_SYNC] = {
+		.name = "event_sync", .payload = sizeof(struct vgpuif_event_req),
+		.site = VGPU_SITE_EXECUTOR, .session = VGPU_SESSION_NAMED, .check = event_check,
+	},
+	[VGPU_OP_EVENT_ELAPSED] = {
+		.name = "event_elapsed", .payload = sizeof(struct vgpuif_event_elapsed_req),
+		.site = VGPU_SITE_EXECUTOR, .result = VGPU_RESULT_SCALAR,
+		.session = VGPU_SESSION_NAMED, .check = elapsed_check,
+	},
 };
 
 uint32_t vgpu_op_stream(const struct vgpuif_request *req)
@@ -381,6 +426,8 @@ uint32_t vgpu_op_stream(const struct vgpuif_request *req)
 	case VGPU_OP_MEMSET: return req->u.memset.stream;
 	case VGPU_OP_LAUNCH: return req->u.launch.stream;
 	case VGPU_OP_STREAM_SYNC: return req->u.stream.stream;
+	/* EVENT_SYNC: vgpuback puts the stream of the event's latest record here. */
+	case VGPU_OP_EVENT_RECORD: case VGPU_OP_EVENT_SYNC: return req->u.event.stream;
 	default: return 0;
 	}
 }

@@ -93,7 +93,19 @@
 #define VGPU_OP_STREAM_CREATE  19	/* result.scalar = stream id */
 #define VGPU_OP_STREAM_DESTROY 20	/* later requests naming it: VGPU_ENOENT */
 #define VGPU_OP_STREAM_SYNC    21	/* answered once all before it on the stream ran */
-#define VGPU_OP_MAX            21
+/*
+ * Events (cuEvent*): RECORD marks a point of a stream; the event is complete
+ * once the work before that point ran (an event never recorded is
+ * complete).  QUERY, SYNC and ELAPSED concern its latest RECORD.  Event ids
+ * are vgpuback's, per device, never reused while it is connected.
+ */
+#define VGPU_OP_EVENT_CREATE   22	/* u.event.flags: result.scalar = event id */
+#define VGPU_OP_EVENT_DESTROY  23	/* a RECORD in flight still completes */
+#define VGPU_OP_EVENT_RECORD   24	/* on u.event.stream */
+#define VGPU_OP_EVENT_QUERY    25	/* result.scalar: 1 complete, 0 not yet */
+#define VGPU_OP_EVENT_SYNC     26	/* answered once the event is complete */
+#define VGPU_OP_EVENT_ELAPSED  27	/* result.scalar = end - start, nanoseconds */
+#define VGPU_OP_MAX            27
 
 /* Request flags (request.flags). */
 #define VGPU_REQ_F_QUERY_TEXT  0x01	/* QUERY: also write text into query.out */
@@ -127,7 +139,8 @@
 #define VGPU_EIMAGE     -19	/* the GPU's driver refused the module image */
 #define VGPU_ELAUNCH    -20	/* the driver refused the launch (shape, resources) */
 #define VGPU_EFAULT     -21	/* a kernel of the guest faulted: its GPU state is gone */
-#define VGPU_ELAST      -21
+#define VGPU_ENOTREADY  -22	/* EVENT_ELAPSED: an event's work has not run yet */
+#define VGPU_ELAST      -22
 
 /* A byte range inside a registered buffer. */
 struct vgpuif_bufref {
@@ -296,6 +309,27 @@ struct vgpuif_stream_req {
 	uint32_t _pad;
 };
 
+/* EVENT_CREATE flags (CUDA's CU_EVENT_* values). */
+#define VGPU_EVENT_F_BLOCKING_SYNC  0x1	/* accepted; the guest decides how it waits */
+#define VGPU_EVENT_F_DISABLE_TIMING 0x2	/* EVENT_ELAPSED refuses it (VGPU_EINVAL) */
+#define VGPU_EVENT_F_ALL            (VGPU_EVENT_F_BLOCKING_SYNC | VGPU_EVENT_F_DISABLE_TIMING)
+
+/*
+ * EVENT_CREATE (flags only), EVENT_DESTROY, EVENT_RECORD (stream: 0 or a
+ * STREAM_CREATE id), EVENT_QUERY and EVENT_SYNC (event only; the rest 0).
+ */
+struct vgpuif_event_req {
+	uint64_t event;
+	uint32_t stream;
+	uint32_t flags;			/* VGPU_EVENT_F_* */
+};
+
+/* EVENT_ELAPSED: both recorded, complete, with timing, of one session. */
+struct vgpuif_event_elapsed_req {
+	uint64_t start;
+	uint64_t end;
+};
+
 struct vgpuif_request {
 	uint64_t id;			/* opaque, echoed in the response */
 	uint8_t  op;			/* VGPU_OP_* */
@@ -320,6 +354,8 @@ struct vgpuif_request {
 		struct vgpuif_launch_req launch;
 		struct vgpuif_device_info_req device_info;
 		struct vgpuif_stream_req stream;
+		struct vgpuif_event_req event;
+		struct vgpuif_event_elapsed_req event_elapsed;
 		uint8_t raw[48];
 	} u;
 };
@@ -359,7 +395,7 @@ struct vgpuif_response {
 	uint64_t queue_ns;		/* arrival to dispatch */
 	uint64_t exec_ns;		/* dispatch to completion */
 	union {
-		int64_t scalar;		/* SCALAR_ADD, SESSION_OPEN, MEM_ALLOC, MODULE_LOAD */
+		int64_t scalar;		/* SCALAR_ADD, SESSION_OPEN, MEM_ALLOC, MODULE_LOAD, EVENT_* */
 		struct vgpuif_query_result query;
 		struct vgpuif_func_result func;	/* FUNC_GET */
 		uint8_t raw[32];

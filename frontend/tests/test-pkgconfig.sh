@@ -81,10 +81,10 @@ v2='vgpufront_(protocol_version|session_(open|close)|mem_(alloc|free)|memcpy_(ht
 versioned=$(nm -D --defined-only "$lib" | awk '$2 != "A" { print $3 }')
 is "$(printf '%s\n' "$versioned" | grep -cE "^$v2@@VGPUFRONT_2\$")" 9 \
 	"protocol 2's nine functions have version VGPUFRONT_2"
-# Modules and launches came with VGPUFRONT_3.
-v3='vgpufront_(module_(load|unload)|func_get|params_pack|launch|launch_submit|device_info|stream_(create|destroy|synchronize))'
-is "$(printf '%s\n' "$versioned" | grep -cE "^$v3@@VGPUFRONT_3\$")" 10 \
-	"modules, launches, the device query and streams: ten functions with version VGPUFRONT_3"
+# Modules, launches, streams and events came with VGPUFRONT_3.
+v3='vgpufront_(module_(load|unload)|func_get|params_pack|launch|launch_submit|device_info|stream_(create|destroy|synchronize)|event_(create|destroy|record|query|synchronize|elapsed))'
+is "$(printf '%s\n' "$versioned" | grep -cE "^$v3@@VGPUFRONT_3\$")" 16 \
+	"modules, launches, the device query, streams and events: 16 functions with version VGPUFRONT_3"
 is "$(printf '%s\n' "$versioned" | grep -vE "^$v2@@VGPUFRONT_2\$" | grep -vE "^$v3@@VGPUFRONT_3\$" |
 	grep -vc '@@VGPUFRONT_1$')" 0 "every other exported symbol has version VGPUFRONT_1"
 is "$(readelf -d "$lib" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')" libvgpufront.so.1 \

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_front_launch: how launch.c packs modules, kernels and launches, and
- * what it believes of the answers, with no backend: the link wraps
+ * test_front_launch: how launch.c packs modules, kernels and launches (and
+ * events.c events), and what it believes of the answers, with no backend: the link wraps
  * vgpufront_call and vgpufront_submit (each records the request; call
  * answers as the test says and, for FUNC_GET, writes a layout where the
  * request asked), vgpufront_connected, and vgpufront_buf_alloc/_free
@@ -434,6 +434,58 @@ static void test_old_backend(void **state)
 	assert_int_equal(w.calls + w.submits + w.allocs, 0);
 }
 
+/* Events: each field where vgpuif.h puts it; answers no backend may give refused. */
+static void test_events(void **state)
+{
+	uint8_t want[64] = { 0 };
+	uint64_t e = 0;
+	int64_t ns = 0;
+	int done = -1;
+
+	(void)state;
+	w.scalar = 0x77;
+	assert_int_equal(vgpufront_event_create(&fake_dev, 5, VGPU_EVENT_F_DISABLE_TIMING, &e), 0);
+	assert_true(e == 0x77);
+	want[8] = VGPU_OP_EVENT_CREATE;
+	put(want, 12, 5, 4);
+	put(want, 28, VGPU_EVENT_F_DISABLE_TIMING, 4);	/* flags after event, stream */
+	sent(want);
+	assert_int_equal(vgpufront_event_record(&fake_dev, 5, 0x1122334455, 3), 0);
+	memset(want, 0, sizeof(want));
+	want[8] = VGPU_OP_EVENT_RECORD;
+	put(want, 12, 5, 4);
+	put(want, 16, 0x1122334455, 8);
+	put(want, 24, 3, 4);
+	sent(want);
+	w.scalar = 1;
+	assert_int_equal(vgpufront_event_query(&fake_dev, 5, 9, &done), 0);
+	assert_int_equal(done, 1);
+	assert_int_equal(w.req.op, VGPU_OP_EVENT_QUERY);
+	assert_int_equal(w.req.u.event.stream, 0);
+	w.scalar = -123456;
+	assert_int_equal(vgpufront_event_elapsed(&fake_dev, 5, 7, 8, &ns), 0);
+	assert_true(ns == -123456);
+	memset(want, 0, sizeof(want));
+	want[8] = VGPU_OP_EVENT_ELAPSED;
+	put(want, 12, 5, 4);
+	put(want, 16, 7, 8);
+	put(want, 24, 8, 8);
+	sent(want);
+	/* What no backend may answer: no event 0, a query is 0 or 1. */
+	w.scalar = 0;
+	assert_int_equal(vgpufront_event_create(&fake_dev, 5, 0, &e), -EPROTO);
+	w.scalar = 2;
+	assert_int_equal(vgpufront_event_query(&fake_dev, 5, 9, &done), -EPROTO);
+	w.status = VGPU_ENOTREADY;
+	assert_int_equal(vgpufront_event_elapsed(&fake_dev, 5, 7, 8, &ns),
+			 VGPUFRONT_E(VGPU_ENOTREADY));
+	assert_int_equal(vgpufront_event_query(&fake_dev, 5, 9, NULL), -EINVAL);
+	fake_dev.protocol = 1;
+	assert_int_equal(vgpufront_event_synchronize(&fake_dev, 5, 9), -EOPNOTSUPP);
+	assert_int_equal(vgpufront_event_destroy(&fake_dev, 5, 9), -EOPNOTSUPP);
+	assert_int_equal(w.calls, 7);
+}
+
 static void test_explain(void **state)
 {
 	char buf[512];
@@ -502,6 +554,7 @@ int main(void)
 		cmocka_unit_test_setup(test_launch, reset),
 		cmocka_unit_test_setup(test_launch_refused, reset),
 		cmocka_unit_test_setup(test_old_backend, reset),
+		cmocka_unit_test_setup(test_events, reset),
 		cmocka_unit_test_setup(test_explain, reset),
 		cmocka_unit_test(test_builtin_ptx),
 	};

@@ -73,6 +73,7 @@ test-harness/fuzz/fuzz_backend: $(top_srcdir)/test-harness/fuzz/fuzz_backend.c \
 		$(top_srcdir)/backend/mapper.c $(top_srcdir)/backend/device.c \
 		$(top_srcdir)/backend/grantmap.c $(top_srcdir)/backend/sessions.c \
 		$(top_srcdir)/backend/modules.c $(top_srcdir)/backend/streams.c \
+		$(top_srcdir)/backend/events.c \
 		$(top_srcdir)/backend/scheduler.c $(top_srcdir)/backend/frontend_nodes.c \
 		$(top_srcdir)/backend/config.c $(top_srcdir)/backend/options.c \
 		$(top_srcdir)/backend/storms.c \

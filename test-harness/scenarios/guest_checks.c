@@ -15,6 +15,7 @@ static const char *const status_names[] = {
 	"VGPU_ESHUTDOWN", "VGPU_EEXIST", "VGPU_EGRANT", "VGPU_EOVERFLOW",
 	"VGPU_ETIMEDOUT", "VGPU_ELOST", "VGPU_ESESSION", "VGPU_EBADPTR",
 	"VGPU_ENOENT", "VGPU_EIMAGE", "VGPU_ELAUNCH", "VGPU_EFAULT",
+	"VGPU_ENOTREADY",
 };
 
 _Static_assert(sizeof(status_names) / sizeof(status_names[0]) == 1 - VGPU_ELAST,

@@ -90,7 +90,7 @@ dist_check_SCRIPTS += test-harness/scenarios/test-mem.sh
 noinst_PROGRAMS += test-harness/scenarios/vgpu-kern
 test_harness_scenarios_vgpu_kern_SOURCES = test-harness/scenarios/vgpu-kern.c \
 	test-harness/scenarios/vgpu-kern.h test-harness/scenarios/vgpu-kern-gpu.c \
-	test-harness/scenarios/vgpu-kern-iso.c \
+	test-harness/scenarios/vgpu-kern-iso.c test-harness/scenarios/vgpu-kern-events.c \
 	test-harness/scenarios/guest_checks.h test-harness/scenarios/guest_checks.c
 test_harness_scenarios_vgpu_kern_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend \
 	-I$(top_srcdir)/frontend/kernels

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Modules and launches from guests.  On the CPU executor (CI): every request
 # vgpuback must refuse before an executor sees it gets its exact status; a
-# session's requests queued at once run in order (a stream);
+# session's requests queued at once run in order (a stream); events
+# (record, query, synchronize, elapsed time, refusals, --max-events);
 # module loads answer VGPU_ENOSYS and the session goes on; --max-modules
 # holds with loads in flight and is given back.  With
 # VGPU_TEST_EXECUTOR=cuda on a GPU (test-harness/bench/run-gpu-checks.sh):
@@ -23,6 +24,7 @@ trap 'simhost_stop; rm -rf "$tmp"' EXIT
 T=300		# seconds any one guest program may run (a hang fails, rc 124)
 MM=3		# --max-modules per domain
 MS=5		# --max-streams per domain
+ME=6		# --max-events per domain
 EXEC=${VGPU_TEST_EXECUTOR:-cpu}
 
 # kern NAME GUEST ARGS...: vgpu-kern in GUEST, relayed.
@@ -35,13 +37,14 @@ kern() {
 
 if [ "$EXEC" = cpu ]; then
 	# Every request takes 0.3 s: loads stay in flight long enough to count.
-	simhost_start --executor cpu --max-modules $MM --max-streams $MS --slots 4 \
-		--cpu-delay-us 300000 ||
+	simhost_start --executor cpu --max-modules $MM --max-streams $MS --max-events $ME \
+		--slots 4 --cpu-delay-us 300000 ||
 		{ echo "Bail out! no host"; exit 1; }
 	g=$(simhost_guest g A high)
 	kern bad g --seed 1 bad
 	kern nokernels g --seed 2 --max-streams $MS nokernels order streams
 	kern counts g --seed 3 --max-modules $MM counts
+	kern events g --seed 4 --max-events $ME --delay-us 300000 events
 	is "$(simhost_wait_idle)" "$SIMHOST_IDLE" "at the end vgpuback holds nothing"
 	ok "vgpuback still runs" kill -0 "$simhost_backend_pid"
 	done_testing
@@ -49,12 +52,13 @@ if [ "$EXEC" = cpu ]; then
 fi
 
 # The CUDA executor.  Pool B's deadline is 4 s: the endless kernel's guest.
-simhost_start --executor "$EXEC" --max-modules 16 --max-streams $MS --pool-deadline-ms B=4000 ||
+simhost_start --executor "$EXEC" --max-modules 16 --max-streams $MS --max-events $ME \
+	--pool-deadline-ms B=4000 ||
 	{ echo "Bail out! no host"; exit 1; }
 a=$(simhost_guest a A high)
 b=$(simhost_guest b B low)
 c=$(simhost_guest c A low)
-kern bad a --seed 1 --max-streams $MS bad order streams
+kern bad a --seed 1 --max-streams $MS --max-events $ME bad order streams events
 kern kernels a --seed 2 kernels layout stream errors
 # What the host's nvidia-smi says of GPU 0, for the device query to match.
 IFS=, read -r smi_name smi_cc smi_mem < <(nvidia-smi -i 0 --query-gpu=name,compute_cap,memory.total \

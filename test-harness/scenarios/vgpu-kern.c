@@ -11,6 +11,9 @@
  *   nokernels  the CPU executor: loads answer VGPU_ENOSYS, the session lives on
  *   order      a session's requests queued at once run in order
  *   streams    two streams: each in order, side by side; destroy, bounds
+ *   events     record, query, synchronize, elapsed (--delay-us D: at least
+ *              vgpuback's --cpu-delay-us between two records around a job),
+ *              refusals, destroy in flight, --max-events (vgpu-kern-events.c)
  *   counts     --max-modules M loads in flight at once (with vgpuback's
  *              --cpu-delay-us or a slow JIT), the next one VGPU_ENOMEM; the
  *              count is given back when they end
@@ -397,8 +400,9 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: vgpu-kern [--name N] [--device D] [--seed S] [--max-modules M]\n"
 		   "                 [--cubin FILE] [--peer-out F] [--peer-in F]\n"
+		   "                 [--max-streams N] [--max-events N] [--delay-us D]\n"
 		   "                 [--expect-name S --expect-cc M.N --expect-mem-mib N] SUB...\n"
-		   "SUB: bad nokernels order streams (--max-streams N) counts kernels layout stream\n"
+		   "SUB: bad nokernels order streams events counts kernels layout stream\n"
 		   "     errors cubin fault victim spin devinfo\n");
 }
 
@@ -409,6 +413,8 @@ static int parse_args(struct kctx *c, int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "max-modules", required_argument, NULL, 'M' },
 		{ "max-streams", required_argument, NULL, 'S' },
+		{ "max-events", required_argument, NULL, 'E' },
+		{ "delay-us", required_argument, NULL, 'D' },
 		{ "cubin", required_argument, NULL, 'c' },
 		{ "expect-name", required_argument, NULL, 'N' },
 		{ "expect-cc", required_argument, NULL, 'C' },
@@ -425,6 +431,8 @@ static int parse_args(struct kctx *c, int argc, char **argv)
 		case 's': c->ck.rng = strtoull(optarg, NULL, 0); break;
 		case 'M': c->max_modules = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'S': c->max_streams = (unsigned)strtoul(optarg, NULL, 0); break;
+		case 'E': c->max_events = (unsigned)strtoul(optarg, NULL, 0); break;
+		case 'D': c->delay_us = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'c': c->cubin = optarg; break;
 		case 'N': c->expect_name = optarg; break;
 		case 'C': c->expect_cc = optarg; break;
@@ -468,7 +476,7 @@ static bool run_one(struct kctx *c, const char *sub)
 {
 	static const struct { const char *name; void (*fn)(struct kctx *); } subs[] = {
 		{ "bad", t_bad }, { "nokernels", t_nokernels }, { "counts", t_counts },
-		{ "order", t_order }, { "streams", t_streams },
+		{ "order", t_order }, { "streams", t_streams }, { "events", t_events },
 		{ "kernels", t_kernels }, { "layout", t_layout }, { "stream", t_stream },
 		{ "errors", t_errors }, { "cubin", t_cubin }, { "fault", t_fault },
 		{ "victim", t_victim }, { "spin", t_spin }, { "devinfo", t_devinfo },

@@ -20,7 +20,8 @@ struct kctx {
 	const char *name, *cubin, *peer_out, *peer_in;
 	const char *expect_name, *expect_cc;	/* nvidia-smi's, for devinfo */
 	uint64_t expect_mem_mib;
-	unsigned devid, max_modules, max_streams;
+	unsigned devid, max_modules, max_streams, max_events;
+	unsigned delay_us;		/* vgpuback's --cpu-delay-us, 0: unknown */
 	struct vgpufront *dev;
 	struct vgpufront_buf *in;	/* read-only to the backend: HtoD, images, blobs */
 	struct vgpufront_buf *out;	/* writable: DtoH, layouts */
@@ -52,5 +53,7 @@ void t_fault(struct kctx *c);
 void t_victim(struct kctx *c);
 void t_spin(struct kctx *c);
 void t_devinfo(struct kctx *c);
+/* Any executor (vgpu-kern-events.c). */
+void t_events(struct kctx *c);
 
 #endif /* VGPU_KERN_H */
