@@ -85,7 +85,18 @@ struct slot {
 	uint64_t dptrs[8];
 	uint64_t mods[4];
 	struct { uint64_t handle; uint32_t bytes; } fns[4];
+	uint64_t events[4];
+	uint64_t last_event;		/* the newest EVENT_CREATE answered */
+	/* EVENT_SYNCs answered VGPU_OK: the newest request id per event. */
+	struct { uint64_t event, id; } synced[32];
+	unsigned nsynced;
+	bool synced_lost;		/* the table filled: no completeness checks */
 };
+
+/* Every handle vgpuback answered in this input (one counter: never twice). */
+#define SEEN_CAP	(1u << 15)
+static uint64_t seen[SEEN_CAP];
+static unsigned nseen;
 
 static struct {
 	struct vgpuback *bk;
@@ -97,6 +108,7 @@ static struct {
 	bool settled;		/* the mapper has no work: counts are exact */
 	bool broken;		/* the executor broke: shut down */
 	bool restart_mapper;	/* teardown: buffers_stop() and a new mapper */
+	unsigned events_created;	/* EVENT_CREATEs a guest read VGPU_OK */
 } H;
 
 struct rd {
@@ -317,7 +329,7 @@ static void check_buffers(struct vgpu_job **jobs, unsigned njobs)
 static void check_devices(struct vgpu_job **jobs, unsigned njobs)
 {
 	struct vgpuback *bk = H.bk;
-	unsigned cur[FZ_NDOMS + 1] = { 0 }, nconn = 0, k;
+	unsigned cur[FZ_NDOMS + 1] = { 0 }, nev[FZ_NDOMS + 1] = { 0 }, nconn = 0, k;
 	struct vgpu_dev *d;
 
 	for (k = 0; k < njobs; k++)
@@ -337,6 +349,11 @@ static void check_devices(struct vgpu_job **jobs, unsigned njobs)
 		if (H.settled ? out != d->jobs_out : out > d->jobs_out)
 			FAIL("device %u/%u: jobs_out %u, jobs %u", d->domid, d->devid,
 			     d->jobs_out, out);
+		if (d->domid >= 1 && d->domid <= FZ_NDOMS)
+			nev[d->domid] += d->nevents;
+		if (!d->connected && d->nevents)
+			FAIL("device %u/%u: not connected, %u events left", d->domid, d->devid,
+			     d->nevents);
 		if (!d->connected)
 			continue;
 		nconn++;
@@ -355,10 +372,13 @@ static void check_devices(struct vgpu_job **jobs, unsigned njobs)
 		if (d->dead)
 			FAIL("device %u/%u: dead and connected", d->domid, d->devid);
 	}
-	for (k = 1; k <= FZ_NDOMS; k++)
+	for (k = 1; k <= FZ_NDOMS; k++) {
 		if (cur[k] > bk->cfg.max_inflight)
 			FAIL("domain %u has %u jobs in flight, max %u", k, cur[k],
 			     bk->cfg.max_inflight);
+		if (nev[k] > bk->cfg.max_events)
+			FAIL("domain %u has %u events, max %u", k, nev[k], bk->cfg.max_events);
+	}
 	if (fz_live_evtchns != nconn)
 		FAIL("%u event channels open, %u devices connected", fz_live_evtchns, nconn);
 	if ((H.settled ? fz_live_maps != nconn + H.ex->natt :
@@ -764,6 +784,47 @@ static void request_stream(struct rd *r, struct slot *sl, uint8_t sub, struct vg
 	}
 }
 
+/* An event this slot was given (the newest: 0), or a made-up one. */
+static uint64_t pick_event(struct rd *r, const struct slot *sl)
+{
+	uint8_t v = u8(r);
+
+	return v & 0x80 ? v % 24 : sl->events[v % 4];
+}
+
+/*
+ * Events: sub bits 1-3 pick the op (6 and 7: RECORD and ELAPSED again, the
+ * ones that need a partner), 0x40 a field the op must not have (CREATE:
+ * any flags, an event; the others: flags, a stream on all but RECORD).
+ */
+static void request_event(struct rd *r, struct slot *sl, uint8_t sub, struct vgpuif_request *q)
+{
+	static const uint8_t ops[8] = { VGPU_OP_EVENT_CREATE, VGPU_OP_EVENT_DESTROY,
+		VGPU_OP_EVENT_RECORD, VGPU_OP_EVENT_QUERY, VGPU_OP_EVENT_SYNC,
+		VGPU_OP_EVENT_ELAPSED, VGPU_OP_EVENT_RECORD, VGPU_OP_EVENT_ELAPSED };
+	struct vgpuif_event_req *e = &q->u.event;
+	bool bad = sub & 0x40;
+
+	q->op = ops[sub >> 1 & 7];
+	if (q->op == VGPU_OP_EVENT_ELAPSED) {
+		q->u.event_elapsed.start = pick_event(r, sl);
+		q->u.event_elapsed.end = pick_event(r, sl);
+		return;
+	}
+	if (q->op == VGPU_OP_EVENT_CREATE) {
+		e->flags = bad ? u8(r) : u8(r) & VGPU_EVENT_F_ALL;
+		e->event = bad ? u8(r) % 2 : 0;
+		return;
+	}
+	e->event = pick_event(r, sl);
+	if (q->op == VGPU_OP_EVENT_RECORD)
+		e->stream = u8(r) % 4;
+	if (bad) {
+		e->flags = u8(r) % 4;
+		e->stream = u8(r) % 3;
+	}
+}
+
 /* Modules: loads, unloads, look-ups and launches, right and wrong. */
 static void request_module(struct rd *r, struct slot *sl, uint8_t sub, struct vgpuif_request *q)
 {
@@ -771,6 +832,10 @@ static void request_module(struct rd *r, struct slot *sl, uint8_t sub, struct vg
 
 	if (sub & 0x20) {
 		request_stream(r, sl, sub, q);
+		return;
+	}
+	if (sub & 0x10) {
+		request_event(r, sl, sub, q);
 		return;
 	}
 	f = u8(r) % 4;
@@ -923,11 +988,30 @@ static void request(struct rd *r, unsigned s)
 		push(s);
 }
 
+/* A handle vgpuback answered: new in this input (its counter never goes back). */
+static void handle_new(uint64_t h, const struct vgpuif_response *rsp)
+{
+	unsigned i = (unsigned)(h * 0x9e3779b97f4a7c15ull >> 49);
+
+	if (nseen >= SEEN_CAP / 2)
+		return;		/* full enough: stop looking */
+	for (; seen[i]; i = (i + 1) % SEEN_CAP)
+		if (seen[i] == h)
+			FAIL("%s answered handle %llu, answered once already",
+			     vgpuif_op_name(rsp->op), (unsigned long long)h);
+	seen[i] = h;
+	nseen++;
+}
+
 /* Module and function handles, the newest first: a pick of 0 names it. */
 static void answered_module(struct slot *sl, const struct vgpuif_response *rsp)
 {
 	if (rsp->status)
 		return;
+	if (rsp->op == VGPU_OP_MODULE_LOAD)
+		handle_new((uint64_t)rsp->result.scalar, rsp);
+	else if (rsp->op == VGPU_OP_FUNC_GET)
+		handle_new(rsp->result.func.func, rsp);
 	if ((rsp->op == VGPU_OP_MODULE_LOAD && (rsp->result.scalar <= 0 ||
 						 rsp->result.scalar == 12345)) ||
 	    (rsp->op == VGPU_OP_FUNC_GET && (!rsp->result.func.func ||
@@ -942,6 +1026,102 @@ static void answered_module(struct slot *sl, const struct vgpuif_response *rsp)
 		sl->fns[0].handle = rsp->result.func.func;
 		sl->fns[0].bytes = rsp->result.func.param_bytes;
 	}
+}
+
+/*
+ * The newest RECORD of @ev outstanding that was sent before request @id
+ * (queued then, not answered: the event was not complete), or 0.  Ids grow
+ * in ring order, which is the order vgpuback serves requests in.
+ */
+static uint64_t record_before(const struct slot *sl, uint64_t ev, uint64_t id)
+{
+	uint64_t newest = 0;
+	unsigned k;
+
+	for (k = 0; k < sl->nout; k++)
+		if (sl->out[k].op == VGPU_OP_EVENT_RECORD && (uint64_t)sl->out[k].a == ev &&
+		    sl->out[k].id < id && sl->out[k].id > newest)
+			newest = sl->out[k].id;
+	return newest;
+}
+
+/* Could @ev have been complete for request @id: no RECORD before it pending,
+ * or a SYNC of it after that RECORD answered VGPU_OK (events.c's synced_seq)? */
+static bool maybe_complete(const struct slot *sl, uint64_t ev, uint64_t id)
+{
+	uint64_t rec = record_before(sl, ev, id);
+	unsigned k;
+
+	if (!rec || sl->synced_lost)
+		return true;
+	for (k = 0; k < sl->nsynced; k++)
+		if (sl->synced[k].event == ev && sl->synced[k].id > rec)
+			return true;
+	return false;
+}
+
+static void synced_ok(struct slot *sl, uint64_t ev, uint64_t id)
+{
+	unsigned k;
+
+	for (k = 0; k < sl->nsynced && sl->synced[k].event != ev; k++)
+		;
+	if (k == sizeof(sl->synced) / sizeof(sl->synced[0])) {
+		sl->synced_lost = true;
+		return;
+	}
+	sl->nsynced += k == sl->nsynced;
+	sl->synced[k].event = ev;
+	if (id > sl->synced[k].id)
+		sl->synced[k].id = id;
+}
+
+static void event_created(unsigned s, struct slot *sl, const struct vgpuif_response *rsp)
+{
+	uint64_t h = (uint64_t)rsp->result.scalar;
+
+	if (rsp->result.scalar <= 0 || h <= sl->last_event)
+		FAIL("slot %u: EVENT_CREATE answered %lld after %llu", s,
+		     (long long)rsp->result.scalar, (unsigned long long)sl->last_event);
+	handle_new(h, rsp);
+	H.events_created++;
+	sl->last_event = h;
+	memmove(sl->events + 1, sl->events, sizeof(sl->events) - sizeof(sl->events[0]));
+	sl->events[0] = h;
+}
+
+/*
+ * What the guest can tell of an event answer (@o: its request): CREATE's
+ * handle is new; QUERY says 0 or 1, 0 only with a RECORD before it not yet
+ * answered, 1 only without one (or synchronized since); ELAPSED's ENOTREADY
+ * likewise, and its time is the stand-in executor's: end - start.
+ */
+static void answered_event(unsigned s, struct slot *sl, const struct out_req *o,
+			   const struct vgpuif_response *rsp)
+{
+	uint64_t a = (uint64_t)o->a, b = (uint64_t)o->b;
+	int64_t v = rsp->result.scalar;
+
+	if (rsp->op == VGPU_OP_EVENT_CREATE && !rsp->status)
+		event_created(s, sl, rsp);
+	if (rsp->op == VGPU_OP_EVENT_SYNC && !rsp->status)
+		synced_ok(sl, a, o->id);
+	if (rsp->op == VGPU_OP_EVENT_QUERY && !rsp->status &&
+	    (v < 0 || v > 1 || (!v && !record_before(sl, a, o->id)) ||
+	     (v && !maybe_complete(sl, a, o->id))))
+		FAIL("slot %u: EVENT_QUERY of %llu answered %lld, RECORD before it: id %llu",
+		     s, (unsigned long long)a, (long long)v,
+		     (unsigned long long)record_before(sl, a, o->id));
+	if (rsp->op != VGPU_OP_EVENT_ELAPSED)
+		return;
+	if (rsp->status == VGPU_ENOTREADY && !record_before(sl, a, o->id) &&
+	    !record_before(sl, b, o->id))
+		FAIL("slot %u: EVENT_ELAPSED %llu..%llu not ready, no RECORD pending", s,
+		     (unsigned long long)a, (unsigned long long)b);
+	if (!rsp->status && (v != (int64_t)(b - a) || !maybe_complete(sl, a, o->id) ||
+			     !maybe_complete(sl, b, o->id)))
+		FAIL("slot %u: EVENT_ELAPSED %llu..%llu answered %lld", s,
+		     (unsigned long long)a, (unsigned long long)b, (long long)v);
 }
 
 static void guest_read(unsigned s)
@@ -999,6 +1179,7 @@ static void guest_read(unsigned s)
 			sl->dptrs[0] = (uint64_t)rsp->result.scalar;
 		}
 		answered_module(sl, rsp);
+		answered_event(s, sl, &sl->out[k], rsp);
 		sl->out[k] = sl->out[--sl->nout];
 	}
 	sl->front.rsp_cons = rp;
@@ -1196,6 +1377,9 @@ static void setup(struct rd *r)
 	uint8_t v;
 
 	memset(&H, 0, sizeof(H));
+	if (nseen)
+		memset(seen, 0, sizeof(seen));
+	nseen = 0;
 	fxs_reset();
 	fz_platform_reset();
 	bk = persistent_bk();
@@ -1209,7 +1393,9 @@ static void setup(struct rd *r)
 	bk->cfg.max_host_buffer_pages = 1 + u8(r) % 96;
 	bk->cfg.max_buffers = 1 + u8(r) % 4;
 	bk->cfg.max_batch = 1 + u8(r) % 8;
-	bk->cfg.max_ring_order = u8(r) % 3;
+	v = u8(r);
+	bk->cfg.max_ring_order = v % 3;
+	bk->cfg.max_events = 2 + v / 3 % 8;	/* an EVENT_CREATE past it: ENOMEM */
 	v = u8(r);
 	bk->cfg.exec.slots = 1 + v % 4;
 	H.restart_mapper = v >= 0xf0;
@@ -1269,6 +1455,10 @@ static void teardown(void)
 		     (unsigned long long)bk->live_jobs, (unsigned long long)bk->live_buffers,
 		     (unsigned long long)bk->live_mappings, fz_live_maps, fz_live_evtchns,
 		     (unsigned long long)bk->live_allocs, H.ex->nmem);
+	/* Each event is the executor's to free, recorded or not. */
+	if (fz_events_freed < H.events_created)
+		FAIL("%u events created, %u given to obj_free", H.events_created,
+		     fz_events_freed);
 	bk->ex->ops->destroy(bk->ex);
 	vgpu_sched_free(&bk->sched);
 	fxs_reset();

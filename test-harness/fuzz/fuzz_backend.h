@@ -83,5 +83,7 @@ struct fz_exec {
 extern const struct vgpu_executor_ops fz_exec_ops;
 /* Finish running job @idx with @status (its buffers are read and written). */
 void fz_exec_finish(struct fz_exec *x, unsigned idx, int32_t status);
+/* Events the executor was told to free (obj_free), since its fz_create. */
+extern unsigned fz_events_freed;
 
 #endif /* FUZZ_BACKEND_H */

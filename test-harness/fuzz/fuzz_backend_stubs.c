@@ -769,6 +769,27 @@ static struct fz_exec *to_fz(struct vgpu_executor *ex)
 	return (struct fz_exec *)ex;
 }
 
+/*
+ * Events (protocol 2) under vgpuback's handles: each RECORD job tells of
+ * one (its domain, the stream of its newest RECORD, how many RECORDs);
+ * obj_free marks it freed (one never recorded is filed freed then, to
+ * catch a later use).  A RECORD job's exec_priv is its number, a SYNC's
+ * the RECORDs it waits for.  Kept here, not in struct fz_exec: one
+ * executor at a time, reset by fz_create; fz_destroy wants all freed.
+ */
+struct fz_event {
+	uint32_t domid;
+	uint64_t handle;
+	uint32_t stream;
+	uint64_t nrec;			/* RECORDs submitted */
+	uint64_t synced;		/* RECORDs a SYNC that ran VGPU_OK covered */
+	bool recorded, freed;
+};
+
+static struct fz_event *fz_events;
+static unsigned fz_nevents, fz_cevents;
+unsigned fz_events_freed;	/* obj_free of events, this executor (fuzz_backend.c) */
+
 static int fz_create(const struct vgpu_exec_config *cfg, struct vgpu_executor **out)
 {
 	struct fz_exec *x = calloc(1, sizeof(*x));
@@ -776,6 +797,7 @@ static int fz_create(const struct vgpu_exec_config *cfg, struct vgpu_executor **
 	if (!x)
 		return -ENOMEM;
 	x->base.ops = &fz_exec_ops;
+	fz_nevents = fz_events_freed = 0;
 	x->slots = cfg->slots ? cfg->slots : 2;
 	if (x->slots > FZ_MAX_SLOTS)
 		x->slots = FZ_MAX_SLOTS;
@@ -786,9 +808,16 @@ static int fz_create(const struct vgpu_exec_config *cfg, struct vgpu_executor **
 static void fz_destroy(struct vgpu_executor *ex)
 {
 	struct fz_exec *x = to_fz(ex);
+	unsigned i;
 
 	if (x->nrun || x->ndone || x->natt || x->nmem || x->nmods)
 		abort();	/* the backend left work, buffers, memory or modules behind */
+	for (i = 0; i < fz_nevents; i++)
+		if (!fz_events[i].freed)
+			abort();	/* ... or an event it recorded */
+	free(fz_events);
+	fz_events = NULL;
+	fz_nevents = fz_cevents = 0;
 	free(x->att);
 	free(x->mem);
 	free(x->mods);
@@ -820,6 +849,151 @@ static int fz_find_att(struct fz_exec *x, const struct vgpu_buffer *b)
 	return -1;
 }
 
+static void *fz_grow(void *p, unsigned n, unsigned *cap, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? 2 * *cap : 16;
+	p = realloc(p, *cap * size);
+	if (!p)
+		abort();
+	return p;
+}
+
+static struct fz_event *fz_event_find(uint64_t handle)
+{
+	unsigned i;
+
+	for (i = 0; i < fz_nevents; i++)
+		if (fz_events[i].handle == handle)
+			return &fz_events[i];
+	return NULL;
+}
+
+static struct fz_event *fz_event_add(uint32_t domid, uint64_t handle)
+{
+	struct fz_event *e;
+
+	fz_events = fz_grow(fz_events, fz_nevents, &fz_cevents, sizeof(*fz_events));
+	e = &fz_events[fz_nevents++];
+	*e = (struct fz_event){ .domid = domid, .handle = handle };
+	return e;
+}
+
+/* Never freed, and of the job's own domain: else vgpuback let a dead or foreign one through. */
+static struct fz_event *fz_event_live(const struct vgpu_job *j, uint64_t handle)
+{
+	struct fz_event *e = fz_event_find(handle);
+
+	if (e && (e->freed || e->domid != j->domid))
+		abort();
+	return e;
+}
+
+/*
+ * ELAPSED: recorded (vgpuback must refuse one never recorded) and
+ * complete: each RECORD of it this executor holds (finished or not,
+ * vgpuback has not reaped it) was covered by a SYNC that ran VGPU_OK.
+ */
+static void fz_event_complete(const struct fz_exec *x, const struct vgpu_job *j,
+			      uint64_t handle)
+{
+	const struct fz_event *e = fz_event_live(j, handle);
+	unsigned k;
+
+	if (!e || !e->recorded)
+		abort();
+	for (k = 0; k < x->nrun + x->ndone; k++) {
+		const struct vgpu_job *r = k < x->nrun ? x->run[k] : x->done[k - x->nrun];
+
+		if (r->req.op == VGPU_OP_EVENT_RECORD && r->req.u.event.event == handle &&
+		    (uintptr_t)r->exec_priv > e->synced)
+			abort();
+	}
+}
+
+/*
+ * RECORD files the event; SYNC comes on the stream of its newest RECORD
+ * (vgpuback re-aims it; 0 if never recorded).  All run on the GPU of
+ * their session.
+ */
+static void fz_event_submit(const struct fz_exec *x, struct vgpu_job *j)
+{
+	const struct vgpuif_event_req *q = &j->req.u.event;
+	struct fz_event *e;
+
+	if (j->session_gpu < 0)
+		abort();
+	if (j->req.op == VGPU_OP_EVENT_ELAPSED) {
+		fz_event_complete(x, j, j->req.u.event_elapsed.start);
+		fz_event_complete(x, j, j->req.u.event_elapsed.end);
+		return;
+	}
+	e = fz_event_live(j, q->event);
+	if (j->req.op == VGPU_OP_EVENT_SYNC) {
+		if (q->stream != (e ? e->stream : 0))
+			abort();
+		j->exec_priv = (void *)(uintptr_t)(e ? e->nrec : 0);
+		return;
+	}
+	if (!e)
+		e = fz_event_add(j->domid, q->event);
+	e->recorded = true;
+	e->stream = q->stream;
+	j->exec_priv = (void *)(uintptr_t)++e->nrec;
+}
+
+/* A SYNC that ran covers the RECORDs before it; ELAPSED: the stand-in clock. */
+static void fz_event_run(struct vgpu_job *j)
+{
+	struct fz_event *e;
+
+	if (j->req.op == VGPU_OP_EVENT_ELAPSED) {
+		/* An event's time is its handle (the guest checks end - start). */
+		j->result.scalar = (int64_t)(j->req.u.event_elapsed.end -
+					     j->req.u.event_elapsed.start);
+		return;
+	}
+	e = fz_event_find(j->req.u.event.event);
+	if (j->req.op == VGPU_OP_EVENT_SYNC && e && (uintptr_t)j->exec_priv > e->synced)
+		e->synced = (uintptr_t)j->exec_priv;
+}
+
+static bool fz_is_event_op(uint8_t op)
+{
+	return op == VGPU_OP_EVENT_RECORD || op == VGPU_OP_EVENT_SYNC ||
+	       op == VGPU_OP_EVENT_ELAPSED;
+}
+
+/* Does job @j name event @handle? */
+static bool fz_names_event(const struct vgpu_job *j, uint64_t handle)
+{
+	if (j->req.op == VGPU_OP_EVENT_ELAPSED)
+		return j->req.u.event_elapsed.start == handle ||
+		       j->req.u.event_elapsed.end == handle;
+	return fz_is_event_op(j->req.op) && j->req.u.event.event == handle;
+}
+
+/* Freed once, of its domain, and no job this executor holds names it. */
+static void fz_event_free(struct fz_exec *x, const struct vgpu_obj_ref *m)
+{
+	struct fz_event *e = fz_event_find(m->id);
+	unsigned k;
+
+	if (!m->id || (e && (e->freed || e->domid != m->domid)))
+		abort();
+	for (k = 0; k < x->nrun; k++)
+		if (fz_names_event(x->run[k], m->id))
+			abort();
+	for (k = 0; k < x->ndone; k++)
+		if (fz_names_event(x->done[k], m->id))
+			abort();
+	if (!e)
+		e = fz_event_add(m->domid, m->id);	/* never recorded: legal */
+	e->freed = true;
+	fz_events_freed++;
+}
+
 static int fz_submit(struct vgpu_executor *ex, struct vgpu_job *job)
 {
 	struct fz_exec *x = to_fz(ex);
@@ -832,6 +1006,8 @@ static int fz_submit(struct vgpu_executor *ex, struct vgpu_job *job)
 			abort();	/* a job with a buffer that is not there */
 	if (x->on_submit)
 		x->on_submit(job);
+	if (fz_is_event_op(job->req.op))
+		fz_event_submit(x, job);	/* a failed submit still told of it */
 	if (x->fail_submit) {
 		x->fail_submit--;
 		return VGPU_EIO;
@@ -868,17 +1044,6 @@ static void fz_mem_alloc(struct fz_exec *x, struct vgpu_job *j)
 	x->mem[x->nmem++] = (struct fz_mem){ x->next_ptr, len };
 	j->result.scalar = (int64_t)x->next_ptr;
 	x->next_ptr += (len + 0x10000) & ~0xffull;	/* a gap after each */
-}
-
-static void *fz_grow(void *p, unsigned n, unsigned *cap, size_t size)
-{
-	if (n < *cap)
-		return p;
-	*cap = *cap ? 2 * *cap : 16;
-	p = realloc(p, *cap * size);
-	if (!p)
-		abort();
-	return p;
 }
 
 static int fz_mod_find(const struct fz_exec *x, uint64_t handle)
@@ -989,6 +1154,10 @@ static void fz_mem_job(struct fz_exec *x, struct vgpu_job *j)
 	if (j->req.op == VGPU_OP_MODULE_LOAD || j->req.op == VGPU_OP_FUNC_GET ||
 	    j->req.op == VGPU_OP_LAUNCH) {
 		fz_module_job(x, j);
+		return;
+	}
+	if (fz_is_event_op(j->req.op)) {
+		fz_event_run(j);
 		return;
 	}
 	n = d->dranges ? d->dranges(&j->req, r) : 0;
@@ -1115,6 +1284,10 @@ static void fz_obj_free(struct vgpu_executor *ex, const struct vgpu_obj_ref *m)
 
 	if (m->kind == VGPU_OBJ_MODULE) {
 		fz_module_free(x, m->id);
+		return;
+	}
+	if (m->kind == VGPU_OBJ_EVENT) {
+		fz_event_free(x, m);
 		return;
 	}
 	if (m->kind != VGPU_OBJ_MEM || i < 0 || x->mem[i].ptr != m->id)

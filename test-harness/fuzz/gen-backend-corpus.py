@@ -53,6 +53,16 @@ def launch(s, h, block=128):	# the newest function, its own blob size
 	return bytes([5, s, 0x8b, 0x86, 0, 0, 0, 0]) + struct.pack('<H', block - 1) + \
 		bytes([h]) + struct.pack('<H', 1024)
 
+# Events (request_event): sub 0x90 | op << 1 (0x40: a field the op must not
+# have), the session pick, then an event pick (0: the slot's newest, 1: the
+# one before, 0x80 | n: made-up n) and the op's own bytes.
+def ecreate(s, flags=0): return bytes([5, s, 0x8b, 0x90, 0, flags])
+def edestroy(s, e): return bytes([5, s, 0x8b, 0x92, 0, e])
+def erecord(s, e, st): return bytes([5, s, 0x8b, 0x94, 0, e, st])
+def equery(s, e): return bytes([5, s, 0x8b, 0x96, 0, e])
+def esync(s, e): return bytes([5, s, 0x8b, 0x98, 0, e])
+def eelapsed(s, a, b): return bytes([5, s, 0x8b, 0x9a, 0, a, b])
+
 
 def session(s, base):
 	return add(s) + connect(s, 0, base) + turn()
@@ -124,6 +134,33 @@ seeds = {
 		smemset(0, 0, 100) + ssync(0, 1) + turn() + finish(2) + turn() + finish() + turn() +
 		read(0) +
 		sdestroy(0, 1) + smemset(0, 1, 10) + turn() + read(0),
+	# Two events (max-events 2: a third is refused), recorded on the session's
+	# stream and on a created one; QUERY and ELAPSED before and after their
+	# RECORDs ran (VGPU_ENOTREADY, then end - start); wrong fields; a
+	# DESTROY while a RECORD of it is queued; ELAPSED of one never recorded
+	# and of one made without timing (VGPU_EINVAL); a SYNC that finishes
+	# before its RECORD (complete: QUERY 1, ELAPSED runs) and one that fails
+	# (not complete); DESTROY while an ELAPSED of it runs; SYNC of one never
+	# recorded, closed with its session (the executor frees it all the same).
+	'v2_events': session(0, 0) + sopen(0) + turn() + read(0) + alloc(0, 4096) + turn() +
+		finish() + turn() + read(0) + screate(0) + turn() + read(0) +
+		ecreate(0) + ecreate(0, 1) + ecreate(0, 2) + turn() + read(0) + equery(0, 1) +
+		erecord(0, 1, 0) + smemset(0, 1, 4096) + erecord(0, 0, 1) + equery(0, 0) +
+		eelapsed(0, 1, 0) + esync(0, 0) + turn() + read(0) +
+		(finish(2) + turn()) * 3 + read(0) + equery(0, 0) + eelapsed(0, 1, 0) +
+		eelapsed(0, 0, 1) + eelapsed(0, 0x97, 0) + bytes([5, 0, 0x8b, 0xd0, 0, 0xff, 1]) +
+		bytes([5, 0, 0x8b, 0xd8, 0, 0, 0, 2]) + turn() + finish(2) + turn() + read(0) +
+		edestroy(0, 0) + erecord(0, 0, 0) + erecord(0, 1, 0) + edestroy(0, 1) + turn() +
+		read(0) + finish(1) + turn() + read(0) + ecreate(0) + ecreate(0, 2) + turn() +
+		read(0) + eelapsed(0, 1, 1) + erecord(0, 1, 0) + erecord(0, 0, 0) + turn() + finish(2) +
+		turn() + read(0) + eelapsed(0, 1, 1) + eelapsed(0, 1, 0) + turn() + finish() + turn() +
+		read(0) + erecord(0, 1, 1) + esync(0, 1) + turn() + finish(1, 1) + turn() + read(0) +
+		equery(0, 1) + eelapsed(0, 1, 1) + turn() + read(0) + (finish() + turn()) * 2 + read(0) +
+		erecord(0, 1, 1) + esync(0, 1) + turn() + finish(1, 0x21) + turn() + read(0) +
+		equery(0, 1) + turn() + read(0) + finish() + turn() + read(0) + eelapsed(0, 1, 1) +
+		turn() + edestroy(0, 1) + turn() + read(0) + finish() + turn() + read(0) +
+		edestroy(0, 0) + ecreate(0) + turn() + read(0) + esync(0, 0) + turn() +
+		finish() + turn() + read(0) + sclose(0) + turn() + read(0),
 	'v2_module_death': session(0, 0) + register(0, 1, 4, 10, 11, 20) + turn() + settle() +
 		read(0) + sopen(0) + turn() + read(0) + mload(0, 1, 100) + turn() + finish() +
 		turn() + read(0) + fget(0, 1, 8, 2) + turn() + finish() + turn() + read(0) +
