@@ -82,13 +82,21 @@ extern "C" __global__ void vgpu_empty(void)
 {
 }
 
-/* Busy for @cycles GPU clocks (0: forever): deadlines, kills, fairness tests. */
+/*
+ * Busy for @cycles GPU clocks (0: forever): deadlines, kills, fairness
+ * tests.  The clock is read on every pass: a loop with no side effect may
+ * be assumed to end, and nvcc dropped the endless one (seen on the H200).
+ */
 extern "C" __global__ void vgpu_spin(unsigned long long cycles)
 {
 	long long start = clock64();
 
-	while (cycles == 0 || (unsigned long long)(clock64() - start) < cycles)
-		;
+	for (;;) {
+		long long now = clock64();
+
+		if (cycles && (unsigned long long)(now - start) >= cycles)
+			break;
+	}
 }
 
 /* Store @value at @addr: with an address outside the guest's memory, a fault on purpose. */
