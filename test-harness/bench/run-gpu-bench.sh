@@ -159,11 +159,13 @@ if [ -x "$bin/native_launch" ] && [ -x "$bin/vgpu-launch" ]; then
 	# Seven guests at once, each 10 SGEMMs of 4096 (vgpufront matmul, its
 	# own module and memory): the whole loop's wall time, all seven's flops.
 	t0=$(date +%s%N)
+	mmpids=()
 	for i in 1 2 3 4 5 6 7; do
 		timeout 300 "$SIM" exec "g$i" -- "$VGPUFRONT" matmul --n 4096 --repeat 10 --json \
 			>"$out/mm$i.json" 2>"$out/mm$i.err" &
+		mmpids+=($!)
 	done
-	wait
+	wait "${mmpids[@]}"	# not a bare wait: vgpu-sim and vgpuback are this shell's too
 	t1=$(date +%s%N)
 	ok=$(cat "$out"/mm*.json | jq -s '[.[] | select(.gflops != null)] | length' 2>/dev/null)
 	echo "SEVENMM n=4096 repeat=10 wall_ms=$(( (t1 - t0) / 1000000 )) ok=${ok:-0}" | tee -a "$raw"
