@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cuda_priv.h: the guest libcuda.so.1 (libcuda-vgpu(7)), the CUDA driver
+ * API over the ring through libvgpufront.
+ *
+ * The model:
+ *  - cuInit opens one vgpufront device (device/vgpu/$VGPU_CUDA_DEVICE,
+ *    default 0) for the process; its GPUs (QUERY's ngpus) are the CUdevice
+ *    ordinals.  The CPU executor has no GPU but holds device memory: it is
+ *    one device that answers memory, stream and event calls and refuses the
+ *    GPU-only ones (attributes, modules) with CUDA_ERROR_NOT_SUPPORTED.
+ *  - A context is a session; the primary context of a device is one
+ *    refcounted session.  Modules, functions, streams and events belong to
+ *    the context (session) that made them.
+ *  - Every call is synchronous: it returns once the backend answered, so
+ *    the Async forms complete before they return (stream order holds
+ *    trivially).  Host memory goes through one registered staging buffer.
+ *  - One lock (cu.lock) around the device and every object list: a
+ *    vgpufront handle is not thread-safe.
+ *
+ * The handle types are cuda.h's opaque structs, defined here.
+ */
+#ifndef VGPU_CUDA_PRIV_H
+#define VGPU_CUDA_PRIV_H
+
+#include <cuda.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vgpufront.h"
+
+struct CUctx_st {
+	struct CUctx_st *next;		/* cu.ctxs */
+	uint32_t session;
+	CUdevice dev;
+	unsigned flags;
+	bool primary;
+	struct CUmod_st *mods;
+	struct CUstream_st *streams;
+	struct CUevent_st *events;
+};
+
+struct CUmod_st {
+	struct CUmod_st *next;
+	CUcontext ctx;
+	uint64_t handle;
+	struct CUfunc_st *funcs;
+};
+
+struct CUfunc_st {
+	struct CUfunc_st *next;
+	CUmodule mod;
+	struct vgpufront_func f;
+	char name[];
+};
+
+struct CUstream_st {
+	struct CUstream_st *next;
+	CUcontext ctx;
+	uint32_t id;
+	unsigned flags;
+	int priority;
+};
+
+struct CUevent_st {
+	struct CUevent_st *next;
+	CUcontext ctx;
+	uint64_t id;
+	unsigned flags;
+};
+
+struct cu_device {
+	bool has_info;
+	struct vgpuif_device_info info;
+	CUcontext primary;		/* NULL while not retained */
+	unsigned primary_refs;
+	unsigned primary_flags;
+};
+
+struct cu_state {
+	pthread_mutex_t lock;
+	bool inited;
+	bool gpu;			/* the backend's executor is CUDA */
+	struct vgpufront *dev;
+	unsigned devid;
+	struct vgpuif_query_result q;
+	int ndevs;
+	struct cu_device *devs;
+	struct CUctx_st *ctxs;
+	struct vgpufront_buf *staging;	/* host <-> device copies */
+	size_t staging_len;
+	struct vgpufront_buf *params;	/* launch parameter blobs */
+	int trace;			/* $VGPU_CUDA_TRACE */
+};
+
+extern struct cu_state cu;
+
+/* The CPU executor's one device has this name. */
+#define CU_CPU_NAME "xen-vgpu CPU executor (no GPU)"
+/* What cuDriverGetVersion says when the host's driver does not tell. */
+#define CU_CPU_DRIVER_VERSION 13000
+
+void cu_lock(void);
+void cu_unlock(void);
+
+/*
+ * Every entry point returns through cu_ret(): with VGPU_CUDA_TRACE=1 one
+ * line on stderr, the call's name, its arguments and its result.
+ */
+CUresult cu_ret(const char *fn, CUresult rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define RET(rc, ...) return cu_ret(__func__, (rc), __VA_ARGS__)
+#define RET0(rc) return cu_ret(__func__, (rc), "%s", "")
+
+/* CUDA_ERROR_* name of @rc, never NULL (the table of cuGetErrorName). */
+const char *cu_error_name(CUresult rc);
+
+/* A libvgpufront return code as a CUresult; the *_as forms name what the
+ * request was about, where VGPU_ENOENT or VGPU_EIMAGE mean different things. */
+CUresult cu_status(int rc);
+CUresult cu_status_handle(int rc);	/* VGPU_ENOENT: CUDA_ERROR_INVALID_HANDLE */
+CUresult cu_status_image(int rc, bool ptx);	/* VGPU_EIMAGE: INVALID_PTX or _IMAGE */
+
+/* Under the lock: CUDA_ERROR_NOT_INITIALIZED before cuInit succeeded. */
+CUresult cu_check_init(void);
+/* Under the lock: the device's info (a GPU executor only), fetched once. */
+CUresult cu_device_info(CUdevice d, const struct vgpuif_device_info **info);
+CUresult cu_check_device(CUdevice d);
+
+/* Under the lock: the calling thread's current context, checked alive. */
+CUresult cu_current(CUcontext *ctx);
+bool cu_ctx_live(CUcontext ctx);
+/* Under the lock: a new context (session) on @d, not made current. */
+CUresult cu_ctx_new(CUdevice d, unsigned flags, bool primary, CUcontext *out);
+/* Under the lock: close the session, free everything of @ctx. */
+CUresult cu_ctx_free(CUcontext ctx);
+/* Under the lock: the stream id @s names in @ctx's session. */
+CUresult cu_stream_id(CUcontext ctx, CUstream s, uint32_t *id);
+/* Under the lock: @ctx's objects freed with it (modules, streams, events). */
+void cu_modules_free(CUcontext ctx);
+bool cu_module_live(CUmodule m);
+void cu_streams_free(CUcontext ctx);
+void cu_events_free(CUcontext ctx);
+
+/* Under the lock: the buffers, allocated on first use. */
+CUresult cu_staging(void);
+CUresult cu_params_buf(void);
+
+/* cuda_procaddr.c: the function exported as @name for @version, or NULL. */
+void *cu_proc_lookup(const char *name, int version, bool per_thread, int *status);
+
+#endif /* VGPU_CUDA_PRIV_H */
