@@ -132,3 +132,13 @@ frontend_tests_test_front_launch_LDADD = frontend/libvgpufront_core.la \
 # executor), and their arguments; listed in TESTS by
 # test-harness/scenarios/local.mk.
 dist_check_SCRIPTS += test-harness/scenarios/test-front-kernels.sh
+
+# The guest kernel driver (frontend/kmod, vgpu(4)): kbuild builds it against
+# a guest kernel's headers, not automake; test-kmod-build.sh checks that it
+# builds without a warning, the real-Xen test runs it.
+EXTRA_DIST += frontend/kmod/.gitignore frontend/kmod/Kbuild frontend/kmod/Makefile \
+	frontend/kmod/dkms.conf frontend/kmod/60-vgpu.rules frontend/kmod/vgpu_kmod.h \
+	frontend/kmod/xenbus.c frontend/kmod/conn.c frontend/kmod/ring.c frontend/kmod/file.c \
+	frontend/kmod/session.c frontend/kmod/buffers.c frontend/kmod/uapi/vgpu_dev.h \
+	frontend/kmod/compat/stdint.h frontend/kmod/compat/stddef.h \
+	frontend/kmod/compat/xen/io/ring.h frontend/kmod/tests/vgpu-devtest.c

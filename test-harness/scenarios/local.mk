@@ -97,5 +97,8 @@ test_harness_scenarios_vgpu_kern_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/front
 test_harness_scenarios_vgpu_kern_LDADD = frontend/libvgpufront.la frontend/libvgpukernels.la -lm
 TESTS += test-harness/scenarios/test-kernels.sh
 dist_check_SCRIPTS += test-harness/scenarios/test-kernels.sh
+# The guest kernel driver builds against the installed 6.1 headers, -Werror.
+TESTS += test-harness/scenarios/test-kmod-build.sh
+dist_check_SCRIPTS += test-harness/scenarios/test-kmod-build.sh
 # vgpufront run and matmul (test-front-kernels.sh, shipped by frontend/local.mk).
 TESTS += test-harness/scenarios/test-front-kernels.sh

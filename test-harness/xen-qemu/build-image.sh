@@ -12,6 +12,8 @@
 #                the project installed by its own `make install DESTDIR=`
 #                and vgpuback.service enabled with `systemctl enable`
 #                + this folder's guest/ scripts, dom0's test unit, xl configs
+#                + xen-vgpufront.ko built against the rootfs kernel's headers,
+#                its udev rule, vgpu-devtest, a vgpu group and its user
 #   manifest     package versions, source hash, what make install put where
 # and prints that directory as the last line of its output.
 #
@@ -169,6 +171,38 @@ if ! make_project; then
 fi
 say "build took $(elapsed $t)"
 
+# ---- 3b. the guest kernel driver, against the rootfs kernel's headers -------
+# xen-vgpufront.ko (frontend/kmod) is built here, on the host, with kbuild
+# and the linux-headers package of exactly the rootfs' kernel (same ABI and
+# package version: apt-get installs it on the host when missing), warnings as
+# errors; so is vgpu-devtest.  A failure does not stop the image: the guest
+# then reports the module missing and those assertions fail.
+kver=$(ls "$base/rootfs/lib/modules" | sort -V | tail -1)
+kpkgver=$(awk -v p="linux-image-$kver" '$1 == p {print $2}' "$base/packages")
+kmod_build=$cache/kmod-build
+build_kmod() {
+	local have
+	have=$(dpkg-query -W -f='${Version}' "linux-headers-$kver" 2>/dev/null || true)
+	if [ "$have" != "$kpkgver" ]; then
+		echo "installing linux-headers-$kver=$kpkgver (host has '${have:-none}')"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			"linux-headers-$kver=$kpkgver" || return 1
+	fi
+	rm -rf "$kmod_build"
+	mkdir -p "$kmod_build/frontend" "$kmod_build/ring"
+	cp -a "$srcdir/frontend/kmod" "$kmod_build/frontend/"
+	cp "$srcdir/ring/vgpuif.h" "$srcdir/ring/xsnodes.h" "$kmod_build/ring/"
+	make -C "/lib/modules/$kver/build" M="$kmod_build/frontend/kmod" \
+		KCFLAGS=-Werror modules &&
+	make -C "$kmod_build/frontend/kmod" devtest
+}
+say "3b. xen-vgpufront.ko for $kver (linux-headers $kpkgver)"
+if ! build_kmod >"$cache/kmod.log" 2>&1; then
+	tail -20 "$cache/kmod.log"
+	say "the kernel module did not build (log: $cache/kmod.log); the image has none"
+	rm -f "$kmod_build/frontend/kmod/xen-vgpufront.ko"
+fi
+
 # ---- 4. the rootfs: debootstrap tree + make install + test scripts --------
 say "4. staging rootfs"
 t=$(date +%s)
@@ -179,6 +213,20 @@ mkdir -p "$cache/destdir"
 (cd "$build" && make install DESTDIR="$stage" && make install DESTDIR="$cache/destdir") \
 	>"$cache/install.log" 2>&1 || { tail -30 "$cache/install.log"; die "make install (log: $cache/install.log)"; }
 chroot "$stage" ldconfig
+
+# The kernel driver where it built: installed as DKMS would (updates/),
+# depmod'ed for its modalias (xen:vgpu), the udev rule for /dev/vgpuN, the
+# vgpu group with one user in it and one user not.
+kmod_dir=$kmod_build/frontend/kmod
+if [ -f "$kmod_dir/xen-vgpufront.ko" ]; then
+	install -D -m 0644 "$kmod_dir/xen-vgpufront.ko" "$stage/lib/modules/$kver/updates/xen-vgpufront.ko"
+	chroot "$stage" depmod -a "$kver" || die "depmod in the rootfs"
+	install -D -m 0644 "$srcdir/frontend/kmod/60-vgpu.rules" "$stage/etc/udev/rules.d/60-vgpu.rules"
+	install -m 0755 "$kmod_dir/tests/vgpu-devtest" "$stage/usr/local/bin/vgpu-devtest"
+	chroot "$stage" groupadd --system vgpu
+	chroot "$stage" useradd --create-home --groups vgpu vgpuuser
+	chroot "$stage" useradd --create-home novgpu
+fi
 
 g=$here/guest
 install -m 0755 "$g/vgpu-test-init" "$stage/sbin/vgpu-test-init"
@@ -214,6 +262,7 @@ done < <(find "$cache/destdir" -type f -print0)
 	echo "git $(git -C "$srcdir" describe --always --dirty 2>/dev/null || echo none)"
 	echo "xen-hypervisor $xenver"
 	echo "kernel $(ls "$stage/lib/modules" | sort -V | tail -1)"
+	echo "kmod $(ls "$stage/lib/modules/$kver/updates/xen-vgpufront.ko" 2>/dev/null || echo none) (linux-headers-$kver $kpkgver)"
 	echo "--- make install"
 	(cd "$cache/destdir" && find . -type f -o -type l | sort)
 	echo "--- packages"

@@ -257,6 +257,40 @@ done
 like "$(guest_out "$R/xen-logs/console/guest-vgpu-a.log" after-add | tr '\n' ' ')" \
 	'(^|[^0-9])3([^0-9]|$)' "guest A after the destroy: add 1 2 answers 3"
 
+# ---- 7b. the kernel driver (xen-vgpufront.ko) in guest A --------------------------------
+gla=$R/xen-logs/console/guest-vgpu-a.log
+like "$(grep -s '^kmod ' "${img:-/nonexistent}/manifest")" \
+	'updates/xen-vgpufront.ko' "xen-vgpufront.ko built against the image kernel's own headers (KCFLAGS=-Werror) and installed"
+step_ok a-kmod-done "guest A ran the kernel driver's cases"
+case_ok "$gla" kmod-installed "guest A: the image has xen-vgpufront.ko (modinfo)"
+case_ok "$gla" kmod-autoload "guest A: udev loaded xen-vgpufront by the device's modalias (xen:vgpu) and /dev/vgpu0 appeared"
+case_ok "$gla" kmod-perms "guest A: /dev/vgpu0 is group vgpu, mode 660 (60-vgpu.rules)"
+case_ok "$gla" kmod-info "guest A, a user in group vgpu: vgpu-devtest info (connected through the driver)"
+case_ok "$gla" kmod-add "guest A, a user in group vgpu: vgpu-devtest add 100 200 through /dev/vgpu0"
+like "$(guest_out "$gla" kmod-add | tr '\n' ' ')" '(^|[^0-9])300([^0-9]|$)' \
+	"guest A through /dev/vgpu0: add 100 200 answers 300"
+case_ok "$gla" kmod-vadd "guest A through /dev/vgpu0: vadd of 1M floats in kernel-granted buffers, checked on the CPU"
+case_ok "$gla" kmod-burst "guest A through /dev/vgpu0: two processes at once, each its own file on the one ring"
+like "$(guest_out "$gla" kmod-burst | tr '\n' ' ')" 'burst: 2 of 2 processes right' \
+	"guest A through /dev/vgpu0: every answer of both processes right"
+case_ok "$gla" kmod-burst-kill "guest A through /dev/vgpu0: a third process killed (SIGKILL) mid-burst with requests in flight"
+like "$(guest_out "$gla" kmod-burst-kill | tr '\n' ' ')" 'burst: 2 of 2 processes right, another killed mid-burst' \
+	"guest A through /dev/vgpu0: the two others' answers all right despite the kill"
+case_ok "$gla" kmod-isolation "guest A through /dev/vgpu0: a file cannot name, map or free another file's buffer, nor send the kernel's own ops"
+case_ok "$gla" kmod-mem "guest A through /dev/vgpu0: protocol 2 (the file's session, device memory, copies)"
+like "$(guest_out "$gla" kmod-mem | tr '\n' ' ')" '1048576 bytes there and back in session [1-9]' \
+	"guest A through /dev/vgpu0: every byte through device memory right, in the file's own session"
+is "$(guest_case "$gla" kmod-not-in-group)" 1 "guest A: a user not in group vgpu cannot open /dev/vgpu0"
+step_ok a-save "xl save of guest A while a process holds /dev/vgpu0 with requests in flight"
+step_ok a-restore "xl restore of guest A"
+case_ok "$gla" kmod-restore "guest A after xl restore: the driver reconnected (resume), requests in flight got an answer or VGPU_ESHUTDOWN, the session says lost, the buffers serve again"
+like "$(guest_out "$gla" kmod-restore | tr '\n' ' ')" 'reconnected: generation [0-9]+ -> [0-9]+.*session [0-9]+: lost.*after: add 100 200 = 300' \
+	"guest A after xl restore: what vgpu-devtest hold saw"
+case_ok "$gla" kmod-after-restore "guest A after xl restore: a new process uses /dev/vgpu0 (add 7 8)"
+case_ok "$gla" kmod-rmmod "guest A: unbind vgpu-0 and rmmod xen_vgpufront"
+case_ok "$gla" kmod-userspace-after "guest A: after rmmod the user-space path has the device again (vgpufront add)"
+case_ok "$gla" kmod-dmesg "guest A: its kernel logged no BUG, WARNING or Oops"
+
 # ---- 8. nothing left ----------------------------------------------------------------------
 burst_pages=$(cat "$R"/gntdev-pages-burst-* 2>/dev/null | sort -n | tail -1)
 like "${burst_pages:-none}" '^[1-9][0-9]*$' "vgpuback held gntdev mappings while the guests ran (max $burst_pages pages)"

@@ -317,6 +317,25 @@ echo "$(gntdev_pages)" >$R/gntdev-pages-after-destroy
 # ---- A is still served; then A powers off -----------------------------------
 go $da after
 step a-after-done wait_for 300 phase_is $da after-done
+# then A tries the kernel driver (guest-test.sh's kmod_cases), and is saved
+# and restored while a process holds its /dev/vgpu0 (phase kmod-hold)
+phase_kmod() { phase_is $da kmod-hold || phase_is $da kmod-done; }
+if step a-kmod-hold wait_for 400 phase_kmod && phase_is $da kmod-hold; then
+	capture vgpuctl-list-before-save.txt vgpuctl list
+	# the image has no room for A's 512 MiB: a tmpfs in dom0's 2 GiB holds it
+	mkdir -p /run/vgpu-save
+	mount -t tmpfs -o size=640m tmpfs /run/vgpu-save
+	step a-save xl save vgpu-a /run/vgpu-save/vgpu-a.save
+	step a-restore xl restore /run/vgpu-save/vgpu-a.save
+	rm -f /run/vgpu-save/vgpu-a.save
+	umount /run/vgpu-save
+	da=$(xl domid vgpu-a 2>/dev/null)
+	echo "vgpu-a-restored ${da:-none}" >>$R/domids
+	log "guest A restored as domain $da"
+	capture xs-backend-restored.txt xenstore-ls -f $bv
+fi
+step a-kmod-done wait_for 400 phase_is $da kmod-done
+capture vgpuctl-list-after-restore.txt vgpuctl list
 go $da exit
 step a-domain-gone wait_for 120 domain_gone $da
 sleep 2

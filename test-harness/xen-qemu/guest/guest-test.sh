@@ -76,6 +76,67 @@ case_run vadd vgpufront vadd --n 1048576 --verify
 # Protocol 2 from a real PV guest: a session, device memory, copies, memset.
 case_run mem vgpufront mem --n 1048576
 
+# The kernel driver (xen-vgpufront.ko, vgpu(4)), after the user-space path
+# is done with the device: udev loads the driver for the device by its
+# modalias (xen:vgpu), /dev/vgpu0 appears with the vgpu group's permissions,
+# a user of that group (not root) runs vgpu-devtest through it, a user not in
+# it is refused; a save/restore with the device open; then unbind and
+# rmmod, and the user-space path works again.
+kmod_cases() {
+	local udevd=/lib/systemd/systemd-udevd d U N
+	if ! modinfo xen-vgpufront >/dev/null 2>&1; then
+		echo "VGPU-CASE kmod-installed rc=1 (no xen-vgpufront.ko in this image)"
+		return
+	fi
+	echo "VGPU-CASE kmod-installed rc=0"
+	[ -x $udevd ] || udevd=/usr/lib/systemd/systemd-udevd
+	$udevd --daemon
+	# re-announce the device that was there all along: udev's kmod builtin
+	# loads what its MODALIAS names
+	udevadm trigger --action=add --subsystem-match=xen --sysname-match='vgpu-*'
+	udevadm settle -t 60
+	end=$((SECONDS + 120))
+	while [ $SECONDS -lt $end ] && [ "$(stat -c %G 2>/dev/null /dev/vgpu0)" != vgpu ]; do
+		sleep 0.5
+	done
+	case_run kmod-autoload sh -c 'grep -w xen_vgpufront /proc/modules && ls -l /dev/vgpu0'
+	case_run kmod-perms eval '[ "$(stat -c %G:%a /dev/vgpu0)" = vgpu:660 ]'
+	U="setpriv --reuid=vgpuuser --regid=vgpuuser --init-groups"
+	N="setpriv --reuid=novgpu --regid=novgpu --init-groups"
+	case_run kmod-info $U vgpu-devtest info
+	case_run kmod-add $U vgpu-devtest add 100 200
+	case_run kmod-vadd $U vgpu-devtest vadd --n 1048576 --verify
+	case_run kmod-burst $U vgpu-devtest burst --procs 2 --count 500
+	case_run kmod-burst-kill $U vgpu-devtest burst --procs 2 --count 500 --kill-one
+	case_run kmod-isolation $U vgpu-devtest isolation
+	case_run kmod-mem $U vgpu-devtest mem --n 1048576
+	case_run kmod-not-in-group $N vgpu-devtest info
+	# Save/restore with the device open: dom0 saves and restores this
+	# domain (phase kmod-hold) while vgpu-devtest keeps adds in flight; the
+	# driver reconnects in its resume, what was in flight fails with
+	# VGPU_ESHUTDOWN, the session says it was lost, the buffers serve again.
+	rm -f /tmp/hold-ready
+	$U vgpu-devtest hold --seconds 500 --ready /tmp/hold-ready >/tmp/kmod-restore.out 2>&1 &
+	hold=$!
+	end=$((SECONDS + 120))
+	while [ $SECONDS -lt $end ] && [ ! -e /tmp/hold-ready ] && kill -0 $hold 2>/dev/null; do
+		sleep 0.5
+	done
+	phase kmod-hold
+	wait $hold
+	rc=$?
+	sed "s/^/VGPU-OUT kmod-restore | /" /tmp/kmod-restore.out
+	echo "VGPU-CASE kmod-restore rc=$rc"
+	case_run kmod-after-restore $U vgpu-devtest add 7 8
+	# xenbus holds the module while a device is bound to it: unbind first
+	# (remove: the driver says Closed), then rmmod
+	case_run kmod-rmmod sh -c 'echo vgpu-0 >/sys/bus/xen/drivers/vgpu/unbind && rmmod xen_vgpufront && ! grep -w xen_vgpufront /proc/modules'
+	xenstore-read device/vgpu/0/state | sed 's/^/VGPU-GUEST frontend state after unbind: /'
+	case_run kmod-userspace-after vgpufront add 5 6
+	case_run kmod-dmesg sh -c 'dmesg | grep -iE "vgpu|BUG|WARNING|Oops"; ! dmesg | grep -Eq "BUG:|WARNING:|Oops:|general protection"'
+	d=$(pidof systemd-udevd) && kill $d
+}
+
 # Burst: both guests at once (dom0 says go when both are ready).
 phase ready
 # One vgpufront process at a time per guest (each one opens the device);
@@ -108,6 +169,8 @@ while :; do
 		case_run after-add vgpufront add 1 2
 		case_run after-vadd vgpufront vadd --n 65536 --verify
 		phase after-done
+		kmod_cases
+		phase kmod-done
 		wait_go exit 300
 		break ;;
 	exit) break ;;
