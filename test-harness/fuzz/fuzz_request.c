@@ -12,6 +12,34 @@
 
 #include "request.h"
 
+/* Events: CREATE names no event and only known flags; the others an event, no flags. */
+static void check_event(const struct vgpuif_request *r)
+{
+	const struct vgpuif_event_req *e = &r->u.event;
+
+	switch (r->op) {
+	case VGPU_OP_EVENT_CREATE:
+		if (e->event || e->stream || (e->flags & ~(uint32_t)(VGPU_EVENT_F_BLOCKING_SYNC |
+								     VGPU_EVENT_F_DISABLE_TIMING)))
+			abort();
+		break;
+	case VGPU_OP_EVENT_RECORD:
+		if (!e->event || e->flags)
+			abort();
+		break;
+	case VGPU_OP_EVENT_DESTROY:
+	case VGPU_OP_EVENT_QUERY:
+	case VGPU_OP_EVENT_SYNC:
+		if (!e->event || e->flags || e->stream)
+			abort();
+		break;
+	case VGPU_OP_EVENT_ELAPSED:
+		if (!r->u.event_elapsed.start || !r->u.event_elapsed.end)
+			abort();
+		break;
+	}
+}
+
 static void check_accepted(const struct vgpuif_request *r)
 {
 	const uint64_t max = (uint64_t)VGPUIF_MAX_BUF_PAGES * VGPUIF_PAGE_SIZE;
@@ -106,6 +134,14 @@ static void check_accepted(const struct vgpuif_request *r)
 		if ((r->flags & VGPU_REQ_F_QUERY_TEXT) &&
 		    (uint64_t)r->u.query.out.offset + r->u.query.out_len > max)
 			abort();
+		break;
+	case VGPU_OP_STREAM_DESTROY:
+	case VGPU_OP_STREAM_SYNC:
+		if (r->u.stream._pad || (r->op == VGPU_OP_STREAM_DESTROY && !r->u.stream.stream))
+			abort();
+		break;
+	default:
+		check_event(r);
 		break;
 	}
 }
