@@ -90,6 +90,20 @@ static void session_close(struct vgpu_dev *dev, struct vgpu_session *s)
 	free(s);
 }
 
+/*
+ * A GPU the host has and the device's pool may use: a session's work runs
+ * only on its GPU, and on a GPU its pool is not pinned to no executor would
+ * ever take it (it would wait at the head of its worker's queue).
+ */
+static bool session_gpu_allowed(const struct vgpuback *bk, const struct vgpu_dev *dev,
+				uint32_t gpu)
+{
+	int pin = dev->pool >= 0 && dev->pool < VGPU_MAX_POOLS ?
+		bk->cfg.exec.pool_gpu[dev->pool] : -1;
+
+	return gpu < bk->ngpus && (pin < 0 || gpu == (uint32_t)pin);
+}
+
 static void session_open(struct vgpu_dev *dev, const struct vgpuif_request *req)
 {
 	struct vgpuback *bk = dev->bk;
@@ -99,7 +113,7 @@ static void session_open(struct vgpu_dev *dev, const struct vgpuif_request *req)
 	int64_t id;
 
 	domain_use(bk, dev->domid, &u);
-	if (req->u.session_open.gpu >= bk->ngpus) {
+	if (!session_gpu_allowed(bk, dev, req->u.session_open.gpu)) {
 		respond(dev, req, VGPU_ERANGE, NULL);
 		return;
 	}

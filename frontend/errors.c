@@ -79,6 +79,10 @@ static const char *status_hint(int rc)
 		       "buffers, max inflight); device memory, sessions and allocations "
 		       "are capped per domain too (vgpuback --mem-quota, --max-sessions, "
 		       "--max-allocations)";
+	case VGPU_ERANGE:
+		return "an offset or length outside its buffer or allocation, or, for "
+		       "a session, a GPU the host does not have or the device's pool may "
+		       "not use (vgpuback --pool-gpu; 'vgpufront info' lists the GPUs)";
 	case VGPU_ESESSION:
 		return "the session was closed, or was opened on another device (a "
 		       "session belongs to the device it was opened on); open a new one";

@@ -37,10 +37,16 @@ kern() {
 
 if [ "$EXEC" = cpu ]; then
 	# Every request takes 0.3 s: loads stay in flight long enough to count.
+	# Pool B is pinned to GPU 1, which a CPU host does not have.
 	simhost_start --executor cpu --max-modules $MM --max-streams $MS --max-events $ME \
-		--slots 4 --cpu-delay-us 300000 ||
+		--slots 4 --cpu-delay-us 300000 --pool-gpu B=1 ||
 		{ echo "Bail out! no host"; exit 1; }
 	g=$(simhost_guest g A high)
+	h=$(simhost_guest h B low)
+	out=$(timeout $T "$SIM" exec h -- "$VGPUFRONT" mem --n 4096 2>&1)
+	rc=$?
+	is "$rc" 1 "a guest of a pool pinned to a GPU the host lacks cannot open a session (exit 1)"
+	like "$out" "pool-gpu" "and is told why: VGPU_ERANGE, the pool's GPU (vgpuback --pool-gpu)"
 	kern bad g --seed 1 bad
 	kern nokernels g --seed 2 --max-streams $MS nokernels order streams
 	kern counts g --seed 3 --max-modules $MM counts
