@@ -167,6 +167,8 @@ CUresult CUDAAPI cuCtxDestroy(CUcontext ctx)
 	if (!rc)
 		rc = cu_ctx_free(ctx);
 	cu_unlock();
+	if (!rc)
+		cu_cls_ctx_gone(ctx);
 	RET(rc, "%p", (void *)ctx);
 }
 
@@ -352,21 +354,31 @@ static CUresult primary_drop(CUdevice dev, bool reset)
 
 CUresult CUDAAPI cuDevicePrimaryCtxRelease(CUdevice dev)
 {
+	CUcontext was = NULL;
 	CUresult rc;
 
 	cu_lock();
+	if (!cu_check_device(dev))
+		was = cu.devs[dev].primary;
 	rc = primary_drop(dev, false);
 	cu_unlock();
+	if (was)
+		cu_cls_ctx_gone(was);
 	RET(rc, "%d", dev);
 }
 
 CUresult CUDAAPI cuDevicePrimaryCtxReset(CUdevice dev)
 {
+	CUcontext was = NULL;
 	CUresult rc;
 
 	cu_lock();
+	if (!cu_check_device(dev))
+		was = cu.devs[dev].primary;
 	rc = primary_drop(dev, true);
 	cu_unlock();
+	if (was)
+		cu_cls_ctx_gone(was);
 	RET(rc, "%d", dev);
 }
 

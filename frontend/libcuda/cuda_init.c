@@ -167,9 +167,11 @@ CUresult cu_device_info(CUdevice d, const struct vgpuif_device_info **info)
 
 	if (rc)
 		return rc;
-	if (!cu.gpu)
-		return CUDA_ERROR_NOT_SUPPORTED;
 	dv = &cu.devs[d];
+	if (!cu.gpu && !dv->has_info) {
+		cu_cpu_device_info(&dv->info);
+		dv->has_info = true;
+	}
 	if (!dv->has_info) {
 		rc = cu_status(vgpufront_device_info(cu.dev, (unsigned)d, &dv->info));
 		if (rc)

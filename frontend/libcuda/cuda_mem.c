@@ -67,7 +67,8 @@ CUresult CUDAAPI cuMemFree(CUdeviceptr dptr)
 
 	cu_lock();
 	rc = cu_current(&ctx);
-	if (!rc)
+	/* 0 frees nothing, as the driver: cudaFree(NULL) passes it on. */
+	if (!rc && dptr)
 		rc = cu_status(vgpufront_mem_free(cu.dev, ctx->session, dptr));
 	cu_unlock();
 	RET(rc, "%#llx", (unsigned long long)dptr);

@@ -147,6 +147,14 @@ void cu_events_free(CUcontext ctx);
 CUresult cu_staging(void);
 CUresult cu_params_buf(void);
 
+/* cuda_cpudev.c: under the lock, the CPU executor's device described as a
+ * GPU's DEVICE_INFO would describe it (a nominal device, no architecture). */
+void cu_cpu_device_info(struct vgpuif_device_info *info);
+
+/* cuda_export.c: without the lock, after @ctx was destroyed: cudart's
+ * context-local values of it destroyed and forgotten. */
+void cu_cls_ctx_gone(CUcontext ctx);
+
 /* cuda_procaddr.c: the function exported as @name for @version, or NULL. */
 void *cu_proc_lookup(const char *name, int version, bool per_thread, int *status);
 

@@ -11,7 +11,9 @@ frontend_libcuda_libcuda_la_SOURCES = frontend/libcuda/cuda_priv.h \
 	frontend/libcuda/cuda_names.h frontend/libcuda/cuda_init.c frontend/libcuda/cuda_ctx.c \
 	frontend/libcuda/cuda_mem.c frontend/libcuda/cuda_module.c frontend/libcuda/cuda_launch.c \
 	frontend/libcuda/cuda_stream.c frontend/libcuda/cuda_event.c frontend/libcuda/cuda_errors.c \
-	frontend/libcuda/cuda_procaddr.c frontend/libcuda/cuda_stubs.c
+	frontend/libcuda/cuda_procaddr.c frontend/libcuda/cuda_stubs.c \
+	frontend/libcuda/cuda_export.c frontend/libcuda/cuda_hash.c frontend/libcuda/cuda_library.c \
+	frontend/libcuda/cuda_cpudev.c frontend/libcuda/cuda_rt.c
 frontend_libcuda_libcuda_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend $(LIBCUDA_CFLAGS)
 frontend_libcuda_libcuda_la_LIBADD = frontend/libvgpufront_core.la
 # 1:0:0: the soname is libcuda.so.1, the driver's.
@@ -32,8 +34,19 @@ frontend_libcuda_tests_cuda_drv_test_LDADD = $(CUDA_STUBS_LIBS) -ldl -lpthread
 else
 frontend_libcuda_tests_cuda_drv_test_LDADD = frontend/libcuda/libcuda.la -ldl -lpthread
 endif
+
+# The runtime-API test program, built as a CUDA user builds one: plain
+# `nvcc -o prog prog.cu`, cudart linked statically, reaching the driver
+# through cuGetProcAddress and cuGetExportTable (test-libcuda-rt.sh).
+if HAVE_CUDA
+check_PROGRAMS += frontend/libcuda/tests/cuda-rt-test
+frontend_libcuda_tests_cuda_rt_test_SOURCES =
+frontend/libcuda/tests/cuda-rt-test$(EXEEXT): $(srcdir)/frontend/libcuda/tests/cuda-rt-test.cu
+	$(AM_V_GEN)$(MKDIR_P) frontend/libcuda/tests && $(NVCC) -o $@ $<
 endif
-EXTRA_DIST += frontend/libcuda/libcuda.map frontend/libcuda/gen-names.sh
+endif
+EXTRA_DIST += frontend/libcuda/libcuda.map frontend/libcuda/gen-names.sh \
+	frontend/libcuda/tests/cuda-rt-test.cu
 
 # cuda_names.h from the toolkit's stubs/libcuda.so and cudaTypedefs.h, after
 # a CUDA upgrade; the tree ships it.
@@ -44,6 +57,7 @@ regen-cuda-names:
 .PHONY: regen-cuda-names
 
 # The guest program under simxen (skips when libcuda is not built).
-TESTS += test-harness/scenarios/test-libcuda.sh
-dist_check_SCRIPTS += test-harness/scenarios/test-libcuda.sh
+TESTS += test-harness/scenarios/test-libcuda.sh test-harness/scenarios/test-libcuda-rt.sh
+dist_check_SCRIPTS += test-harness/scenarios/test-libcuda.sh \
+	test-harness/scenarios/test-libcuda-rt.sh
 dist_man_MANS += man/libcuda-vgpu.7

@@ -145,10 +145,15 @@ static void t_init(void)
 	check(gpu ? name[0] != 0 : !strcmp(name, "xen-vgpu CPU executor (no GPU)"),
 	      "device 0 is \"%s\"", name);
 	if (!gpu) {
+		/* A nominal device (cuda_cpudev.c), for the runtime's start-up. */
 		expect(cuDeviceGetAttribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, 0),
-		       CUDA_ERROR_NOT_SUPPORTED, "compute capability on the CPU executor");
-		expect(cuDeviceTotalMem(&mem, 0), CUDA_ERROR_NOT_SUPPORTED,
-		       "cuDeviceTotalMem on the CPU executor");
+		       CUDA_SUCCESS, "compute capability on the CPU executor");
+		check(major == 0, "compute capability major %d: no GPU architecture", major);
+		expect(cuDeviceGetAttribute(&major, CU_DEVICE_ATTRIBUTE_WARP_SIZE, 0), CUDA_SUCCESS,
+		       "warp size on the CPU executor");
+		check(major == 32, "warp size %d", major);
+		expect(cuDeviceTotalMem(&mem, 0), CUDA_SUCCESS, "cuDeviceTotalMem on the CPU executor");
+		check(mem == (1ull << 30), "%zu bytes: the nominal 1 GiB", mem);
 		return;
 	}
 	expect(cuDeviceGetAttribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, 0),
