@@ -10,14 +10,6 @@
 
 #include "front_priv.h"
 
-static int event_call(struct vgpufront *dev, struct vgpuif_request *req,
-		      struct vgpuif_response *rsp)
-{
-	int rc = front_check_v2(dev);
-
-	return rc ? rc : vgpufront_call(dev, req, rsp);
-}
-
 int vgpufront_event_create(struct vgpufront *dev, uint32_t session, unsigned flags,
 			   uint64_t *event)
 {
@@ -29,7 +21,7 @@ int vgpufront_event_create(struct vgpufront *dev, uint32_t session, unsigned fla
 		return -EINVAL;
 	front_request_init(&req, VGPU_OP_EVENT_CREATE, session);
 	req.u.event.flags = flags;
-	rc = event_call(dev, &req, &rsp);
+	rc = front_call_v2(dev, &req, &rsp);
 	if (rc)
 		return rc;
 	if (rsp.result.scalar <= 0)	/* 0 is never an event */
@@ -47,7 +39,7 @@ static int event_op(struct vgpufront *dev, uint8_t op, uint32_t session, uint64_
 	front_request_init(&req, op, session);
 	req.u.event.event = event;
 	req.u.event.stream = stream;
-	return event_call(dev, &req, rsp);
+	return front_call_v2(dev, &req, rsp);
 }
 
 int vgpufront_event_destroy(struct vgpufront *dev, uint32_t session, uint64_t event)
@@ -101,7 +93,7 @@ int vgpufront_event_elapsed(struct vgpufront *dev, uint32_t session, uint64_t st
 	front_request_init(&req, VGPU_OP_EVENT_ELAPSED, session);
 	req.u.event_elapsed.start = start;
 	req.u.event_elapsed.end = end;
-	rc = event_call(dev, &req, &rsp);
+	rc = front_call_v2(dev, &req, &rsp);
 	if (!rc)
 		*ns = rsp.result.scalar;
 	return rc;

@@ -95,6 +95,9 @@ void front_unshare(struct vgpufront *dev, void *addr, unsigned count);
 
 /* mem.c: -EOPNOTSUPP before a version 1 backend; a zeroed request of @op. */
 int front_check_v2(struct vgpufront *dev);
+/* vgpufront_call of a version 2 request, after front_check_v2 (mem.c). */
+int front_call_v2(struct vgpufront *dev, struct vgpuif_request *req,
+		  struct vgpuif_response *rsp);
 void front_request_init(struct vgpuif_request *req, uint8_t op, uint32_t session);
 
 #endif /* VGPUFRONT_PRIV_H */

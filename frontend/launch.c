@@ -58,13 +58,10 @@ int vgpufront_module_unload(struct vgpufront *dev, uint32_t session, uint64_t mo
 {
 	struct vgpuif_request req;
 	struct vgpuif_response rsp;
-	int rc = front_check_v2(dev);
 
-	if (rc)
-		return rc;
 	front_request_init(&req, VGPU_OP_MODULE_UNLOAD, session);
 	req.u.module_unload.module = module;
-	return vgpufront_call(dev, &req, &rsp);
+	return front_call_v2(dev, &req, &rsp);
 }
 
 /*

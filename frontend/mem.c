@@ -30,7 +30,7 @@ int vgpufront_protocol_version(const struct vgpufront *dev)
  * on the ring then (a version 1 backend would refuse the op with
  * VGPU_ENOSYS, or worse, read request.session as padding).  A device that
  * is gone or failed answers through vgpufront_call/submit as every call
- * does (-EPIPE, -EPROTO).  launch.c and streams.c use it too.
+ * does (-EPIPE, -EPROTO).  launch.c uses it too.
  */
 int front_check_v2(struct vgpufront *dev)
 {
@@ -53,9 +53,8 @@ void front_request_init(struct vgpuif_request *req, uint8_t op, uint32_t session
 	req->session = session;
 }
 
-/* Send a version 2 request, unless the backend does not speak version 2. */
-static int call_v2(struct vgpufront *dev, struct vgpuif_request *req,
-		   struct vgpuif_response *rsp)
+int front_call_v2(struct vgpufront *dev, struct vgpuif_request *req,
+		  struct vgpuif_response *rsp)
 {
 	int rc = front_check_v2(dev);
 
@@ -72,7 +71,7 @@ int vgpufront_session_open(struct vgpufront *dev, unsigned gpu, uint32_t *sessio
 		return -EINVAL;
 	front_request_init(&req, VGPU_OP_SESSION_OPEN, 0);
 	req.u.session_open.gpu = gpu;
-	rc = call_v2(dev, &req, &rsp);
+	rc = front_call_v2(dev, &req, &rsp);
 	if (rc)
 		return rc;
 	/* Ids are 32 bits on the wire (request.session): anything else is a lie. */
@@ -88,7 +87,7 @@ int vgpufront_session_close(struct vgpufront *dev, uint32_t session)
 	struct vgpuif_response rsp;
 
 	front_request_init(&req, VGPU_OP_SESSION_CLOSE, session);
-	return call_v2(dev, &req, &rsp);
+	return front_call_v2(dev, &req, &rsp);
 }
 
 int vgpufront_mem_alloc(struct vgpufront *dev, uint32_t session, uint64_t bytes,
@@ -102,7 +101,7 @@ int vgpufront_mem_alloc(struct vgpufront *dev, uint32_t session, uint64_t bytes,
 		return -EINVAL;
 	front_request_init(&req, VGPU_OP_MEM_ALLOC, session);
 	req.u.mem_alloc.bytes = bytes;
-	rc = call_v2(dev, &req, &rsp);
+	rc = front_call_v2(dev, &req, &rsp);
 	if (rc)
 		return rc;
 	/* 0 is never an allocation (the backend refuses it in every request). */
@@ -119,7 +118,7 @@ int vgpufront_mem_free(struct vgpufront *dev, uint32_t session, uint64_t dptr)
 
 	front_request_init(&req, VGPU_OP_MEM_FREE, session);
 	req.u.mem_free.dptr = dptr;
-	return call_v2(dev, &req, &rsp);
+	return front_call_v2(dev, &req, &rsp);
 }
 
 /* HTOD and DTOH differ only in the op (which way the bytes go). */
@@ -136,7 +135,7 @@ static int memcpy_buf(struct vgpufront *dev, uint8_t op, uint32_t session,
 	req.u.memcpy.dptr = dptr;
 	req.u.memcpy.bytes = bytes;
 	req.u.memcpy.buf = (struct vgpuif_bufref){ buf->handle, off };
-	return call_v2(dev, &req, &rsp);
+	return front_call_v2(dev, &req, &rsp);
 }
 
 int vgpufront_memcpy_htod(struct vgpufront *dev, uint32_t session, uint64_t dptr,
@@ -165,7 +164,7 @@ int vgpufront_memcpy_dtod(struct vgpufront *dev, uint32_t session, uint64_t dst,
 	req.u.memcpy_dtod.dst = dst;
 	req.u.memcpy_dtod.src = src;
 	req.u.memcpy_dtod.bytes = bytes;
-	return call_v2(dev, &req, &rsp);
+	return front_call_v2(dev, &req, &rsp);
 }
 
 int vgpufront_memset(struct vgpufront *dev, uint32_t session, uint64_t dptr,
@@ -182,5 +181,5 @@ int vgpufront_memset(struct vgpufront *dev, uint32_t session, uint64_t dptr,
 	req.u.memset.count = count;
 	req.u.memset.value = value;
 	req.u.memset.elem = (uint8_t)elem;
-	return call_v2(dev, &req, &rsp);
+	return front_call_v2(dev, &req, &rsp);
 }

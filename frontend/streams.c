@@ -14,13 +14,10 @@ static int stream_call(struct vgpufront *dev, uint8_t op, uint32_t session, uint
 		       struct vgpuif_response *rsp)
 {
 	struct vgpuif_request req;
-	int rc = front_check_v2(dev);
 
-	if (rc)
-		return rc;
 	front_request_init(&req, op, session);
 	req.u.stream.stream = stream;
-	return vgpufront_call(dev, &req, rsp);
+	return front_call_v2(dev, &req, rsp);
 }
 
 int vgpufront_stream_create(struct vgpufront *dev, uint32_t session, uint32_t *stream)
