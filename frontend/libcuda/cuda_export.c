@@ -97,15 +97,20 @@ static const void *const rt_table[13] = {
 /*
  * Slots 2 and 6 hand cudart two buffers, a driver-owned record where
  * profiling tools switch callbacks on.  No tool attaches here: zeroed.
+ * The sizes told are the driver's (1024 and 14), but cudart indexes the
+ * buffers by API callback id whatever the size (cudaGetDeviceProperties
+ * read 672 bytes into the second): each lies in zeroes larger than any
+ * callback id.
  */
-static unsigned char hooks_buf1[1024], hooks_buf2[14];
+#define HOOKS_BUF 65536
+static unsigned char hooks_buf1[HOOKS_BUF], hooks_buf2[HOOKS_BUF];
 
 static void CUDAAPI hooks_buffer1(void **ptr, size_t *size)
 {
 	if (!ptr || !size)
 		return;
 	*ptr = hooks_buf1;
-	*size = sizeof(hooks_buf1);
+	*size = 1024;
 	cu_ret(__func__, CUDA_SUCCESS, "hooks slot 2 -> %zu", *size);
 }
 
@@ -114,7 +119,7 @@ static void CUDAAPI hooks_buffer2(void **ptr, size_t *size)
 	if (!ptr || !size)
 		return;
 	*ptr = hooks_buf2;
-	*size = sizeof(hooks_buf2);
+	*size = 14;
 	cu_ret(__func__, CUDA_SUCCESS, "hooks slot 6 -> %zu", *size);
 }
 
