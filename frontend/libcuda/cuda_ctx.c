@@ -83,6 +83,7 @@ CUresult cu_ctx_free(CUcontext ctx)
 		;
 	if (!*pp)
 		return CUDA_ERROR_INVALID_CONTEXT;
+	cu_drain(NULL);		/* no launch of it may stay queued */
 	*pp = ctx->next;
 	unstack(ctx);
 	/* The session's close frees its memory, modules, streams and events. */
@@ -288,6 +289,8 @@ CUresult CUDAAPI cuCtxSynchronize(void)
 
 	cu_lock();
 	rc = cu_current(&ctx);
+	if (!rc)
+		rc = cu_drain(ctx);
 	if (!rc)
 		rc = cu_status(vgpufront_stream_synchronize(cu.dev, ctx->session, 0));
 	for (s = rc ? NULL : ctx->streams; s && !rc; s = s->next)

@@ -56,6 +56,8 @@ CUresult CUDAAPI cuEventCreate(CUevent *phEvent, unsigned int Flags)
 	rc = cu_current(&ctx);
 	/* CU_EVENT_* and VGPU_EVENT_F_* are the same bits. */
 	if (!rc)
+		rc = cu_drain(ctx);
+	if (!rc)
 		rc = cu_status(vgpufront_event_create(cu.dev, ctx->session, Flags, &e->id));
 	if (!rc) {
 		e->ctx = ctx;
@@ -78,6 +80,8 @@ CUresult CUDAAPI cuEventDestroy(CUevent hEvent)
 
 	cu_lock();
 	rc = owner(hEvent, &ctx);
+	if (!rc)
+		rc = cu_drain(ctx);
 	if (!rc) {
 		for (pp = &ctx->events; *pp != hEvent; pp = &(*pp)->next)
 			;
@@ -122,6 +126,8 @@ CUresult CUDAAPI cuEventQuery(CUevent hEvent)
 	cu_lock();
 	rc = owner(hEvent, &ctx);
 	if (!rc)
+		rc = cu_drain(ctx);
+	if (!rc)
 		rc = cu_status_handle(vgpufront_event_query(cu.dev, ctx->session, hEvent->id,
 							    &complete));
 	cu_unlock();
@@ -137,6 +143,8 @@ CUresult CUDAAPI cuEventSynchronize(CUevent hEvent)
 
 	cu_lock();
 	rc = owner(hEvent, &ctx);
+	if (!rc)
+		rc = cu_drain(ctx);
 	if (!rc)
 		rc = cu_status_handle(vgpufront_event_synchronize(cu.dev, ctx->session, hEvent->id));
 	cu_unlock();
@@ -163,6 +171,8 @@ static CUresult elapsed(float *ms, CUevent start, CUevent end)
 		rc = owner(end, &c2);
 	if (!rc && c1 != c2)
 		rc = CUDA_ERROR_INVALID_CONTEXT;
+	if (!rc)
+		rc = cu_drain(c1);
 	if (!rc) {
 		r = vgpufront_event_elapsed(cu.dev, c1->session, start->id, end->id, &ns);
 		rc = r == VGPUFRONT_E(VGPU_EINVAL) ? CUDA_ERROR_INVALID_HANDLE : cu_status_handle(r);

@@ -45,6 +45,7 @@ __attribute__((destructor)) static void cu_fini(void)
 	if (cu.dev)
 		vgpufront_close(cu.dev);
 	cu.dev = NULL;
+	cu_async_reset();
 	cu.inited = false;
 	pthread_mutex_unlock(&cu.lock);
 }

@@ -3,8 +3,10 @@
  * cuda_launch.c: functions (vgpufront_func_get: a handle and the parameter
  * layout) and launches.  kernelParams are packed by the layout the backend
  * returned (vgpufront_params_pack); an `extra` CU_LAUNCH_PARAM_BUFFER_POINTER
- * blob is the caller's packing already.  Either way the blob goes in one
- * registered buffer; the launch returns once the kernel ran.
+ * blob is the caller's packing already.  A launch is queued (cuda_async.c):
+ * its blob goes in the blob ring and it returns at once; with
+ * CUDA_LAUNCH_BLOCKING=1, or a blob above CU_ASYNC_MAX_BLOB, the blob goes
+ * in one registered buffer and the launch returns once the kernel ran.
  */
 #include "config.h"
 
@@ -53,7 +55,9 @@ static CUresult get_function(CUmodule m, const char *name, CUfunction *out)
 	f = calloc(1, sizeof(*f) + len + 1);
 	if (!f)
 		return CUDA_ERROR_OUT_OF_MEMORY;
-	rc = cu_status(vgpufront_func_get(cu.dev, m->ctx->session, m->handle, name, &f->f));
+	rc = cu_drain(m->ctx);
+	if (!rc)
+		rc = cu_status(vgpufront_func_get(cu.dev, m->ctx->session, m->handle, name, &f->f));
 	if (!rc && f->f.nparams > VGPUFRONT_MAX_PARAMS)
 		rc = CUDA_ERROR_NOT_SUPPORTED;	/* its layout was cut short */
 	if (rc) {
@@ -164,15 +168,15 @@ static CUresult pack_extra(const struct vgpufront_func *f, void **extra, void *b
 	return CUDA_SUCCESS;
 }
 
-static CUresult pack(const struct vgpufront_func *f, void **kernelParams, void **extra)
+static CUresult pack(const struct vgpufront_func *f, void **kernelParams, void **extra,
+			void *blob)
 {
 	if (!f->param_bytes)
 		return CUDA_SUCCESS;
 	if (kernelParams)
-		return cu_status(vgpufront_params_pack(f, (void *const *)kernelParams,
-						       cu.params->addr));
+		return cu_status(vgpufront_params_pack(f, (void *const *)kernelParams, blob));
 	if (extra)
-		return pack_extra(f, extra, cu.params->addr);
+		return pack_extra(f, extra, blob);
 	return CUDA_ERROR_INVALID_VALUE;
 }
 
@@ -182,6 +186,56 @@ struct launch_args {
 	CUstream stream;
 	void **kernelParams, **extra;
 };
+
+/*
+ * A shape no GPU takes, refused here as the driver refuses it at the call:
+ * a queued launch would only hear of it at the next synchronising call.
+ */
+static CUresult check_shape(const struct launch_args *a)
+{
+	uint64_t threads = (uint64_t)a->block[0] * a->block[1] * a->block[2];
+
+	if (!a->grid[0] || !a->grid[1] || !a->grid[2] || !threads)
+		return CUDA_ERROR_INVALID_VALUE;
+	if (threads > 1024 || a->block[2] > 64 || a->grid[1] > 65535 || a->grid[2] > 65535)
+		return CUDA_ERROR_INVALID_VALUE;
+	return CUDA_SUCCESS;
+}
+
+/* Under the lock: launch and wait (CUDA_LAUNCH_BLOCKING, large blobs). */
+static CUresult launch_wait(const struct launch_args *a, CUcontext ctx,
+			    struct vgpufront_launch *l)
+{
+	CUresult rc = cu_drain(ctx);
+
+	if (!rc)
+		rc = cu_params_buf();
+	if (!rc)
+		rc = pack(&a->f->f, a->kernelParams, a->extra, cu.params->addr);
+	if (rc)
+		return rc;
+	l->params = l->params_len ? cu.params : NULL;
+	return cu_status(vgpufront_launch(cu.dev, ctx->session, l));
+}
+
+/* Under the lock: queue the launch, its blob in the blob ring. */
+static CUresult launch_queued(const struct launch_args *a, CUcontext ctx,
+			      struct vgpufront_launch *l)
+{
+	CUresult rc = ctx->async_err;
+	void *blob = NULL;
+
+	if (rc) {			/* an earlier launch's error, not yet told */
+		ctx->async_err = CUDA_SUCCESS;
+		return rc;
+	}
+	rc = cu_async_reserve(l->params_len, &blob, &l->params_off);
+	if (!rc)
+		rc = pack(&a->f->f, a->kernelParams, a->extra, blob);
+	if (!rc)
+		rc = cu_async_submit(ctx, l);
+	return rc;
+}
 
 static CUresult launch(const struct launch_args *a)
 {
@@ -199,17 +253,15 @@ static CUresult launch(const struct launch_args *a)
 	if (!rc)
 		rc = cu_stream_id(ctx, a->stream, &l.stream);
 	if (!rc)
-		rc = cu_params_buf();
-	if (!rc)
-		rc = pack(&a->f->f, a->kernelParams, a->extra);
+		rc = check_shape(a);
 	if (!rc) {
 		l.func = a->f->f.handle;
 		memcpy(l.grid, a->grid, sizeof(l.grid));
 		memcpy(l.block, a->block, sizeof(l.block));
 		l.shmem = a->shmem;
-		l.params = a->f->f.param_bytes ? cu.params : NULL;
 		l.params_len = a->f->f.param_bytes;
-		rc = cu_status(vgpufront_launch(cu.dev, ctx->session, &l));
+		rc = cu_async_blocking(l.params_len) ? launch_wait(a, ctx, &l)
+						     : launch_queued(a, ctx, &l);
 	}
 	cu_unlock();
 	return rc;

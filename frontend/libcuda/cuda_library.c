@@ -81,6 +81,28 @@ CUresult CUDAAPI cuLibraryLoadData(CUlibrary *library, const void *code, CUjit_o
 	RET(CUDA_SUCCESS, "%p -> %p", code, (void *)lib);
 }
 
+/*
+ * No context current: the runtime asks for a kernel before its first
+ * launch made one current when that launch is the program's first call.
+ * The driver's kernels belong to no context; here the module goes in
+ * device 0's primary context, which the runtime takes next (the library
+ * keeps the reference it retained).
+ */
+static CUresult load_in_primary(CUlibrary lib, CUcontext *ctx, CUmodule *m)
+{
+	CUcontext popped = NULL;
+	CUresult rc = cuDevicePrimaryCtxRetain(ctx, 0);
+
+	if (rc)
+		return rc;
+	rc = cuCtxPushCurrent(*ctx);
+	if (rc)
+		return rc;
+	rc = cuModuleLoadData(m, lib->image);
+	cuCtxPopCurrent(&popped);
+	return rc;
+}
+
 /* @lib's module in the current context, loaded there now if need be. */
 static CUresult lib_module(CUlibrary lib, CUmodule *mod)
 {
@@ -89,15 +111,19 @@ static CUresult lib_module(CUlibrary lib, CUmodule *mod)
 	CUresult rc;
 
 	cu_lock();
-	rc = cu_current(&cur);
-	if (!rc && lib->ctx == cur && lib->mod && cu_module_live(lib->mod))
+	rc = cu_check_init();
+	if (!rc && cu_current(&cur))
+		cur = NULL;
+	if (!rc && cur && lib->ctx == cur && lib->mod && cu_module_live(lib->mod))
 		m = lib->mod;
+	if (!rc && !cur && lib->ctx && lib->mod && cu_module_live(lib->mod))
+		m = lib->mod;	/* loaded in the primary context earlier */
 	cu_unlock();
 	if (rc || m) {
 		*mod = m;
 		return rc;
 	}
-	rc = cuModuleLoadData(&m, lib->image);
+	rc = cur ? cuModuleLoadData(&m, lib->image) : load_in_primary(lib, &cur, &m);
 	if (rc)
 		return rc;
 	cu_lock();

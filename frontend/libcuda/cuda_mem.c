@@ -53,6 +53,8 @@ CUresult CUDAAPI cuMemAlloc(CUdeviceptr *dptr, size_t bytesize)
 	cu_lock();
 	rc = cu_current(&ctx);
 	if (!rc)
+		rc = cu_drain(ctx);
+	if (!rc)
 		rc = cu_status(vgpufront_mem_alloc(cu.dev, ctx->session, bytesize, &p));
 	cu_unlock();
 	if (!rc)
@@ -68,6 +70,8 @@ CUresult CUDAAPI cuMemFree(CUdeviceptr dptr)
 	cu_lock();
 	rc = cu_current(&ctx);
 	/* 0 frees nothing, as the driver: cudaFree(NULL) passes it on. */
+	if (!rc && dptr)
+		rc = cu_drain(ctx);
 	if (!rc && dptr)
 		rc = cu_status(vgpufront_mem_free(cu.dev, ctx->session, dptr));
 	cu_unlock();
@@ -123,6 +127,8 @@ static CUresult copy(enum copy_kind k, uint64_t dst, const void *hsrc, void *hds
 	rc = cu_current(&ctx);
 	if (!rc)
 		rc = cu_stream_id(ctx, stream, &sid);
+	if (!rc && n)
+		rc = cu_drain(ctx);
 	if (!rc && n) {
 		if (k == HTOD)
 			rc = htod(ctx, dst, hsrc, n);
@@ -186,6 +192,8 @@ static CUresult set(uint64_t dptr, uint32_t value, unsigned elem, size_t count, 
 	rc = cu_current(&ctx);
 	if (!rc)
 		rc = cu_stream_id(ctx, stream, &sid);
+	if (!rc && count)
+		rc = cu_drain(ctx);
 	if (!rc && count)
 		rc = cu_status(vgpufront_memset(cu.dev, ctx->session, dptr, value, elem, count));
 	cu_unlock();

@@ -94,6 +94,8 @@ static CUresult load(CUmodule *out, const void *image, size_t len, bool ptx)
 	cu_lock();
 	rc = cu_current(&ctx);
 	if (!rc)
+		rc = cu_drain(ctx);
+	if (!rc)
 		rc = cu_status_image(vgpufront_module_load(cu.dev, ctx->session, image, len,
 							   &m->handle), ptx);
 	if (!rc) {
@@ -217,6 +219,8 @@ CUresult CUDAAPI cuModuleUnload(CUmodule hmod)
 	pp = rc ? NULL : mod_link(hmod);
 	if (!rc && !pp)
 		rc = CUDA_ERROR_INVALID_HANDLE;
+	if (!rc)
+		rc = cu_drain(hmod->ctx);
 	if (!rc) {
 		*pp = hmod->next;
 		hmod->next = NULL;

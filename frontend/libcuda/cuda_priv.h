@@ -12,9 +12,10 @@
  *  - A context is a session; the primary context of a device is one
  *    refcounted session.  Modules, functions, streams and events belong to
  *    the context (session) that made them.
- *  - Every call is synchronous: it returns once the backend answered, so
- *    the Async forms complete before they return (stream order holds
- *    trivially).  Host memory goes through one registered staging buffer.
+ *  - Launches are queued and do not wait (cuda_async.c); every other call
+ *    that reaches the backend first waits for the launches in flight, then
+ *    returns once the backend answered, so the Async copies complete before
+ *    they return.  Host memory goes through one registered staging buffer.
  *  - One lock (cu.lock) around the device and every object list: a
  *    vgpufront handle is not thread-safe.
  *
@@ -39,6 +40,7 @@ struct CUctx_st {
 	struct CUmod_st *mods;
 	struct CUstream_st *streams;
 	struct CUevent_st *events;
+	CUresult async_err;		/* a queued launch's, for the next call */
 };
 
 struct CUmod_st {
@@ -78,6 +80,25 @@ struct cu_device {
 	unsigned primary_flags;
 };
 
+/* Launches in flight (cuda_async.c). */
+#define CU_ASYNC_MAX      64		/* at most, and half the ring */
+#define CU_ASYNC_MAX_BLOB 4096u		/* larger parameter blobs launch waiting */
+
+struct cu_async_ent {
+	uint64_t id;			/* the request's */
+	CUcontext ctx;
+	uint64_t end;			/* its blob's end in the blob ring */
+	bool done;
+};
+
+struct cu_async {
+	struct vgpufront_buf *buf;	/* the blob ring */
+	uint64_t head, tail, resv_end;	/* byte positions, only growing */
+	struct cu_async_ent ent[CU_ASYNC_MAX];	/* submit order */
+	unsigned first, n;		/* ent[] in use, answered or not */
+	unsigned pending;		/* of them not answered */
+};
+
 struct cu_state {
 	pthread_mutex_t lock;
 	bool inited;
@@ -92,6 +113,7 @@ struct cu_state {
 	size_t staging_len;
 	struct vgpufront_buf *params;	/* launch parameter blobs */
 	int trace;			/* $VGPU_CUDA_TRACE */
+	struct cu_async async;
 };
 
 extern struct cu_state cu;
@@ -146,6 +168,19 @@ void cu_events_free(CUcontext ctx);
 /* Under the lock: the buffers, allocated on first use. */
 CUresult cu_staging(void);
 CUresult cu_params_buf(void);
+
+/*
+ * cuda_async.c, all under the lock.  cu_drain: wait for every launch in
+ * flight, then @ctx's error from one of them, once (call it before any
+ * other request reaches the backend).  cu_async_reserve: room for one more
+ * launch and @len blob bytes (write the blob at *@blob); cu_async_submit:
+ * queue it.  cu_async_blocking: this launch must wait instead.
+ */
+CUresult cu_drain(CUcontext ctx);
+CUresult cu_async_reserve(uint32_t len, void **blob, uint32_t *off);
+CUresult cu_async_submit(CUcontext ctx, struct vgpufront_launch *l);
+bool cu_async_blocking(uint32_t param_bytes);
+void cu_async_reset(void);
 
 /* cuda_cpudev.c: under the lock, the CPU executor's device described as a
  * GPU's DEVICE_INFO would describe it (a nominal device, no architecture). */

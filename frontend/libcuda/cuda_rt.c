@@ -44,6 +44,8 @@ CUresult CUDAAPI cuCtxSynchronize_v2(CUcontext ctx)
 	cu_lock();
 	rc = ctx_or_current(&ctx);
 	if (!rc)
+		rc = cu_drain(ctx);
+	if (!rc)
 		rc = cu_status(vgpufront_stream_synchronize(cu.dev, ctx->session, 0));
 	for (s = rc ? NULL : ctx->streams; s && !rc; s = s->next)
 		rc = cu_status_handle(vgpufront_stream_synchronize(cu.dev, ctx->session, s->id));

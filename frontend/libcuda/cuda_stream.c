@@ -81,6 +81,8 @@ static CUresult create(CUstream *ph, unsigned flags, int priority)
 	cu_lock();
 	rc = cu_current(&ctx);
 	if (!rc)
+		rc = cu_drain(ctx);
+	if (!rc)
 		rc = cu_status(vgpufront_stream_create(cu.dev, ctx->session, &s->id));
 	if (!rc) {
 		s->ctx = ctx;
@@ -119,6 +121,8 @@ CUresult CUDAAPI cuStreamDestroy(CUstream hStream)
 
 	cu_lock();
 	rc = is_default(hStream) ? CUDA_ERROR_INVALID_HANDLE : owner(hStream, &ctx);
+	if (!rc)
+		rc = cu_drain(ctx);
 	if (!rc) {
 		for (pp = &ctx->streams; *pp != hStream; pp = &(*pp)->next)
 			;
@@ -141,12 +145,15 @@ CUresult CUDAAPI cuStreamSynchronize(CUstream hStream)
 	if (!rc)
 		rc = cu_stream_id(ctx, hStream, &id);
 	if (!rc)
+		rc = cu_drain(ctx);
+	if (!rc)
 		rc = cu_status_handle(vgpufront_stream_synchronize(cu.dev, ctx->session, id));
 	cu_unlock();
 	RET(rc, "%p", (void *)hStream);
 }
 
-/* Every call returned once its work was done: a live stream is idle. */
+/* Every call but a launch returns once its work is done: with the queued
+ * launches answered, a live stream is idle. */
 CUresult CUDAAPI cuStreamQuery(CUstream hStream)
 {
 	CUcontext ctx;
@@ -154,11 +161,13 @@ CUresult CUDAAPI cuStreamQuery(CUstream hStream)
 
 	cu_lock();
 	rc = owner(hStream, &ctx);
+	if (!rc)
+		rc = cu_drain(ctx);	/* its queued launches: done once answered */
 	cu_unlock();
 	RET(rc, "%p", (void *)hStream);
 }
 
-/* The event's work is done already (see cuStreamQuery): nothing to wait for. */
+/* With the queued launches answered, the event's work is done (see cuStreamQuery). */
 CUresult CUDAAPI cuStreamWaitEvent(CUstream hStream, CUevent hEvent, unsigned int Flags)
 {
 	CUcontext ctx;
@@ -168,6 +177,8 @@ CUresult CUDAAPI cuStreamWaitEvent(CUstream hStream, CUevent hEvent, unsigned in
 	rc = owner(hStream, &ctx);
 	if (!rc && !hEvent)
 		rc = CUDA_ERROR_INVALID_HANDLE;
+	if (!rc)
+		rc = cu_drain(ctx);	/* what the event follows, queued launches included */
 	cu_unlock();
 	RET(rc, "%p, %p, %#x", (void *)hStream, (void *)hEvent, Flags);
 }

@@ -13,7 +13,7 @@ frontend_libcuda_libcuda_la_SOURCES = frontend/libcuda/cuda_priv.h \
 	frontend/libcuda/cuda_stream.c frontend/libcuda/cuda_event.c frontend/libcuda/cuda_errors.c \
 	frontend/libcuda/cuda_procaddr.c frontend/libcuda/cuda_stubs.c \
 	frontend/libcuda/cuda_export.c frontend/libcuda/cuda_hash.c frontend/libcuda/cuda_library.c \
-	frontend/libcuda/cuda_cpudev.c frontend/libcuda/cuda_rt.c
+	frontend/libcuda/cuda_cpudev.c frontend/libcuda/cuda_rt.c frontend/libcuda/cuda_async.c
 frontend_libcuda_libcuda_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend $(LIBCUDA_CFLAGS)
 frontend_libcuda_libcuda_la_LIBADD = frontend/libvgpufront_core.la
 # 1:0:0: the soname is libcuda.so.1, the driver's.
@@ -43,10 +43,16 @@ check_PROGRAMS += frontend/libcuda/tests/cuda-rt-test
 frontend_libcuda_tests_cuda_rt_test_SOURCES =
 frontend/libcuda/tests/cuda-rt-test$(EXEEXT): $(srcdir)/frontend/libcuda/tests/cuda-rt-test.cu
 	$(AM_V_GEN)$(MKDIR_P) frontend/libcuda/tests && $(NVCC) -o $@ $<
+# Launch rates, native and in a guest (run-gpu-bench.sh; not a test).
+EXTRA_PROGRAMS += frontend/libcuda/tests/cuda-launch-bench
+frontend_libcuda_tests_cuda_launch_bench_SOURCES =
+frontend/libcuda/tests/cuda-launch-bench$(EXEEXT): $(srcdir)/frontend/libcuda/tests/cuda-launch-bench.cu
+	$(AM_V_GEN)$(MKDIR_P) frontend/libcuda/tests && $(NVCC) -o $@ $<
 endif
 endif
+include $(srcdir)/frontend/libcuda/tests/samples/local.mk
 EXTRA_DIST += frontend/libcuda/libcuda.map frontend/libcuda/gen-names.sh \
-	frontend/libcuda/tests/cuda-rt-test.cu
+	frontend/libcuda/tests/cuda-rt-test.cu frontend/libcuda/tests/cuda-launch-bench.cu
 
 # cuda_names.h from the toolkit's stubs/libcuda.so and cudaTypedefs.h, after
 # a CUDA upgrade; the tree ships it.
@@ -58,6 +64,6 @@ regen-cuda-names:
 
 # The guest program under simxen (skips when libcuda is not built).
 TESTS += test-harness/scenarios/test-libcuda.sh test-harness/scenarios/test-libcuda-rt.sh
-dist_check_SCRIPTS += test-harness/scenarios/test-libcuda.sh \
+dist_check_SCRIPTS += test-harness/scenarios/test-libcuda.sh test-harness/scenarios/libcuda.sh \
 	test-harness/scenarios/test-libcuda-rt.sh
 dist_man_MANS += man/libcuda-vgpu.7

@@ -33,6 +33,12 @@ __global__ void rt_fill(int *p, int v, int n)
 		p[i] = v + i;
 }
 
+/* One element per launch: each launch's own parameters decide what it writes. */
+__global__ void rt_put(int *p, int k, int salt)
+{
+	p[k] = k * 3 + salt;
+}
+
 static bool check(bool pass, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static bool check(bool pass, const char *fmt, ...)
@@ -292,10 +298,51 @@ static void t_launch(void)
 	expect(cudaFree(d), cudaSuccess, "cudaFree");
 }
 
+/*
+ * Launches queued with no synchronisation between them, each with its own
+ * parameters, round-robin on the NULL stream and three streams: more than
+ * the library's parameter ring holds at once, so its blobs wrap; then the
+ * copy back (which waits for them all) shows every launch ran with its
+ * own parameters.  A shape no GPU takes fails at the launch itself.
+ */
+static void t_many(void)
+{
+	const int n = 20000, salt = 11;
+	cudaStream_t s[4] = { 0 };
+	int *d = NULL, *h = (int *)calloc(n, sizeof(int)), bad = -1, k;
+
+	sub = "many";
+	if (!gpu) {
+		free(h);
+		return;
+	}
+	for (k = 1; k < 4; k++)
+		expect(cudaStreamCreate(&s[k]), cudaSuccess, "cudaStreamCreate");
+	if (!expect(cudaMalloc((void **)&d, n * sizeof(int)), cudaSuccess, "cudaMalloc"))
+		goto out;
+	expect(cudaMemset(d, 0xff, n * sizeof(int)), cudaSuccess, "cudaMemset");
+	for (k = 0; k < n; k++)
+		rt_put<<<1, 1, 0, s[k % 4]>>>(d, k, salt);
+	expect(cudaGetLastError(), cudaSuccess, "20000 launches queued on 4 streams");
+	rt_put<<<1, 2048>>>(d, 0, 0);
+	expect(cudaGetLastError(), cudaErrorInvalidValue, "a block of 2048 threads (as the driver says it)");
+	expect(cudaMemcpy(h, d, n * sizeof(int), cudaMemcpyDeviceToHost), cudaSuccess,
+	       "cudaMemcpy DtoH after them");
+	for (k = 0; k < n && bad < 0; k++)
+		if (h[k] != k * 3 + salt)
+			bad = k;
+	check(bad < 0, "every launch wrote its own element (first wrong: %d)", bad);
+	expect(cudaFree(d), cudaSuccess, "cudaFree");
+out:
+	for (k = 1; k < 4; k++)
+		expect(cudaStreamDestroy(s[k]), cudaSuccess, "cudaStreamDestroy");
+	free(h);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: cuda-rt-test [--executor cpu|cuda] [--quota BYTES] [--seed N] "
-		   "device|memory|memset|async|events|errors|reset|reuse|launch...\n");
+		   "device|memory|memset|async|events|errors|reset|reuse|launch|many...\n");
 }
 
 int main(int argc, char **argv)
@@ -307,6 +354,7 @@ int main(int argc, char **argv)
 		{ "device", t_device }, { "memory", t_memory }, { "memset", t_memset },
 		{ "async", t_async }, { "events", t_events }, { "errors", t_errors },
 		{ "reset", t_reset }, { "reuse", t_reuse }, { "launch", t_launch },
+		{ "many", t_many },
 	};
 	int i;
 
