@@ -20,5 +20,13 @@ gpu_tree() {
 	ln -sf "$bin/vgpu-mem" "$t/test-harness/scenarios/vgpu-mem"
 	ln -sf "$bin/vgpu-kern" "$t/test-harness/scenarios/vgpu-kern"
 	ln -sf "$bin/vgpu-memcopy" "$t/frontend/examples/vgpu-memcopy"
+	# The guest libcuda.so.1 and its test programs, when carried.
+	if [ -f "$bin/libcuda.so.1" ]; then
+		mkdir -p "$t/frontend/libcuda/.libs" "$t/frontend/libcuda/tests"
+		ln -sf "$bin/libcuda.so.1" "$t/frontend/libcuda/.libs/libcuda.so.1"
+		ln -sf "$bin/cuda-drv-test" "$t/frontend/libcuda/tests/cuda-drv-test"
+		ln -sf "$bin/cuda-rt-test" "$t/frontend/libcuda/tests/cuda-rt-test"
+		[ -d "$bin/samples" ] && ln -sfn "$bin/samples" "$t/frontend/libcuda/tests/samples"
+	fi
 	export VGPU_BUILDDIR=$t top_builddir=$t
 }

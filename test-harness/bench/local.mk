@@ -3,7 +3,7 @@ EXTRA_DIST += test-harness/bench/native_bench.cu test-harness/bench/run-gpu-benc
 	test-harness/bench/run-gpu-checks.sh test-harness/bench/gpu-tree.sh \
 	test-harness/bench/reg-stall.sh \
 	test-harness/bench/storm-bench.sh test-harness/bench/native_launch.cu \
-	test-harness/bench/make-carry.sh
+	test-harness/bench/make-carry.sh test-harness/bench/run-libcuda-bench.sh
 # The guest side of the launch benchmarks (run-gpu-bench.sh).
 noinst_PROGRAMS += test-harness/bench/vgpu-launch
 test_harness_bench_vgpu_launch_SOURCES = test-harness/bench/vgpu-launch.c

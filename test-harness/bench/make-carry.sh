@@ -27,6 +27,23 @@ cp test-harness/simxen/vgpu-sim backend/vgpuback xenstore-hooks/vgpuctl frontend
    frontend/examples/vgpu-memcopy test-harness/bench/native_bench \
    test-harness/bench/vgpu-launch test-harness/bench/native_launch "$c/"
 cp "$(command -v xenstore-ls)" "$c/" 2>/dev/null || true
+# The guest libcuda.so.1 is a shared library: a second, shared build makes
+# it and its two test programs (only where configure found cuda.h).
+if grep -q 'S\["BUILD_LIBCUDA_TRUE"\]=""' config.status; then
+	s=$b-shared
+	samples="vadd matmul streams events devquery templates constmem fault oom drvptx"
+	rm -rf "$s" && mkdir -p "$s"
+	(cd "$s" && "$src/configure" --quiet >/dev/null &&
+	 nice make -j2 frontend/libcuda/libcuda.la frontend/libcuda/tests/cuda-drv-test \
+		frontend/libcuda/tests/cuda-rt-test frontend/libcuda/tests/cuda-launch-bench \
+		$(printf 'frontend/libcuda/tests/samples/%s ' $samples) >"$s.log" 2>&1) || { tail -20 "$s.log"; exit 1; }
+	cp -L "$s/frontend/libcuda/.libs/libcuda.so.1" "$s/frontend/libcuda/tests/cuda-drv-test" \
+		"$s/frontend/libcuda/tests/cuda-rt-test" "$s/frontend/libcuda/tests/cuda-launch-bench" "$c/"
+	mkdir -p "$c/samples"
+	for x in $samples; do cp -L "$s/frontend/libcuda/tests/samples/$x" "$c/samples/"; done
+	ldd "$c/libcuda.so.1" | awk '/=> \// { print $3 }' |
+		grep -E 'libxen|libyajl' | xargs -r cp -L -t "$c/lib"
+fi
 for x in "$c"/vgpu-sim "$c"/vgpuback "$c"/vgpuctl "$c"/vgpufront "$c"/vgpu-guest "$c"/xenstore-ls; do
 	ldd "$x" | awk '/=> \// { print $3 }'
 done | sort -u | grep -E 'libxen|libxlutil|libyajl|libncursesw|libtinfo' | xargs -r cp -L -t "$c/lib"

@@ -22,7 +22,7 @@ if [ -x "$nvcc" ] && "$nvcc" -cubin -arch=sm_90 -o "$out/vgpu_kernels.cubin" \
 	export VGPU_TEST_CUBIN=$out/vgpu_kernels.cubin
 fi
 for t in test-seven-vm test-many-guests test-gpu-fault test-gpu-stats test-mem test-kernels \
-	 test-front-kernels; do
+	 test-front-kernels test-libcuda test-libcuda-rt test-libcuda-samples; do
 	log=$out/gpu-$t.log
 	timeout 240 bash "$top/test-harness/scenarios/$t.sh" >"$log" 2>&1
 	rc=$?
@@ -34,5 +34,7 @@ done
 timeout 120 "$top/test-harness/scenarios/vgpu-demo" --executor cuda >"$out/gpu-demo.txt" 2>&1
 summary="${summary}vgpu-demo --executor cuda: exit $?"$'\n'
 bash "$here/run-gpu-bench.sh" "$1"
+# Unmodified CUDA programs on the guest libcuda.so.1 (where carried).
+[ -f "$1/libcuda.so.1" ] && bash "$here/run-libcuda-bench.sh" "$1"
 echo
 printf '%s' "$summary"

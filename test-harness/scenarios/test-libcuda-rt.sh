@@ -23,22 +23,13 @@ trap 'simhost_stop; rm -rf "$tmp"' EXIT
 T=300		# seconds any one guest program may run (a hang fails, rc 124)
 Q=$((64 << 20))	# --mem-quota: bytes per domain
 EXEC=${VGPU_TEST_EXECUTOR:-cpu}
-# A library built with the sanitizers (make check under --enable-sanitizers)
-# needs their runtime loaded first, and nvcc's program does not link it:
-# preload it.  Leak reports would be cudart's own: off for this program
-# (cuda-drv-test, built with the sanitizers, keeps them for the library).
-san=()
-if grep -aq __asan_init "$LIBDIR/libcuda.so.1"; then
-	asan=$(${CC:-gcc} -print-file-name=libasan.so)
-	[ -f "$asan" ] || skip_all "the library is built with AddressSanitizer, and no libasan.so to preload"
-	san=(LD_PRELOAD="$asan" ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}")
-fi
+. "$top_srcdir/test-harness/scenarios/libcuda.sh"
 
 # rt NAME ARGS...: cuda-rt-test in guest g on our libcuda.so.1, relayed.
 rt() {
 	local name=$1
 	shift
-	timeout $T "$SIM" exec g -- env LD_LIBRARY_PATH="$LIBDIR" "${san[@]}" \
+	timeout $T "$SIM" exec g -- "${NOGPU[@]}" env LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "${LIBCUDA_SAN[@]}" \
 		CUDA_MODULE_LOADING="${CUDA_MODULE_LOADING:-}" "$PROG" --executor "$EXEC" \
 		--quota $Q "$@" >"$tmp/$name" 2>"$tmp/$name.err"
 	simhost_relay "$name" "$tmp/$name" $? cuda-rt-test
@@ -47,8 +38,9 @@ rt() {
 simhost_start --executor "$EXEC" --mem-quota $Q ||
 	{ echo "Bail out! no host"; exit 1; }
 g=$(simhost_guest g A high)
+libcuda_check_hidden g "$PROG" --executor cuda device
 
-rt all --seed 1 device memory memset async events errors launch reset
+rt all --seed 1 device memory memset async events errors launch many reset
 is "$(simhost_wait_idle)" "$SIMHOST_IDLE" "the program exited: vgpuback holds nothing of it"
 is "$(grep -c -v '^vgpu-cuda: ' "$tmp/all.err")" 0 \
 	"untraced, the program's stderr has only the library's notes"
@@ -77,8 +69,15 @@ like "$(grep -c '^vgpu-cuda: cuMemcpyHtoDAsync_v2(.*) = CUDA_SUCCESS$' "$tr")" '
 	"cudaMemcpyAsync became our cuMemcpyHtoDAsync_v2"
 like "$(grep -m1 '^vgpu-cuda: cuLibraryLoadData(' "$tr")" ' -> 0x[0-9a-f]*\) = CUDA_SUCCESS$' \
 	"the launch loaded the program's fatbin as a library"
-like "$(grep -m1 '^vgpu-cuda: cuLibraryGetKernel(' "$tr")" '"_Z7rt_fillPiii"\) = CUDA_ERROR_NOT_SUPPORTED$' \
-	"and asked for rt_fill, which the CPU executor cannot load"
+if [ "$EXEC" = cuda ]; then
+	like "$(grep -m1 '^vgpu-cuda: cuLibraryGetKernel(' "$tr")" '"_Z7rt_fillPiii"\) = CUDA_SUCCESS$' \
+		"and asked for rt_fill, which the GPU loaded"
+	like "$(grep -c '^vgpu-cuda: cuLaunchKernel(.*) = CUDA_SUCCESS$' "$tr")" '^[1-9]' \
+		"cudart's <<<>>> became our cuLaunchKernel"
+else
+	like "$(grep -m1 '^vgpu-cuda: cuLibraryGetKernel(' "$tr")" '"_Z7rt_fillPiii"\) = CUDA_ERROR_NOT_SUPPORTED$' \
+		"and asked for rt_fill, which the CPU executor cannot load"
+fi
 is "$(grep -c '^vgpu-cuda: cuGetExportTable(.*unknown)' "$tr")" 1 \
 	"the one table cudart 13.0 does without (f8cff951) is refused, once"
 is "$(grep -v '^vgpu-cuda: cuGetProcAddress' "$tr" | grep -c 'is not supported\|(\.\.\.) = CUDA_ERROR_NOT_SUPPORTED')" 0 \

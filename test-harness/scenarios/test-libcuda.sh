@@ -24,12 +24,13 @@ trap 'simhost_stop; rm -rf "$tmp"' EXIT
 T=300		# seconds any one guest program may run (a hang fails, rc 124)
 Q=$((64 << 20))	# --mem-quota: bytes per domain
 EXEC=${VGPU_TEST_EXECUTOR:-cpu}
+. "$top_srcdir/test-harness/scenarios/libcuda.sh"
 
 # drv NAME ARGS...: cuda-drv-test in guest g on our libcuda.so.1, relayed.
 drv() {
 	local name=$1
 	shift
-	timeout $T "$SIM" exec g -- env LD_LIBRARY_PATH="$LIBDIR" "$PROG" --executor "$EXEC" \
+	timeout $T "$SIM" exec g -- "${NOGPU[@]}" env LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$PROG" --executor "$EXEC" \
 		--ptx "$PTX" --quota $Q "$@" >"$tmp/$name" 2>"$tmp/$name.err"
 	simhost_relay "$name" "$tmp/$name" $? cuda-drv-test
 }
@@ -37,6 +38,7 @@ drv() {
 simhost_start --executor "$EXEC" --mem-quota $Q ||
 	{ echo "Bail out! no host"; exit 1; }
 g=$(simhost_guest g A high)
+libcuda_check_hidden g "$PROG" --executor cuda init
 
 drv all --seed 1 preinit versions init ctx memory memset dtod async bad quota module procaddr events threads
 is "$(simhost_wait_idle)" "$SIMHOST_IDLE" "the program exited: vgpuback holds nothing of it"
@@ -53,7 +55,7 @@ is "$(grep -c 'cuMemGetInfo_v2 is not supported' "$tmp/all.err")" 1 \
 	"a call not supported is said once, by name, though called twice"
 
 # No vgpu device: cuInit says CUDA_ERROR_NO_DEVICE and why, no crash.
-out=$(VGPU_CUDA_DEVICE=7 timeout $T "$SIM" exec g -- env LD_LIBRARY_PATH="$LIBDIR" "$PROG" \
+out=$(VGPU_CUDA_DEVICE=7 timeout $T "$SIM" exec g -- "${NOGPU[@]}" env LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$PROG" \
 	--executor "$EXEC" init 2>&1)
 like "$out" "CHECK FAIL init: cuInit: CUDA_ERROR_NO_DEVICE" "VGPU_CUDA_DEVICE=7 (none): cuInit says NO_DEVICE"
 like "$out" "vgpu-cuda: no vgpu device 7" "and stderr says which device is missing"
