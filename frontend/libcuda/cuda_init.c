@@ -46,6 +46,7 @@ __attribute__((destructor)) static void cu_fini(void)
 		vgpufront_close(cu.dev);
 	cu.dev = NULL;
 	cu_async_reset();
+	cu_hosts_forget();
 	cu.inited = false;
 	pthread_mutex_unlock(&cu.lock);
 }

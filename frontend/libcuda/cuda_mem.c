@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cuda_mem.c: device memory in the current context's session.  Host memory
- * reaches the backend through one registered staging buffer
- * ($VGPU_CUDA_STAGING_KB, default 1024), a chunk at a time: the backend
- * reads and writes only granted pages.  The Async forms are the same calls:
+ * reaches the backend through granted pages only: page-locked memory is
+ * granted itself (cuda_hostmem.c), any other goes through one registered
+ * staging buffer ($VGPU_CUDA_STAGING_KB, default 16384) in slots that are
+ * in flight together (cuda_copy.c).  The Async forms are the same calls:
  * each returns once its copy is done, so stream order holds.
  */
 #include "config.h"
@@ -11,11 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cuda_priv.h"
 
-#define STAGING_DEFAULT (1u << 20)
+#define STAGING_DEFAULT (16u << 20)
 #define STAGING_MAX (64u << 20)
 
 static size_t staging_bytes(void)
@@ -78,36 +78,6 @@ CUresult CUDAAPI cuMemFree(CUdeviceptr dptr)
 	RET(rc, "%#llx", (unsigned long long)dptr);
 }
 
-/* Under the lock: @n bytes from @src to device @dst, a staging buffer at a time. */
-static CUresult htod(CUcontext ctx, uint64_t dst, const uint8_t *src, size_t n)
-{
-	CUresult rc = cu_staging();
-	size_t off, len;
-
-	for (off = 0; !rc && off < n; off += len) {
-		len = n - off < cu.staging_len ? n - off : cu.staging_len;
-		memcpy(cu.staging->addr, src + off, len);
-		rc = cu_status(vgpufront_memcpy_htod(cu.dev, ctx->session, dst + off,
-						     cu.staging, 0, len));
-	}
-	return rc;
-}
-
-static CUresult dtoh(CUcontext ctx, uint8_t *dst, uint64_t src, size_t n)
-{
-	CUresult rc = cu_staging();
-	size_t off, len;
-
-	for (off = 0; !rc && off < n; off += len) {
-		len = n - off < cu.staging_len ? n - off : cu.staging_len;
-		rc = cu_status(vgpufront_memcpy_dtoh(cu.dev, ctx->session, cu.staging, 0,
-						     src + off, len));
-		if (!rc)
-			memcpy(dst + off, cu.staging->addr, len);
-	}
-	return rc;
-}
-
 /*
  * Each copy: the current context's session, checked stream (Async), 0
  * bytes done at once (the backend refuses empty ranges; the driver does not).
@@ -131,9 +101,9 @@ static CUresult copy(enum copy_kind k, uint64_t dst, const void *hsrc, void *hds
 		rc = cu_drain(ctx);
 	if (!rc && n) {
 		if (k == HTOD)
-			rc = htod(ctx, dst, hsrc, n);
+			rc = cu_copy_htod(ctx, dst, hsrc, n);
 		else if (k == DTOH)
-			rc = dtoh(ctx, hdst, src, n);
+			rc = cu_copy_dtoh(ctx, hdst, src, n);
 		else
 			rc = cu_status(vgpufront_memcpy_dtod(cu.dev, ctx->session, dst, src, n));
 	}
@@ -233,37 +203,6 @@ CUresult CUDAAPI cuMemsetD32Async(CUdeviceptr dstDevice, unsigned int ui, size_t
 {
 	RET(set(dstDevice, ui, 4, N, hStream), "%#llx, %#x, %zu, %p",
 	    (unsigned long long)dstDevice, ui, N, (void *)hStream);
-}
-
-/*
- * Page-locked host memory, for now plain page-aligned memory: copies from
- * it go through the staging buffer as any (granted buffers are a later step).
- */
-CUresult CUDAAPI cuMemAllocHost(void **pp, size_t bytesize)
-{
-	CUresult rc = CUDA_SUCCESS;
-
-	if (!pp || !bytesize)
-		RET(CUDA_ERROR_INVALID_VALUE, "%p, %zu", (void *)pp, bytesize);
-	if (posix_memalign(pp, (size_t)sysconf(_SC_PAGESIZE), bytesize))
-		rc = CUDA_ERROR_OUT_OF_MEMORY;
-	RET(rc, "%zu -> %p", bytesize, rc ? NULL : *pp);
-}
-
-CUresult CUDAAPI cuMemHostAlloc(void **pp, size_t bytesize, unsigned int Flags)
-{
-	/* Mapped (device-visible) host memory needs granted pages: later. */
-	if (Flags & CU_MEMHOSTALLOC_DEVICEMAP)
-		RET(CUDA_ERROR_NOT_SUPPORTED, "%zu, %#x", bytesize, Flags);
-	return cuMemAllocHost_v2(pp, bytesize);
-}
-
-CUresult CUDAAPI cuMemFreeHost(void *p)
-{
-	uintptr_t was = (uintptr_t)p;	/* for the trace: p is not used after free */
-
-	free(p);
-	RET(CUDA_SUCCESS, "%#lx", (unsigned long)was);
 }
 
 /* The per-thread default stream forms: every call is synchronous, the same. */

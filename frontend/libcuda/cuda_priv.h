@@ -110,6 +110,7 @@ struct cu_state {
 	struct cu_device *devs;
 	struct CUctx_st *ctxs;
 	struct vgpufront_buf *staging;	/* host <-> device copies */
+	struct cu_host *hosts;		/* granted page-locked host memory */
 	size_t staging_len;
 	struct vgpufront_buf *params;	/* launch parameter blobs */
 	int trace;			/* $VGPU_CUDA_TRACE */
@@ -167,6 +168,15 @@ void cu_events_free(CUcontext ctx);
 
 /* Under the lock: the buffers, allocated on first use. */
 CUresult cu_staging(void);
+/*
+ * Under the lock, queued launches drained: @n bytes between host and
+ * device (cuda_copy.c), without staging where the host side lies in
+ * granted page-locked memory (cu_host_find: its buffer and offset).
+ */
+CUresult cu_copy_htod(CUcontext ctx, uint64_t dst, const void *src, size_t n);
+CUresult cu_copy_dtoh(CUcontext ctx, void *dst, uint64_t src, size_t n);
+const struct vgpufront_buf *cu_host_find(const void *p, size_t n, size_t *off);
+void cu_hosts_forget(void);
 CUresult cu_params_buf(void);
 
 /*

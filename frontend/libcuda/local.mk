@@ -13,7 +13,8 @@ frontend_libcuda_libcuda_la_SOURCES = frontend/libcuda/cuda_priv.h \
 	frontend/libcuda/cuda_stream.c frontend/libcuda/cuda_event.c frontend/libcuda/cuda_errors.c \
 	frontend/libcuda/cuda_procaddr.c frontend/libcuda/cuda_stubs.c \
 	frontend/libcuda/cuda_export.c frontend/libcuda/cuda_hash.c frontend/libcuda/cuda_library.c \
-	frontend/libcuda/cuda_cpudev.c frontend/libcuda/cuda_rt.c frontend/libcuda/cuda_async.c
+	frontend/libcuda/cuda_cpudev.c frontend/libcuda/cuda_rt.c frontend/libcuda/cuda_async.c \
+	frontend/libcuda/cuda_copy.c frontend/libcuda/cuda_hostmem.c
 frontend_libcuda_libcuda_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend $(LIBCUDA_CFLAGS)
 frontend_libcuda_libcuda_la_LIBADD = frontend/libvgpufront_core.la
 # 1:0:0: the soname is libcuda.so.1, the driver's.

@@ -40,7 +40,10 @@ simhost_start --executor "$EXEC" --mem-quota $Q ||
 g=$(simhost_guest g A high)
 libcuda_check_hidden g "$PROG" --executor cuda init
 
-drv all --seed 1 preinit versions init ctx memory memset dtod async bad quota module procaddr events threads
+drv all --seed 1 preinit versions init ctx memory memset dtod async bad quota module procaddr events threads pinned
+# A staging buffer of 64 KiB: every copy above a few KiB goes in many
+# chunks, four in flight, staged and copied out in order.
+VGPU_CUDA_STAGING_KB=64 drv small-staging --seed 4 init ctx memory dtod async
 is "$(simhost_wait_idle)" "$SIMHOST_IDLE" "the program exited: vgpuback holds nothing of it"
 
 # The same binary with the trace on: every call is ours, on stderr.

@@ -249,13 +249,49 @@ static void zero_and_null(void)
 
 static void t_memory(void)
 {
-	/* Sizes around a page and past the 1 MiB staging buffer (several chunks). */
+	/* Sizes around a page, a staging slot (4 MiB) and the staging buffer (16). */
 	roundtrip(1, 0, 1);
 	roundtrip(4097, 1, 4095);
 	roundtrip(65536 + 3, 4099, 60000);
 	roundtrip((1u << 20) + 1, 17, (1u << 20) - 20);
 	roundtrip((3u << 20) + 17, (1u << 20) - 5, (2u << 20) + 9);
+	roundtrip((21u << 20) + 5, (4u << 20) + 3, (13u << 20) + 1);
 	zero_and_null();
+}
+
+/*
+ * Page-locked host memory (cuMemAllocHost, cuMemHostAlloc): copies from
+ * and to it, whole and at offsets, against plain memory's bytes.
+ */
+static void t_pinned(void)
+{
+	size_t n = (5u << 20) + 3, off = 4093;
+	uint8_t *a = NULL, *b = NULL, *want = xmalloc(n);
+	CUdeviceptr d = 0;
+
+	expect(cuMemAllocHost((void **)&a, n), CUDA_SUCCESS, "cuMemAllocHost");
+	expect(cuMemHostAlloc((void **)&b, n, CU_MEMHOSTALLOC_PORTABLE), CUDA_SUCCESS,
+	       "cuMemHostAlloc PORTABLE");
+	expect(cuMemHostAlloc((void **)&d, 4096, CU_MEMHOSTALLOC_DEVICEMAP), CUDA_ERROR_NOT_SUPPORTED,
+	       "cuMemHostAlloc DEVICEMAP (the device cannot address guest memory)");
+	if (!a || !b || !expect(cuMemAlloc(&d, n), CUDA_SUCCESS, "cuMemAlloc"))
+		goto out;
+	fill_random(want, n);
+	memcpy(a, want, n);
+	memset(b, 0x5a, n);
+	expect(cuMemcpyHtoD(d, a, n), CUDA_SUCCESS, "cuMemcpyHtoD from page-locked memory");
+	expect(cuMemcpyDtoH(b, d, n), CUDA_SUCCESS, "cuMemcpyDtoH to page-locked memory");
+	same_bytes(b, want, n, "page-locked there and back");
+	memset(b, 0x5a, n);
+	expect(cuMemcpyDtoH(b + off, d + off, n - 2 * off), CUDA_SUCCESS,
+	       "cuMemcpyDtoH into the middle of page-locked memory");
+	check(b[off - 1] == 0x5a && b[n - off] == 0x5a, "the bytes around it untouched");
+	same_bytes(b + off, want + off, n - 2 * off, "page-locked, the middle");
+	expect(cuMemFree(d), CUDA_SUCCESS, "cuMemFree");
+out:
+	expect(cuMemFreeHost(a), CUDA_SUCCESS, "cuMemFreeHost");
+	expect(cuMemFreeHost(b), CUDA_SUCCESS, "cuMemFreeHost");
+	free(want);
 }
 
 static void set_model(uint8_t *p, size_t off, unsigned elem, uint32_t v, size_t count)
@@ -709,7 +745,7 @@ static const struct {
 	{ "memory", t_memory }, { "memset", t_memset }, { "dtod", t_dtod },
 	{ "async", t_async }, { "bad", t_bad }, { "quota", t_quota },
 	{ "module", t_module }, { "procaddr", t_procaddr }, { "versions", t_versions },
-	{ "events", t_events }, { "threads", t_threads },
+	{ "events", t_events }, { "threads", t_threads }, { "pinned", t_pinned },
 };
 
 static void usage(FILE *f)
