@@ -47,6 +47,8 @@ struct vgpufront_buf *vgpufront_buf_alloc(struct vgpufront *dev, size_t bytes,
 	bool ro = flags & VGPUFRONT_BUF_READONLY;
 	int rc = -ENOMEM;
 
+	if (dev->kdev)
+		return front_kdev_buf_alloc(dev, bytes, flags, status);
 	if (!bytes || bytes > (size_t)VGPUIF_MAX_BUF_PAGES * VGPUIF_PAGE_SIZE) {
 		*status = -EINVAL;
 		return NULL;
@@ -115,6 +117,8 @@ int vgpufront_buf_free(struct vgpufront *dev, struct vgpufront_buf *buf)
 
 	if (!buf)
 		return 0;
+	if (dev->kdev)
+		return front_kdev_buf_free(dev, buf);
 	if (vgpufront_connected(dev)) {
 		memset(&req, 0, sizeof(req));
 		req.op = VGPU_OP_BUF_UNREGISTER;

@@ -7,6 +7,9 @@
  *   ops.c -> transport.c
  *   xenbus.c -> buffers.c, transport.c, xsdev.c, errors.c
  * errors.c and xsdev.c call no other file of the library.
+ * The kernel path (kdev.c, /dev/vgpuN) is called from the public calls of
+ * transport.c, buffers.c, mem.c and xenbus.c when dev->kdev is set, and
+ * calls none of them (kdev.h says how the two paths split).
  */
 #ifndef VGPUFRONT_PRIV_H
 #define VGPUFRONT_PRIV_H
@@ -15,6 +18,7 @@
 
 #include <xenstore.h>
 
+#include "kdev.h"
 #include "platform.h"
 #include "vgpufront.h"
 
@@ -22,7 +26,8 @@ struct vgpufront {
 	unsigned devid;
 	int timeout_ms;
 	uint64_t spin_ns;		/* busy-wait before sleeping */
-	struct xs_handle *xs;
+	struct xs_handle *xs;		/* on the kernel path only where this user may */
+	struct front_kdev *kdev;	/* the kernel path (kdev.c); NULL: user space */
 	struct vgpu_platform *plat;
 	struct vgpu_evtchn *evtchn;
 	uint32_t domid;			/* ours */

@@ -6,7 +6,8 @@
 noinst_LTLIBRARIES += frontend/libvgpufront_core.la
 frontend_libvgpufront_core_la_SOURCES = frontend/vgpufront.h frontend/front_priv.h \
 	frontend/xsdev.c frontend/transport.c frontend/buffers.c frontend/ops.c \
-	frontend/errors.c frontend/xenbus.c frontend/mem.c frontend/streams.c frontend/events.c frontend/launch.c
+	frontend/errors.c frontend/xenbus.c frontend/mem.c frontend/streams.c frontend/events.c frontend/launch.c \
+	frontend/kdev.h frontend/kdev.c
 frontend_libvgpufront_core_la_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
 frontend_libvgpufront_core_la_LIBADD = ring/libvgpuring.la $(XENSTORE_LIBS)
 
@@ -16,11 +17,12 @@ frontend_libvgpufront_core_la_LIBADD = ring/libvgpuring.la $(XENSTORE_LIBS)
 # version 2's calls added (version node VGPUFRONT_2), nothing removed, so
 # age 1 and the soname stays libvgpufront.so.1.  3:0:2: modules and
 # launches added (version node VGPUFRONT_3), nothing removed: age 2, the
-# soname still libvgpufront.so.1.
+# soname still libvgpufront.so.1.  4:0:3: vgpufront_path added with the
+# kernel path (version node VGPUFRONT_4), nothing removed: age 3.
 lib_LTLIBRARIES += frontend/libvgpufront.la
 frontend_libvgpufront_la_SOURCES =
 frontend_libvgpufront_la_LIBADD = frontend/libvgpufront_core.la
-frontend_libvgpufront_la_LDFLAGS = $(AM_LDFLAGS) -version-info 3:0:2
+frontend_libvgpufront_la_LDFLAGS = $(AM_LDFLAGS) -version-info 4:0:3
 if HAVE_LD_VERSION_SCRIPT
 frontend_libvgpufront_la_LDFLAGS += \
 	-Wl,--version-script=$(top_srcdir)/frontend/libvgpufront.map
@@ -82,6 +84,23 @@ frontend_tests_test_front_status_SOURCES = frontend/tests/test_front_status.c
 frontend_tests_test_front_status_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend
 frontend_tests_test_front_status_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XENSTORE_CFLAGS)
 frontend_tests_test_front_status_LDADD = frontend/libvgpufront.la ring/libvgpuring.la $(CMOCKA_LIBS)
+
+# The kernel path (kdev.c) against a model of the driver's node: ioctl,
+# mmap, munmap and dup3 are wrapped at link time (the core library linked
+# statically), so no kernel is needed.
+check_PROGRAMS += frontend/tests/test_front_kdev
+TESTS += frontend/tests/test_front_kdev
+frontend_tests_test_front_kdev_SOURCES = frontend/tests/test_front_kdev.c
+frontend_tests_test_front_kdev_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend
+frontend_tests_test_front_kdev_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XENSTORE_CFLAGS)
+frontend_tests_test_front_kdev_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=ioctl -Wl,--wrap=mmap \
+	-Wl,--wrap=munmap -Wl,--wrap=dup3
+frontend_tests_test_front_kdev_LDADD = frontend/libvgpufront_core.la $(CMOCKA_LIBS)
+
+# The choice of path ($VGPUFRONT_PATH): auto is user space on simxen (no
+# driver there), kernel forced without /dev/vgpuN fails and says why.
+TESTS += frontend/tests/test-front-path.sh
+dist_check_SCRIPTS += frontend/tests/test-front-path.sh
 
 # The installed library from outside the tree: pkg-config, the headers'
 # paths, the exported symbols.

@@ -69,6 +69,10 @@ int vgpufront_session_open(struct vgpufront *dev, unsigned gpu, uint32_t *sessio
 
 	if (!session)
 		return -EINVAL;
+	if (dev && dev->kdev) {
+		rc = front_check_v2(dev);
+		return rc ? rc : front_kdev_session_open(dev, gpu, session);
+	}
 	front_request_init(&req, VGPU_OP_SESSION_OPEN, 0);
 	req.u.session_open.gpu = gpu;
 	rc = front_call_v2(dev, &req, &rsp);
@@ -85,7 +89,12 @@ int vgpufront_session_close(struct vgpufront *dev, uint32_t session)
 {
 	struct vgpuif_request req;
 	struct vgpuif_response rsp;
+	int rc;
 
+	if (dev && dev->kdev) {
+		rc = front_check_v2(dev);
+		return rc ? rc : front_kdev_session_close(dev, session);
+	}
 	front_request_init(&req, VGPU_OP_SESSION_CLOSE, session);
 	return front_call_v2(dev, &req, &rsp);
 }

@@ -3,7 +3,8 @@
  * tool_info.c: `vgpufront info`, this guest's view of its device as
  * nvidia-smi -q gives a CUDA user theirs: the GPUs, the host's versions,
  * the executor and data path, the pool and priority the toolstack gave the
- * device, the limits; --json the same as one object.  The executor's
+ * device, the limits, and which path this process reaches the device by
+ * (the kernel driver's /dev/vgpuN, or user space); --json the same as one object.  The executor's
  * QUERY text is key=value lines: unknown keys are ignored, bad lines
  * skipped (the backend is not trusted to be well-formed).
  */
@@ -35,11 +36,16 @@ struct info {
 	unsigned nkv;
 	char pool[64], prio[32];
 	char quota[32];			/* feature-mem-quota: "" before protocol 2 */
+	bool quota_hidden;		/* XenStore is root's (a vgpu group user) */
+	int path;			/* VGPUFRONT_PATH_* */
+	char node[64];			/* the kernel path's device node */
 };
 
 /* What device memory this guest may hold, as one phrase. */
 static const char *free_to_guest(const struct info *in, char *buf, size_t len)
 {
+	if (in->quota_hidden)
+		return "unknown (its quota is in XenStore, which only root reads)";
 	if (!in->quota[0])
 		return NO_DEVMEM;
 	snprintf(buf, len, "%.1f GiB (its quota)", strtod(in->quota, NULL) / (1u << 30));
@@ -194,6 +200,20 @@ static unsigned gpus_shown(const struct info *in)
 
 #define LABEL "%-20s"
 
+static const char *guest_path_name(const struct info *in)
+{
+	return in->path == VGPUFRONT_PATH_KERNEL ? "kernel" : "user";
+}
+
+/* "kernel (/dev/vgpu0)" or "user space (gntalloc, evtchn)" */
+static void print_guest_path(const struct info *in)
+{
+	if (in->path == VGPUFRONT_PATH_KERNEL)
+		printf(LABEL "kernel (%s)\n", "path:", in->node);
+	else
+		printf(LABEL "user space (gntalloc, evtchn)\n", "path:");
+}
+
 static void print_opt(const char *label, const char *val)
 {
 	if (val)
@@ -243,6 +263,7 @@ static void print_text(struct tool *t, const struct info *in)
 	const struct vgpuif_query_result *q = &in->q;
 
 	printf(LABEL "%u (domain %u)\n", "device:", t->devid, vgpufront_domid(t->dev));
+	print_guest_path(in);
 	printf(LABEL "%u\n", "protocol:", q->version);
 	printf(LABEL "%s\n", "executor:", exec_name(q->executor));
 	printf(LABEL "%s%s\n", "data path:", path_name(q->path), path_note(q->path));
@@ -343,6 +364,8 @@ static int print_json(struct tool *t, const struct info *in)
 	gen_uint(g, "protocol", in->q.version);
 	gen_str(g, "executor", exec_name(in->q.executor));
 	gen_str(g, "path", path_name(in->q.path));
+	gen_str(g, "guest_path", guest_path_name(in));
+	gen_str(g, "guest_node", in->path == VGPUFRONT_PATH_KERNEL ? in->node : NULL);
 	gen_str(g, "pool", in->pool[0] ? in->pool : NULL);
 	gen_str(g, "priority", in->prio[0] ? in->prio : NULL);
 	gen_str(g, "cpu_model", get(in, "cpu_model"));
@@ -379,9 +402,12 @@ int cmd_info(struct tool *t, const struct args *a)
 	/* Absent nodes stay empty: a device the toolstack gave neither. */
 	if (vgpufront_backend_node(t->dev, "pool", in->pool, sizeof(in->pool)))
 		in->pool[0] = 0;
-	if (vgpufront_backend_node(t->dev, "feature-mem-quota", in->quota, sizeof(in->quota)) ||
-	    strspn(in->quota, "0123456789") != strlen(in->quota))
+	rc = vgpufront_backend_node(t->dev, "feature-mem-quota", in->quota, sizeof(in->quota));
+	if (rc || strspn(in->quota, "0123456789") != strlen(in->quota))
 		in->quota[0] = 0;	/* an older backend, or a value it cannot mean */
+	in->quota_hidden = rc == -EACCES && vgpufront_protocol_version(t->dev) >= 2;
+	in->path = vgpufront_path(t->dev, in->node, sizeof(in->node));
+	rc = 0;
 	if (vgpufront_backend_node(t->dev, "priority", in->prio, sizeof(in->prio)))
 		in->prio[0] = 0;
 	printable(in->pool);

@@ -113,6 +113,8 @@ int vgpufront_submit(struct vgpufront *dev, struct vgpuif_request *req)
 	unsigned s;
 	int notify;
 
+	if (dev->kdev)
+		return front_kdev_submit(dev, req);
 	if (dev->broken)
 		return -EPROTO;
 	if (!vgpufront_connected(dev))
@@ -276,6 +278,8 @@ static int poll_responses(struct vgpufront *dev, struct vgpuif_response *rsps,
 int vgpufront_poll(struct vgpufront *dev, struct vgpuif_response *rsps,
 		   unsigned max, int timeout_ms)
 {
+	if (dev->kdev)
+		return front_kdev_poll(dev, rsps, max, timeout_ms);
 	return poll_responses(dev, rsps, max, timeout_ms, true);
 }
 
@@ -303,9 +307,13 @@ static int submit_making_room(struct vgpufront *dev, struct vgpuif_request *req,
 int vgpufront_call(struct vgpufront *dev, struct vgpuif_request *req,
 		   struct vgpuif_response *rsp)
 {
-	int64_t end = vgpu_now_ms() + dev->timeout_ms;
-	int rc = submit_making_room(dev, req, end);
+	int64_t end;
+	int rc;
 
+	if (dev->kdev)
+		return front_kdev_call(dev, req, rsp);
+	end = vgpu_now_ms() + dev->timeout_ms;
+	rc = submit_making_room(dev, req, end);
 	if (rc)
 		return rc;
 	for (;;) {
@@ -328,12 +336,25 @@ int vgpufront_call(struct vgpufront *dev, struct vgpuif_request *req,
 	}
 }
 
-int vgpufront_fd(struct vgpufront *dev) { return dev->pollfd; }
-unsigned vgpufront_ring_size(const struct vgpufront *dev) { return RING_SIZE(&dev->front); }
-unsigned vgpufront_inflight(const struct vgpufront *dev) { return dev->inflight; }
+int vgpufront_fd(struct vgpufront *dev)
+{
+	return dev->kdev ? front_kdev_fd(dev) : dev->pollfd;
+}
+
+unsigned vgpufront_ring_size(const struct vgpufront *dev)
+{
+	return dev->kdev ? front_kdev_ring_size(dev) : RING_SIZE(&dev->front);
+}
+
+unsigned vgpufront_inflight(const struct vgpufront *dev)
+{
+	return dev->kdev ? front_kdev_inflight(dev) : dev->inflight;
+}
 
 bool vgpufront_connected(const struct vgpufront *dev)
 {
+	if (dev->kdev)
+		return front_kdev_connected(dev);
 	return dev->connected && !dev->backend_gone && !dev->broken;
 }
 

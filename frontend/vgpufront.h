@@ -31,6 +31,33 @@
  *    (a state change is a read-check-write in a XenStore transaction, as
  *    Linux's xenbus_switch_state does).
  *  - One handle is not thread-safe; use one per thread.
+ *  - Two paths reach the device, behind the same calls.  Where the guest
+ *    kernel driver xen-vgpufront is loaded and its /dev/vgpu<devid> opens
+ *    (vgpu(4)), the handle is one open file of that node: the driver does
+ *    the handshake, grants the ring and the buffers (vgpufront_buf.addr
+ *    is then the driver's pages, mapped), survives save/restore, and lets
+ *    members of the vgpu group in.  Where it does not, the library does it
+ *    all in this process through gntalloc and evtchn (root only).
+ *    $VGPUFRONT_PATH picks: auto (unset or empty: the driver's node when it
+ *    opens, else user space), kernel (only the node: vgpufront_open fails
+ *    and says why without it) or user (never the node).
+ *    vgpufront_path() says which one a handle took.  On the kernel path
+ *    vgpufront_opts' ring_page_order and spin_us do not apply (the ring is
+ *    the driver's, shared by all its users; waits are in the driver), and
+ *    timeout_ms bounds the wait for the driver's connection and each sync
+ *    call.
+ *  - On the kernel path a handle holds at most one session at a time (the
+ *    driver gives one per open file, and a request may only name buffers
+ *    of its own file): a second vgpufront_session_open while one is open
+ *    answers -EBUSY (open another handle for another session, with buffers
+ *    of its own); requests naming another session are answered
+ *    VGPU_ESESSION.  vgpufront_session_close frees the session's device
+ *    memory, modules and streams at once when the handle holds no buffer
+ *    and no request in flight, else as soon as the last buffer is freed
+ *    and the last answer taken (or the handle closes); a session_open on
+ *    the same GPU before that gets the same session back.  After the
+ *    driver reconnected (xl save/restore, migration) the session is gone:
+ *    its requests answer VGPU_ELOST; the buffers serve again.
  */
 #ifndef VGPUFRONT_H
 #define VGPUFRONT_H
@@ -147,7 +174,9 @@ int vgpufront_vector_add(struct vgpufront *dev, uint64_t n,
  * guest may read it: "pool" and "priority" are what the toolstack gave the
  * device (vgpu-xenstore(7)).  A plain name, no '/'.  0 with the value in
  * @buf, -ENOENT (no such node), -EACCES, -ENAMETOOLONG (@len too small),
- * -EINVAL (a bad name).
+ * -EINVAL (a bad name).  On the kernel path "pool", "priority" and
+ * "feature-executor" come from the driver; the other nodes need XenStore,
+ * which only root may read in a guest (-EACCES for the others).
  */
 int vgpufront_backend_node(const struct vgpufront *dev, const char *node,
 			   char *buf, size_t len);
@@ -165,6 +194,17 @@ const char *vgpufront_explain(const struct vgpufront *dev, int rc, char *buf,
 
 /* Why the device failed (a protocol error of the backend), or NULL. */
 const char *vgpufront_fault(const struct vgpufront *dev);
+
+/* The paths to the device (library version node VGPUFRONT_4). */
+#define VGPUFRONT_PATH_USER	1	/* gntalloc and evtchn in this process */
+#define VGPUFRONT_PATH_KERNEL	2	/* /dev/vgpuN of the xen-vgpufront driver */
+
+/*
+ * Which path @dev took: VGPUFRONT_PATH_KERNEL or VGPUFRONT_PATH_USER
+ * (-EINVAL for NULL).  @node (may be NULL) gets the device node on the
+ * kernel path ("/dev/vgpu0"), "" on the user path, cut to @len.
+ */
+int vgpufront_path(const struct vgpufront *dev, char *node, size_t len);
 
 /*
  * Protocol version 2: sessions and device memory (library version node

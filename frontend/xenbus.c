@@ -5,6 +5,10 @@
  * allocate the event channel, publish them in one transaction, Initialised,
  * wait for the backend's Connected, Connected.  Closing tears down in the
  * reverse order.  The transport takes over once Connected.
+ *
+ * vgpufront_open() takes the kernel path first ($VGPUFRONT_PATH auto or
+ * kernel): where the guest kernel driver's /dev/vgpuN opens, it does all of
+ * the above and this file only hands the handle to kdev.c.
  */
 #include "config.h"
 
@@ -387,36 +391,95 @@ static int open_platform(struct vgpufront *dev, char *err, size_t errlen)
 	return 0;
 }
 
+/* The user-space path: XenStore, grants and event channels of our own. */
+static int open_user(struct vgpufront *dev, char *err, size_t errlen)
+{
+	if (open_xenstore(dev, err, errlen) || open_platform(dev, err, errlen) ||
+	    watch_backend(dev, err, errlen) ||
+	    handshake_initwait(dev, err, errlen) ||
+	    handshake_connect(dev, err, errlen))
+		return -1;
+	dev->connected = true;
+	if (front_transport_init(dev)) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The kernel path when $VGPUFRONT_PATH allows it and the driver's node
+ * opens: 0 taken, 1 go on to user space (@why: why not, "" when there is
+ * no node at all), -1 failed (@err says why).
+ */
+static int open_kernel(struct vgpufront *dev, int mode, char *why, size_t whylen,
+		       char *err, size_t errlen)
+{
+	int rc;
+
+	if (mode < 0) {
+		set_err(err, errlen, "VGPUFRONT_PATH=%s: not auto, kernel or user",
+			getenv("VGPUFRONT_PATH"));
+		return -1;
+	}
+	rc = mode == FRONT_PATH_USER ? -ENOENT : front_kdev_open(dev, why, whylen);
+	if (!rc)
+		return 0;
+	if (mode == FRONT_PATH_KERNEL) {
+		set_err(err, errlen, "VGPUFRONT_PATH=kernel: %s", why);
+		return -1;
+	}
+	/* Our handshake would take the device from under the driver. */
+	if (front_kdev_bound(dev->devid)) {
+		set_err(err, errlen, "the guest kernel driver xen-vgpufront holds vgpu "
+			"device %u, so the user-space path may not%s%s (unbind it "
+			"first: vgpu(4))", dev->devid, why[0] ? ": " : "", why);
+		return -1;
+	}
+	if (rc == -ENOENT)
+		why[0] = 0;
+	return 1;
+}
+
 struct vgpufront *vgpufront_open(unsigned devid,
 				 const struct vgpufront_opts *opts,
 				 char *err, size_t errlen)
 {
 	struct vgpufront *dev = dev_alloc(devid, opts);
+	char why[300] = "";
+	size_t used;
+	int rc;
 
 	if (!dev) {
 		set_err(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (open_xenstore(dev, err, errlen) || open_platform(dev, err, errlen) ||
-	    watch_backend(dev, err, errlen) ||
-	    handshake_initwait(dev, err, errlen) ||
-	    handshake_connect(dev, err, errlen))
-		goto fail;
-	dev->connected = true;
-	if (front_transport_init(dev)) {
-		set_err(err, errlen, "out of memory");
-		goto fail;
-	}
-	return dev;
-fail:
+	rc = open_kernel(dev, front_path_mode(), why, sizeof(why), err, errlen);
+	if (rc == 0)
+		return dev;
+	if (rc > 0 && !open_user(dev, err, errlen))
+		return dev;
+	/* The driver's node was there and did not open: say that too. */
+	if (rc > 0 && why[0] && err && errlen && (used = strlen(err)) < errlen - 1)
+		snprintf(err + used, errlen - used, " (and %s)", why);
 	vgpufront_close(dev);
 	return NULL;
+}
+
+int vgpufront_path(const struct vgpufront *dev, char *node, size_t len)
+{
+	if (!dev)
+		return -EINVAL;
+	if (node && len)
+		snprintf(node, len, "%s", dev->kdev ? front_kdev_node(dev) : "");
+	return dev->kdev ? VGPUFRONT_PATH_KERNEL : VGPUFRONT_PATH_USER;
 }
 
 void vgpufront_close(struct vgpufront *dev)
 {
 	if (!dev)
 		return;
+	front_kdev_close(dev);
 	/*
 	 * Closing, the backend's Closed (not from a backend that is gone or
 	 * broke the protocol: it may never answer), Closed; nothing at all
@@ -458,6 +521,14 @@ int vgpufront_backend_node(const struct vgpufront *dev, const char *node,
 
 	if (!dev || !node || !node[0] || strchr(node, '/') || !buf || !len)
 		return -EINVAL;
+	if (dev->kdev) {
+		rc = front_kdev_backend_node(dev, node, buf, len);
+		if (rc <= 0)
+			return rc;
+		rc = 0;
+		if (!dev->xs)
+			return -EACCES;	/* the rest is XenStore's, closed to this user */
+	}
 	if (!dev->xs || !dev->be_path[0])
 		return -ENODEV;
 	v = vgpu_xs_read(dev->xs, XBT_NULL, dev->be_path, node);

@@ -3,7 +3,7 @@
 # library part of the build (DESTDIR), build a program with nothing but
 # `pkg-config --cflags --libs libvgpufront` and <xen-vgpu/vgpufront.h>,
 # run it, and check that the library exports its API (the vgpufront_*
-# functions vgpufront.h declares, versions VGPUFRONT_1, _2 and _3)
+# functions vgpufront.h declares, versions VGPUFRONT_1, _2, _3 and _4)
 # and nothing else.
 . "$top_srcdir/test-harness/lib/tap.sh"
 
@@ -85,8 +85,12 @@ is "$(printf '%s\n' "$versioned" | grep -cE "^$v2@@VGPUFRONT_2\$")" 9 \
 v3='vgpufront_(module_(load|unload)|func_get|params_pack|launch|launch_submit|device_info|stream_(create|destroy|synchronize)|event_(create|destroy|record|query|synchronize|elapsed))'
 is "$(printf '%s\n' "$versioned" | grep -cE "^$v3@@VGPUFRONT_3\$")" 16 \
 	"modules, launches, the device query, streams and events: 16 functions with version VGPUFRONT_3"
+# The kernel path's one call came with VGPUFRONT_4.
+v4='vgpufront_path'
+is "$(printf '%s\n' "$versioned" | grep -cE "^$v4@@VGPUFRONT_4\$")" 1 \
+	"vgpufront_path (which path a handle took) has version VGPUFRONT_4"
 is "$(printf '%s\n' "$versioned" | grep -vE "^$v2@@VGPUFRONT_2\$" | grep -vE "^$v3@@VGPUFRONT_3\$" |
-	grep -vc '@@VGPUFRONT_1$')" 0 "every other exported symbol has version VGPUFRONT_1"
+	grep -vE "^$v4@@VGPUFRONT_4\$" | grep -vc '@@VGPUFRONT_1$')" 0 "every other exported symbol has version VGPUFRONT_1"
 is "$(readelf -d "$lib" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')" libvgpufront.so.1 \
 	"the soname stays libvgpufront.so.1 (interfaces only added)"
 done_testing

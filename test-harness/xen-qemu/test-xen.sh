@@ -177,6 +177,8 @@ for g in a b; do
 	ok "guest $G booted and ran its test" grep -q 'VGPU-GUEST .*guest userspace reached' "$gl"
 	case_ok "$gl" info "guest $G: vgpufront info"
 	like "$(guest_out "$gl" info | tr '\n' ' ')" 'executor: *cpu' "guest $G: info says the CPU executor serves"
+	like "$(guest_out "$gl" info | tr '\n' ' ')" 'path: +user space \(gntalloc, evtchn\)' \
+		"guest $G: without the driver loaded, info says path: user space"
 	case_ok "$gl" ping "guest $G: vgpufront ping"
 	case_ok "$gl" add "guest $G: vgpufront add 100 200 succeeds"
 	like "$(guest_out "$gl" add | tr '\n' ' ')" '(^|[^0-9])300([^0-9]|$)' "guest $G: add 100 200 answers 300"
@@ -281,14 +283,49 @@ case_ok "$gla" kmod-mem "guest A through /dev/vgpu0: protocol 2 (the file's sess
 like "$(guest_out "$gla" kmod-mem | tr '\n' ' ')" '1048576 bytes there and back in session [1-9]' \
 	"guest A through /dev/vgpu0: every byte through device memory right, in the file's own session"
 is "$(guest_case "$gla" kmod-not-in-group)" 1 "guest A: a user not in group vgpu cannot open /dev/vgpu0"
+# libvgpufront through the driver: the vgpufront tool, unchanged, run by a
+# user of the vgpu group takes the kernel path by itself (VGPUFRONT_PATH auto)
+case_ok "$gla" kmod-lib-info "guest A, a user in group vgpu: vgpufront info (libvgpufront, auto path)"
+like "$(guest_out "$gla" kmod-lib-info | tr '\n' ' ')" 'path: +kernel \(/dev/vgpu0\)' \
+	"guest A: vgpufront info says path: kernel (/dev/vgpu0)"
+like "$(guest_out "$gla" kmod-lib-info | tr '\n' ' ')" 'executor: *cpu.*pool: +A .*priority: +high' \
+	"guest A through the driver: info shows the executor, pool A and priority high (from the driver's report)"
+like "$(guest_out "$gla" kmod-lib-info-json | tr -d ' \n')" '"guest_path":"kernel","guest_node":"/dev/vgpu0"' \
+	"guest A: vgpufront info --json says guest_path kernel, guest_node /dev/vgpu0"
+case_ok "$gla" kmod-lib-add "guest A, a user in group vgpu: vgpufront add 100 200 through the driver"
+like "$(guest_out "$gla" kmod-lib-add | tr '\n' ' ')" '(^|[^0-9])300([^0-9]|$)' \
+	"guest A through the driver: vgpufront add 100 200 answers 300"
+case_ok "$gla" kmod-lib-vadd "guest A through the driver: vgpufront vadd --n 1048576 --verify (buffers the driver allocated, mapped by the library)"
+like "$(guest_out "$gla" kmod-lib-vadd | tr '\n' ' ')" 'verified: all 1048576 elements equal a \+ b' \
+	"guest A through the driver: every element of vadd checked"
+case_ok "$gla" kmod-lib-mem "guest A through the driver: vgpufront mem (protocol 2 in the handle's one session)"
+like "$(guest_out "$gla" kmod-lib-mem | tr '\n' ' ')" 'verified: all 1048576 bytes' \
+	"guest A through the driver: every byte through device memory is right"
+case_ok "$gla" kmod-lib-three "guest A through the driver: vgpufront bench, vadd and mem at once (three processes, three files)"
+like "$(guest_out "$gla" kmod-lib-three | tr '\n' ' ')" 'vadd: verified: all 262144 elements.*mem: verified: all 262144 bytes.*exit: bench 0 vadd 0 mem 0' \
+	"guest A through the driver: both checked processes right while bench kept 16 in flight"
+is "$(guest_case "$gla" kmod-lib-forced-user)" 3 \
+	"guest A: VGPUFRONT_PATH=user while the driver holds the device is refused (exit 3)"
+like "$(guest_out "$gla" kmod-lib-forced-user | tr '\n' ' ')" 'driver xen-vgpufront holds vgpu device 0' \
+	"guest A: ... and says that the driver holds the device"
 step_ok a-save "xl save of guest A while a process holds /dev/vgpu0 with requests in flight"
 step_ok a-restore "xl restore of guest A"
 case_ok "$gla" kmod-restore "guest A after xl restore: the driver reconnected (resume), requests in flight got an answer or VGPU_ESHUTDOWN, the session says lost, the buffers serve again"
 like "$(guest_out "$gla" kmod-restore | tr '\n' ' ')" 'reconnected: generation [0-9]+ -> [0-9]+.*session [0-9]+: lost.*after: add 100 200 = 300' \
 	"guest A after xl restore: what vgpu-devtest hold saw"
 case_ok "$gla" kmod-after-restore "guest A after xl restore: a new process uses /dev/vgpu0 (add 7 8)"
+case_ok "$gla" kmod-lib-after-restore "guest A after xl restore: vgpufront add 7 8 through the driver"
+like "$(guest_out "$gla" kmod-lib-after-restore | tr '\n' ' ')" '(^|[^0-9])15([^0-9]|$)' \
+	"guest A after xl restore: vgpufront add 7 8 answers 15"
+case_ok "$gla" kmod-lib-mem-after-restore "guest A after xl restore: vgpufront mem through the driver (a new session)"
+like "$(guest_out "$gla" kmod-lib-mem-after-restore | tr '\n' ' ')" 'verified: all 65536 bytes' \
+	"guest A after xl restore: every byte through device memory is right"
+like "$(guest_out "$gla" kmod-lib-info-after-restore | tr '\n' ' ')" 'path: +kernel \(/dev/vgpu0\)' \
+	"guest A after xl restore: vgpufront info still says path: kernel"
 case_ok "$gla" kmod-rmmod "guest A: unbind vgpu-0 and rmmod xen_vgpufront"
 case_ok "$gla" kmod-userspace-after "guest A: after rmmod the user-space path has the device again (vgpufront add)"
+like "$(guest_out "$gla" kmod-userspace-info | tr '\n' ' ')" 'path: +user space \(gntalloc, evtchn\)' \
+	"guest A after rmmod: vgpufront info says path: user space"
 case_ok "$gla" kmod-dmesg "guest A: its kernel logged no BUG, WARNING or Oops"
 
 # ---- 8. nothing left ----------------------------------------------------------------------

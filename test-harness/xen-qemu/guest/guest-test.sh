@@ -76,6 +76,29 @@ case_run vadd vgpufront vadd --n 1048576 --verify
 # Protocol 2 from a real PV guest: a session, device memory, copies, memset.
 case_run mem vgpufront mem --n 1048576
 
+# libvgpufront through the driver: the same vgpufront commands as above, run
+# by a user of the vgpu group; with the node there (VGPUFRONT_PATH unset:
+# auto) the library takes the kernel path.  Three processes at once, each
+# its own file (and session) on the one ring: bench keeps 16 requests in
+# flight (submit and poll), vadd and mem check every element and byte.
+kmod_lib_three() {
+	local r1 r2 r3
+	$U vgpufront -t 30000 bench --seconds 3 --inflight 16 >/tmp/three-bench.out 2>&1 &
+	local p1=$!
+	$U vgpufront -t 30000 vadd --n 262144 --verify --repeat 4 >/tmp/three-vadd.out 2>&1 &
+	local p2=$!
+	$U vgpufront -t 30000 mem --n 262144 >/tmp/three-mem.out 2>&1 &
+	local p3=$!
+	wait $p1; r1=$?
+	wait $p2; r2=$?
+	wait $p3; r3=$?
+	sed 's/^/bench: /' /tmp/three-bench.out
+	sed 's/^/vadd: /' /tmp/three-vadd.out
+	sed 's/^/mem: /' /tmp/three-mem.out
+	echo "exit: bench $r1 vadd $r2 mem $r3"
+	[ $r1 = 0 ] && [ $r2 = 0 ] && [ $r3 = 0 ]
+}
+
 # The kernel driver (xen-vgpufront.ko, vgpu(4)), after the user-space path
 # is done with the device: udev loads the driver for the device by its
 # modalias (xen:vgpu), /dev/vgpu0 appears with the vgpu group's permissions,
@@ -110,6 +133,13 @@ kmod_cases() {
 	case_run kmod-burst-kill $U vgpu-devtest burst --procs 2 --count 500 --kill-one
 	case_run kmod-isolation $U vgpu-devtest isolation
 	case_run kmod-mem $U vgpu-devtest mem --n 1048576
+	case_run kmod-lib-info $U vgpufront -t 30000 info
+	case_run kmod-lib-info-json $U vgpufront -t 30000 info --json
+	case_run kmod-lib-add $U vgpufront -t 30000 add 100 200
+	case_run kmod-lib-vadd $U vgpufront -t 30000 vadd --n 1048576 --verify
+	case_run kmod-lib-mem $U vgpufront -t 30000 mem --n 1048576
+	case_run kmod-lib-three kmod_lib_three
+	case_run kmod-lib-forced-user $U env VGPUFRONT_PATH=user vgpufront -t 30000 ping
 	case_run kmod-not-in-group $N vgpu-devtest info
 	# Save/restore with the device open: dom0 saves and restores this
 	# domain (phase kmod-hold) while vgpu-devtest keeps adds in flight; the
@@ -128,11 +158,15 @@ kmod_cases() {
 	sed "s/^/VGPU-OUT kmod-restore | /" /tmp/kmod-restore.out
 	echo "VGPU-CASE kmod-restore rc=$rc"
 	case_run kmod-after-restore $U vgpu-devtest add 7 8
+	case_run kmod-lib-after-restore $U vgpufront -t 30000 add 7 8
+	case_run kmod-lib-mem-after-restore $U vgpufront -t 30000 mem --n 65536
+	case_run kmod-lib-info-after-restore $U vgpufront -t 30000 info
 	# xenbus holds the module while a device is bound to it: unbind first
 	# (remove: the driver says Closed), then rmmod
 	case_run kmod-rmmod sh -c 'echo vgpu-0 >/sys/bus/xen/drivers/vgpu/unbind && rmmod xen_vgpufront && ! grep -w xen_vgpufront /proc/modules'
 	xenstore-read device/vgpu/0/state | sed 's/^/VGPU-GUEST frontend state after unbind: /'
 	case_run kmod-userspace-after vgpufront add 5 6
+	case_run kmod-userspace-info vgpufront info
 	case_run kmod-dmesg sh -c 'dmesg | grep -iE "vgpu|BUG|WARNING|Oops"; ! dmesg | grep -Eq "BUG:|WARNING:|Oops:|general protection"'
 	d=$(pidof systemd-udevd) && kill $d
 }
