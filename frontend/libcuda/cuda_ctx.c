@@ -25,6 +25,39 @@ bool cu_ctx_live(CUcontext ctx)
 	return false;
 }
 
+static CUresult ctx_open(CUcontext ctx);
+
+/*
+ * A reset primary context made current again (the runtime does so after
+ * cudaDeviceReset, with the handle it kept): it comes back, as a retain.
+ */
+static bool primary_wakes(CUcontext ctx)
+{
+	int i;
+
+	for (i = 0; i < cu.ndevs; i++)
+		if (cu.devs[i].dormant == ctx && !cu.devs[i].primary && !ctx_open(ctx)) {
+			cu.devs[i].dormant = NULL;
+			cu.devs[i].primary = ctx;
+			cu.devs[i].primary_refs = 1;
+			return true;
+		}
+	return false;
+}
+
+/* Live, or a reset primary context that comes back when used (cu_current). */
+static bool settable(CUcontext ctx)
+{
+	int i;
+
+	if (cu_ctx_live(ctx))
+		return true;
+	for (i = 0; i < cu.ndevs; i++)
+		if (cu.devs[i].dormant == ctx)
+			return true;
+	return false;
+}
+
 CUresult cu_current(CUcontext *ctx)
 {
 	CUresult rc = cu_check_init();
@@ -33,9 +66,25 @@ CUresult cu_current(CUcontext *ctx)
 		return rc;
 	if (!depth || !stack[depth - 1])
 		return CUDA_ERROR_INVALID_CONTEXT;
-	if (!cu_ctx_live(stack[depth - 1]))
+	if (!cu_ctx_live(stack[depth - 1]) && !primary_wakes(stack[depth - 1]))
 		return CUDA_ERROR_CONTEXT_IS_DESTROYED;
 	*ctx = stack[depth - 1];
+	return CUDA_SUCCESS;
+}
+
+/* Under the lock: @ctx (its dev, flags, primary set) gets a session. */
+static CUresult ctx_open(CUcontext ctx)
+{
+	CUresult rc = cu_status(vgpufront_session_open(cu.dev, (unsigned)ctx->dev, &ctx->session));
+
+	if (rc)
+		return rc;
+	ctx->mods = NULL;
+	ctx->streams = NULL;
+	ctx->events = NULL;
+	ctx->async_err = CUDA_SUCCESS;
+	ctx->next = cu.ctxs;
+	cu.ctxs = ctx;
 	return CUDA_SUCCESS;
 }
 
@@ -49,16 +98,14 @@ CUresult cu_ctx_new(CUdevice d, unsigned flags, bool primary, CUcontext *out)
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return CUDA_ERROR_OUT_OF_MEMORY;
-	rc = cu_status(vgpufront_session_open(cu.dev, (unsigned)d, &ctx->session));
+	ctx->dev = d;
+	ctx->flags = flags;
+	ctx->primary = primary;
+	rc = ctx_open(ctx);
 	if (rc) {
 		free(ctx);
 		return rc;
 	}
-	ctx->dev = d;
-	ctx->flags = flags;
-	ctx->primary = primary;
-	ctx->next = cu.ctxs;
-	cu.ctxs = ctx;
 	*out = ctx;
 	return CUDA_SUCCESS;
 }
@@ -74,7 +121,8 @@ static void unstack(CUcontext ctx)
 	depth = j;
 }
 
-CUresult cu_ctx_free(CUcontext ctx)
+/* Under the lock: @ctx's session closed and its objects freed, the struct kept. */
+static CUresult ctx_close(CUcontext ctx)
 {
 	CUcontext *pp;
 	int rc;
@@ -91,9 +139,17 @@ CUresult cu_ctx_free(CUcontext ctx)
 	cu_modules_free(ctx);
 	cu_streams_free(ctx);
 	cu_events_free(ctx);
-	free(ctx);
 	/* A session the backend lost already is gone all the same. */
 	return rc == VGPUFRONT_E(VGPU_ESESSION) ? CUDA_SUCCESS : cu_status(rc);
+}
+
+CUresult cu_ctx_free(CUcontext ctx)
+{
+	CUresult rc = ctx_close(ctx);
+
+	if (rc != CUDA_ERROR_INVALID_CONTEXT)
+		free(ctx);
+	return rc;
 }
 
 static CUresult push(CUcontext ctx)
@@ -180,7 +236,7 @@ CUresult CUDAAPI cuCtxPushCurrent(CUcontext ctx)
 	cu_lock();
 	rc = cu_check_init();
 	if (!rc)
-		rc = ctx && cu_ctx_live(ctx) ? push(ctx) : CUDA_ERROR_INVALID_CONTEXT;
+		rc = ctx && settable(ctx) ? push(ctx) : CUDA_ERROR_INVALID_CONTEXT;
 	cu_unlock();
 	RET(rc, "%p", (void *)ctx);
 }
@@ -208,7 +264,7 @@ CUresult CUDAAPI cuCtxSetCurrent(CUcontext ctx)
 
 	cu_lock();
 	rc = cu_check_init();
-	if (!rc && ctx && !cu_ctx_live(ctx))
+	if (!rc && ctx && !settable(ctx))
 		rc = CUDA_ERROR_INVALID_CONTEXT;
 	if (!rc) {
 		if (!ctx)
@@ -327,8 +383,14 @@ CUresult CUDAAPI cuDevicePrimaryCtxRetain(CUcontext *pctx, CUdevice dev)
 	cu_lock();
 	rc = cu_check_device(dev);
 	d = rc ? NULL : &cu.devs[dev];
-	if (d && !d->primary)
+	if (d && !d->primary && d->dormant) {	/* the same handle again */
+		d->dormant->flags = d->primary_flags;
+		rc = ctx_open(d->dormant);
+		if (!rc)
+			d->primary = d->dormant, d->dormant = NULL;
+	} else if (d && !d->primary) {
 		rc = cu_ctx_new(dev, d->primary_flags, true, &d->primary);
+	}
 	if (!rc) {
 		d->primary_refs++;
 		*pctx = d->primary;
@@ -349,7 +411,13 @@ static CUresult primary_drop(CUdevice dev, bool reset)
 		return reset ? CUDA_SUCCESS : CUDA_ERROR_INVALID_CONTEXT;
 	if (!reset && --d->primary_refs)
 		return CUDA_SUCCESS;
-	rc = cu_ctx_free(d->primary);
+	/*
+	 * Kept, not freed: the runtime holds on to the handle and makes it
+	 * current again after cudaDeviceReset; it comes back then, or at the
+	 * next retain.
+	 */
+	rc = ctx_close(d->primary);
+	d->dormant = d->primary;
 	d->primary = NULL;
 	d->primary_refs = 0;
 	return rc;
@@ -364,6 +432,8 @@ CUresult CUDAAPI cuDevicePrimaryCtxRelease(CUdevice dev)
 	if (!cu_check_device(dev))
 		was = cu.devs[dev].primary;
 	rc = primary_drop(dev, false);
+	if (was && cu.devs[dev].primary)
+		was = NULL;		/* still retained: its state stays */
 	cu_unlock();
 	if (was)
 		cu_cls_ctx_gone(was);

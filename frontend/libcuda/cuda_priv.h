@@ -76,6 +76,7 @@ struct cu_device {
 	bool has_info;
 	struct vgpuif_device_info info;
 	CUcontext primary;		/* NULL while not retained */
+	CUcontext dormant;		/* the primary after its reset, kept for reuse */
 	unsigned primary_refs;
 	unsigned primary_flags;
 };

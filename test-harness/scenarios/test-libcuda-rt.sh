@@ -45,6 +45,9 @@ is "$(simhost_wait_idle)" "$SIMHOST_IDLE" "the program exited: vgpuback holds no
 is "$(grep -c -v '^vgpu-cuda: ' "$tmp/all.err")" 0 \
 	"untraced, the program's stderr has only the library's notes"
 
+# cudaDeviceReset, then the runtime goes on with the same handle.
+rt reuse --seed 5 device reset reuse memory
+
 # Modules loaded eagerly: cudart loads its fatbin at start-up, with no
 # context current; the library keeps it until a kernel is asked for.
 CUDA_MODULE_LOADING=EAGER rt eager --seed 3 device memory launch

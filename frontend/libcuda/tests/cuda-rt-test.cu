@@ -265,9 +265,9 @@ static void t_reset(void)
 }
 
 /*
- * The runtime after a cudaDeviceReset: it sets the old primary context
- * current again, which the driver keeps for it; libcuda-vgpu(7) does not
- * yet (the context is gone with its session), so this fails there.
+ * The runtime after a cudaDeviceReset: it makes the old primary context
+ * current again (the driver keeps the handle for it) and goes on; memory
+ * works again, in a fresh context.
  */
 static void t_reuse(void)
 {
