@@ -336,21 +336,20 @@ CUresult CUDAAPI cuCtxGetApiVersion(CUcontext ctx, unsigned int *version)
 	RET(rc, "%p", (void *)ctx);
 }
 
-/* Everything queued on the context's streams is done. */
+/*
+ * Everything queued on the context's streams is done once the queued
+ * launches are answered: every other request is answered only after its
+ * work ran (cuda_async.c), so no stream sync needs asking.
+ */
 CUresult CUDAAPI cuCtxSynchronize(void)
 {
 	CUcontext ctx;
-	CUstream s;
 	CUresult rc;
 
 	cu_lock();
 	rc = cu_current(&ctx);
 	if (!rc)
 		rc = cu_drain(ctx);
-	if (!rc)
-		rc = cu_status(vgpufront_stream_synchronize(cu.dev, ctx->session, 0));
-	for (s = rc ? NULL : ctx->streams; s && !rc; s = s->next)
-		rc = cu_status_handle(vgpufront_stream_synchronize(cu.dev, ctx->session, s->id));
 	cu_unlock();
 	RET0(rc);
 }

@@ -35,20 +35,15 @@ CUresult CUDAAPI cuCtxGetDevice_v2(CUdevice *device, CUcontext ctx)
 	RET(rc, "%p -> %d", (void *)ctx, rc ? -1 : *device);
 }
 
-/* Everything queued on @ctx's streams is done. */
+/* Everything queued on @ctx's streams is done: as cuCtxSynchronize. */
 CUresult CUDAAPI cuCtxSynchronize_v2(CUcontext ctx)
 {
-	CUstream s;
 	CUresult rc;
 
 	cu_lock();
 	rc = ctx_or_current(&ctx);
 	if (!rc)
 		rc = cu_drain(ctx);
-	if (!rc)
-		rc = cu_status(vgpufront_stream_synchronize(cu.dev, ctx->session, 0));
-	for (s = rc ? NULL : ctx->streams; s && !rc; s = s->next)
-		rc = cu_status_handle(vgpufront_stream_synchronize(cu.dev, ctx->session, s->id));
 	cu_unlock();
 	RET(rc, "%p", (void *)ctx);
 }

@@ -145,9 +145,7 @@ CUresult CUDAAPI cuStreamSynchronize(CUstream hStream)
 	if (!rc)
 		rc = cu_stream_id(ctx, hStream, &id);
 	if (!rc)
-		rc = cu_drain(ctx);
-	if (!rc)
-		rc = cu_status_handle(vgpufront_stream_synchronize(cu.dev, ctx->session, id));
+		rc = cu_drain(ctx);	/* then the stream is idle: see cuStreamQuery */
 	cu_unlock();
 	RET(rc, "%p", (void *)hStream);
 }
