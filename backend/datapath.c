@@ -289,6 +289,9 @@ static void reap_one(struct vgpuback *bk, struct vgpu_job *j)
 		} else if (!j->status && d->result == VGPU_RESULT_FUNC) {
 			r.result = j->result.raw;
 			r.len = sizeof(struct vgpuif_func_result);
+		} else if (!j->status && d->result == VGPU_RESULT_GLOBAL) {
+			r.result = j->result.raw;
+			r.len = sizeof(struct vgpuif_global_result);
 		}
 		bk->pool_completed[j->pool]++;
 		bk->lat_queue_us[bk->lat_count % LAT_SAMPLES] = (uint32_t)(r.queue_ns / 1000);

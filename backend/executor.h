@@ -88,6 +88,7 @@ struct vgpu_job {
 	uint64_t handle;
 	void *alloc[2];			/* backend's: allocations it names (sessions.c) */
 	void *module;			/* backend's: the module it names (sessions.c) */
+	void *gmodule[2];		/* backend's: modules whose globals it names */
 	void *event[2];			/* backend's: the events it names (events.c) */
 	uint64_t event_seq;		/* backend's: EVENT_SYNC, the RECORD it waits for */
 	bool reaped;			/* backend's: the executor gave it back */

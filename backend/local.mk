@@ -47,4 +47,11 @@ backend_tests_test_log_SOURCES = backend/tests/test_log.c backend/log.c backend/
 backend_tests_test_log_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 backend_tests_test_log_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 backend_tests_test_log_LDADD = $(CMOCKA_LIBS)
+check_PROGRAMS += backend/tests/test_globals
+TESTS += backend/tests/test_globals
+backend_tests_test_globals_SOURCES = backend/tests/test_globals.c backend/sessions.c \
+	backend/modules.c backend/streams.c backend/events.c backend/worker_mem.c
+backend_tests_test_globals_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
+backend_tests_test_globals_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+backend_tests_test_globals_LDADD = ring/libvgpuring.la $(CMOCKA_LIBS)
 include $(srcdir)/backend/init/local.mk

@@ -11,6 +11,12 @@
  * no queued or running job names it; then the executor unloads it.  Counts
  * are bounded per domain (max-modules, max-functions), jobs in flight
  * counted as if done.
+ *
+ * A module's globals (GLOBAL_GET) are ranges of device memory the session
+ * may copy to and from while the module is loaded, never free: vgpuback
+ * records each range a worker answered once it checked it, and a copy
+ * into one holds the module as a launch does.  Distinct globals count
+ * against max-functions with the functions.
  */
 #include "config.h"
 
@@ -28,12 +34,18 @@ struct vgpu_func {
 	struct vgpu_func *next;
 };
 
+struct vgpu_global {
+	uint64_t ptr, len;
+	struct vgpu_global *next;
+};
+
 struct vgpu_module {
 	uint64_t handle;
 	unsigned refs;			/* jobs queued or running that name it */
 	bool unloaded;			/* MODULE_UNLOAD, or its session closed */
-	unsigned nfuncs;
+	unsigned nfuncs, nglobals;
 	struct vgpu_func *funcs;
+	struct vgpu_global *globals;
 	struct vgpu_obj_ref ref;	/* what the executor unloads */
 	struct vgpu_module *next;	/* the session's, while loaded */
 };
@@ -65,6 +77,7 @@ static struct vgpu_func *func_find(struct vgpu_session *s, uint64_t handle,
 /* The executor unloads it; vgpuback forgets it and its functions. */
 static void release(struct vgpuback *bk, struct vgpu_module *m)
 {
+	struct vgpu_global *g;
 	struct vgpu_func *f;
 
 	bk->ex->ops->obj_free(bk->ex, &m->ref);
@@ -72,6 +85,10 @@ static void release(struct vgpuback *bk, struct vgpu_module *m)
 	while ((f = m->funcs)) {
 		m->funcs = f->next;
 		free(f);
+	}
+	while ((g = m->globals)) {
+		m->globals = g->next;
+		free(g);
 	}
 	free(m);
 }
@@ -81,7 +98,7 @@ static void module_kill(struct vgpu_dev *dev, struct vgpu_module *m)
 {
 	m->unloaded = true;
 	dev->nmodules--;
-	dev->nfuncs -= m->nfuncs;
+	dev->nfuncs -= m->nfuncs + m->nglobals;
 	if (!m->refs)
 		release(dev->bk, m);
 }
@@ -150,9 +167,40 @@ int modules_job_start(struct vgpu_dev *dev, struct vgpu_session *s, struct vgpu_
 		dev->nfuncs++;
 		m->refs++;
 		j->module = m;
+		if (j->req.op == VGPU_OP_GLOBAL_GET)
+			return VGPU_OK;	/* names nothing new: no handle */
 	}
 	j->handle = ++bk->next_handle;	/* and the job holds the count */
 	return VGPU_OK;
+}
+
+static bool global_holds(const struct vgpu_global *g, const struct vgpu_drange *r)
+{
+	return r->ptr >= g->ptr && r->ptr - g->ptr <= g->len &&
+	       r->len <= g->len - (r->ptr - g->ptr);
+}
+
+struct vgpu_module *modules_global(struct vgpu_session *s, const struct vgpu_drange *r)
+{
+	struct vgpu_module *m;
+	struct vgpu_global *g;
+
+	for (m = s->mods; m; m = m->next)
+		for (g = m->globals; g; g = g->next)
+			if (global_holds(g, r))
+				return m;
+	return NULL;
+}
+
+void modules_hold(struct vgpu_module *m)
+{
+	m->refs++;
+}
+
+void modules_put(struct vgpuback *bk, struct vgpu_module *m)
+{
+	if (!--m->refs && m->unloaded)
+		release(bk, m);
 }
 
 /*
@@ -164,10 +212,28 @@ static bool func_sane(const struct vgpuif_func_result *r)
 	return r->param_bytes <= VGPUIF_MAX_PARAM_BYTES && r->nparams <= r->param_bytes;
 }
 
+/*
+ * What a worker answered for GLOBAL_GET, checked: a range that is empty or
+ * wraps is the executor's failure, never a record.
+ */
+static bool global_sane(const struct vgpuif_global_result *r)
+{
+	uint64_t end;
+
+	return r->dptr && r->bytes && !__builtin_add_overflow(r->dptr, r->bytes, &end);
+}
+
 void sessions_job_result(struct vgpu_job *j)
 {
+	struct vgpuif_global_result g;
 	struct vgpuif_func_result r;
 
+	if (!j->status && j->req.op == VGPU_OP_GLOBAL_GET) {
+		memcpy(&g, j->result.raw, sizeof(g));
+		if (!global_sane(&g))
+			j->status = VGPU_EIO;
+		return;
+	}
 	if (j->status || !j->handle)
 		return;
 	if (j->req.op == VGPU_OP_MODULE_LOAD) {
@@ -226,13 +292,43 @@ static void func_done(struct vgpu_dev *dev, struct vgpu_job *j, struct vgpu_modu
 	dev->nfuncs++;
 }
 
+/*
+ * A GLOBAL_GET that ran: its range is the session's while the module is
+ * loaded.  Asked again, the same global is recorded (and counted) once.
+ */
+static void global_done(struct vgpu_dev *dev, struct vgpu_job *j, struct vgpu_module *m)
+{
+	struct vgpuif_global_result r;
+	struct vgpu_global *g;
+
+	memcpy(&r, j->result.raw, sizeof(r));
+	if (m->unloaded || !global_sane(&r))
+		return;
+	for (g = m->globals; g; g = g->next)
+		if (g->ptr == r.dptr && g->len == r.bytes)
+			return;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return;	/* the guest's copies get VGPU_EBADPTR */
+	g->ptr = r.dptr;
+	g->len = r.bytes;
+	g->next = m->globals;
+	m->globals = g;
+	m->nglobals++;
+	dev->nfuncs++;
+}
+
 void modules_job_end(struct vgpuback *bk, struct vgpu_job *j)
 {
 	struct vgpu_dev *dev = j->owner;
 	struct vgpu_module *m = j->module;
 	bool live;
 
-	if (j->handle && dev) {
+	if (j->req.op == VGPU_OP_GLOBAL_GET && m && dev) {
+		dev->nfuncs--;
+		if (j->reaped && !j->status && dev->connected && j->owner_gen == dev->gen)
+			global_done(dev, j, m);
+	} else if (j->handle && dev) {
 		live = j->reaped && !j->status && dev->connected && j->owner_gen == dev->gen;
 		if (j->req.op == VGPU_OP_MODULE_LOAD) {
 			dev->nmodules--;

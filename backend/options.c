@@ -265,7 +265,7 @@ const struct vgpuback_option vgpuback_options[] = {
 	{ "max-modules", 0, UINT(max_modules, 1, 65536), .def = "64", .arg = "N",
 	  .help = "modules one domain may hold loaded (default 64)" },
 	{ "max-functions", 0, UINT(max_functions, 1, 1048576), .def = "4096", .arg = "N",
-	  .help = "kernel functions one domain may hold (default\n4096)" },
+	  .help = "kernel functions and module globals one domain\nmay hold (default 4096)" },
 	{ "max-streams", 0, UINT(max_streams, 1, 65536), .def = "64", .arg = "N",
 	  .help = "streams one domain's sessions may hold (default 64)" },
 	{ "max-events", 0, UINT(max_events, 1, 1048576), .def = "1024", .arg = "N",

@@ -205,6 +205,24 @@ static struct vgpu_alloc *covering(struct vgpu_session *s, const struct vgpu_dra
 	return NULL;
 }
 
+/*
+ * Job @j names @r (its range @i), which lies in an allocation or in a
+ * loaded module's global: that stays until the job is done.
+ */
+static void hold_range(struct vgpu_session *s, struct vgpu_job *j, unsigned i,
+		       const struct vgpu_drange *r)
+{
+	struct vgpu_alloc *a = covering(s, r);
+
+	if (a) {
+		a->refs++;
+		j->alloc[i] = a;
+		return;
+	}
+	j->gmodule[i] = modules_global(s, r);
+	modules_hold(j->gmodule[i]);
+}
+
 static int reserve(struct vgpu_dev *dev, uint64_t len)
 {
 	struct vgpuback *bk = dev->bk;
@@ -249,16 +267,14 @@ int sessions_job_start(struct vgpu_dev *dev, struct vgpu_job *j)
 	    j->req.op == VGPU_OP_EVENT_ELAPSED)
 		return events_job_start(s, j);
 	if (j->req.op == VGPU_OP_MODULE_LOAD || j->req.op == VGPU_OP_FUNC_GET ||
-	    j->req.op == VGPU_OP_LAUNCH)
+	    j->req.op == VGPU_OP_GLOBAL_GET || j->req.op == VGPU_OP_LAUNCH)
 		return modules_job_start(dev, s, j);
 	n = d->dranges ? d->dranges(&j->req, r) : 0;
 	for (i = 0; i < n; i++)
-		if (!covering(s, &r[i]))
+		if (!covering(s, &r[i]) && !modules_global(s, &r[i]))
 			return VGPU_EBADPTR;
-	for (i = 0; i < n; i++) {
-		j->alloc[i] = covering(s, &r[i]);
-		((struct vgpu_alloc *)j->alloc[i])->refs++;
-	}
+	for (i = 0; i < n; i++)
+		hold_range(s, j, i, &r[i]);
 	return VGPU_OK;
 }
 
@@ -301,6 +317,9 @@ void sessions_job_end(struct vgpuback *bk, struct vgpu_job *j)
 		if (a && !--a->refs && a->freed)
 			release(bk, a);
 		j->alloc[i] = NULL;
+		if (j->gmodule[i])
+			modules_put(bk, j->gmodule[i]);
+		j->gmodule[i] = NULL;
 	}
 	modules_job_end(bk, j);
 	events_job_end(bk, j);

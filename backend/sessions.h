@@ -28,14 +28,15 @@ void sessions_request(struct vgpu_dev *dev, const struct vgpuif_request *req);
 /*
  * A version 2 job about to be queued: its session (job->session_gpu), its
  * quota (MEM_ALLOC reserves its bytes) and its device ranges (each inside a
- * live allocation of the session, which the job then holds).  VGPU_OK or
- * the status to answer.
+ * live allocation of the session, or of a global GLOBAL_GET gave it of a
+ * module still loaded, which the job then holds).  VGPU_OK or the status
+ * to answer.
  */
 int sessions_job_start(struct vgpu_dev *dev, struct vgpu_job *j);
 /*
  * A job came back, about to be answered: MODULE_LOAD's and FUNC_GET's
  * results carry vgpuback's handle, and a worker's impossible parameter
- * list fails the job (modules.c).
+ * list or global's range (empty, wrapping) fails the job (modules.c).
  */
 void sessions_job_result(struct vgpu_job *j);
 /* The job is gone (answered or dropped): what it held, what it allocated. */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct vgpu_alloc;
+struct vgpu_drange;
 struct vgpu_module;
 struct vgpu_event;
 struct vgpu_dev;
@@ -38,7 +39,7 @@ struct vgpu_domain_use {
 
 void domain_use(struct vgpuback *bk, uint32_t domid, struct vgpu_domain_use *u);
 
-/* modules.c: MODULE_LOAD, FUNC_GET and LAUNCH about to be queued. */
+/* modules.c: MODULE_LOAD, FUNC_GET, GLOBAL_GET and LAUNCH about to be queued. */
 int modules_job_start(struct vgpu_dev *dev, struct vgpu_session *s, struct vgpu_job *j);
 /* The job is gone: the module it named, the object it made. */
 void modules_job_end(struct vgpuback *bk, struct vgpu_job *j);
@@ -46,6 +47,11 @@ void modules_job_end(struct vgpuback *bk, struct vgpu_job *j);
 int modules_unload(struct vgpu_dev *dev, struct vgpu_session *s, uint64_t handle);
 /* The session closes: every module goes (once no launch names it). */
 void modules_session_close(struct vgpu_dev *dev, struct vgpu_session *s);
+/* The loaded module of @s whose recorded global holds all of @r, or NULL. */
+struct vgpu_module *modules_global(struct vgpu_session *s, const struct vgpu_drange *r);
+/* A job names one of @m's globals: @m stays (unloaded or not) until put. */
+void modules_hold(struct vgpu_module *m);
+void modules_put(struct vgpuback *bk, struct vgpu_module *m);
 
 /* streams.c: STREAM_CREATE (ENOMEM past max-streams), STREAM_DESTROY (ENOENT). */
 int streams_create(struct vgpu_dev *dev, struct vgpu_session *s, int64_t *id);

@@ -96,7 +96,7 @@ struct vgpu_dev {
 	uint64_t mem_bytes;		/* allocated and not freed */
 	uint64_t mem_reserved;		/* MEM_ALLOCs queued or running */
 	unsigned nmodules;		/* loaded, or MODULE_LOADs not done */
-	unsigned nfuncs;		/* got, or FUNC_GETs not done */
+	unsigned nfuncs;		/* got (and globals), or FUNC_GET/GLOBAL_GETs not done */
 	unsigned nstreams;		/* streams of its sessions */
 	unsigned nevents;		/* events of its sessions */
 	uint64_t buf_pages;

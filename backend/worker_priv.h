@@ -28,9 +28,10 @@ struct wjob {
 	struct wjob *next;		/* the backlog */
 };
 
-/* Device memory this worker allocated for its guest. */
+/* Device memory this worker allocated for its guest, or a module's global. */
 struct wmem {
 	uint64_t ptr, len;
+	uint64_t module;		/* the global's module; 0: an allocation */
 };
 
 struct wk {
@@ -59,7 +60,7 @@ union wm_any {
 void worker_done(uint64_t cookie, int status, int gpu, const void *result, size_t len);
 /* worker_mem.c: the device ranges of @req lie in this worker's memory. */
 int worker_mem_check(const struct wk *k, const struct vgpuif_request *req);
-/* A job answered: a MEM_ALLOC's memory is recorded. */
+/* A job answered: a MEM_ALLOC's memory, a GLOBAL_GET's global is recorded. */
 void worker_mem_done(struct wk *k, const struct vgpu_job *j);
 void worker_mem_free(struct wk *k, const struct wm_free *f);
 

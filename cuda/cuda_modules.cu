@@ -32,6 +32,7 @@ struct cmod {
 typedef CUresult (*load_fn)(CUmodule *, const void *, unsigned, CUjit_option *, void **);
 typedef CUresult (*unload_fn)(CUmodule);
 typedef CUresult (*getfn_fn)(CUfunction *, CUmodule, const char *);
+typedef CUresult (*getglobal_fn)(CUdeviceptr *, size_t *, CUmodule, const char *);
 typedef CUresult (*param_fn)(CUfunction, size_t, size_t *, size_t *);
 typedef CUresult (*launch_fn)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned,
 			      unsigned, unsigned, CUstream, void **, void **);
@@ -41,6 +42,7 @@ struct cuda_modules {
 	load_fn load;
 	unload_fn unload;
 	getfn_fn getfn;
+	getglobal_fn getglobal;
 	param_fn param;
 	launch_fn launch;
 	errname_fn errname;
@@ -69,6 +71,7 @@ int cuda_modules_create(struct cuda_modules **out)
 	if (entry("cuModuleLoadDataEx", (void **)&t->load) ||
 	    entry("cuModuleUnload", (void **)&t->unload) ||
 	    entry("cuModuleGetFunction", (void **)&t->getfn) ||
+	    entry("cuModuleGetGlobal", (void **)&t->getglobal) ||
 	    entry("cuFuncGetParamInfo", (void **)&t->param) ||
 	    entry("cuLaunchKernel", (void **)&t->launch) ||
 	    entry("cuGetErrorName", (void **)&t->errname)) {
@@ -220,6 +223,16 @@ static int param_layout(struct cuda_modules *t, struct cfunc *f, struct vgpuif_p
 	return VGPU_OK;
 }
 
+/* A guest's name, copied once (the guest may change it), no NUL inside. */
+static int name_copy(char cname[VGPUIF_MAX_NAME + 1], const char *name, size_t name_len)
+{
+	if (name_len > VGPUIF_MAX_NAME)
+		return VGPU_EINVAL;
+	memcpy(cname, name, name_len);
+	cname[name_len] = 0;
+	return strlen(cname) == name_len ? VGPU_OK : VGPU_EINVAL;
+}
+
 int cuda_func_get(struct cuda_modules *t, uint64_t module, uint64_t handle, uint32_t domid,
 		  const char *name, size_t name_len, struct vgpuif_param *layout,
 		  size_t max, struct vgpuif_func_result *r)
@@ -232,12 +245,9 @@ int cuda_func_get(struct cuda_modules *t, uint64_t module, uint64_t handle, uint
 
 	if (!m)
 		return VGPU_ENOENT;
-	if (name_len > VGPUIF_MAX_NAME)
-		return VGPU_EINVAL;
-	memcpy(cname, name, name_len);	/* once: the guest may change it */
-	cname[name_len] = 0;
-	if (strlen(cname) != name_len)
-		return VGPU_EINVAL;
+	rc = name_copy(cname, name, name_len);
+	if (rc)
+		return rc;
 	f = (struct cfunc *)calloc(1, sizeof(*f));
 	if (!f)
 		return VGPU_ENOMEM;
@@ -255,6 +265,30 @@ int cuda_func_get(struct cuda_modules *t, uint64_t module, uint64_t handle, uint
 	f->next = m->funcs;
 	m->funcs = f;
 	*r = (struct vgpuif_func_result){ handle, f->nparams, f->param_bytes };
+	return VGPU_OK;
+}
+
+int cuda_global_get(struct cuda_modules *t, uint64_t module, uint32_t domid, const char *name,
+		    size_t name_len, struct vgpuif_global_result *r)
+{
+	struct cmod *m = mod_find(t, module, domid, NULL);
+	char cname[VGPUIF_MAX_NAME + 1];
+	CUdeviceptr p = 0;
+	size_t bytes = 0;
+	CUresult e;
+	int rc;
+
+	if (!m)
+		return VGPU_ENOENT;
+	rc = name_copy(cname, name, name_len);
+	if (rc)
+		return rc;
+	e = t->getglobal(&p, &bytes, m->mod, cname);
+	if (e != CUDA_SUCCESS) {
+		cudaGetLastError();
+		return e == CUDA_ERROR_NOT_FOUND ? VGPU_ENOENT : VGPU_EIO;
+	}
+	*r = (struct vgpuif_global_result){ (uint64_t)p, (uint64_t)bytes };
 	return VGPU_OK;
 }
 

@@ -37,6 +37,9 @@ int cuda_module_load(struct cuda_modules *t, uint64_t handle, uint32_t domid, in
 int cuda_func_get(struct cuda_modules *t, uint64_t module, uint64_t handle, uint32_t domid,
 		  const char *name, size_t name_len, struct vgpuif_param *layout,
 		  size_t max, struct vgpuif_func_result *r);
+/* A global variable's device address and size (VGPU_ENOENT: no such name). */
+int cuda_global_get(struct cuda_modules *t, uint64_t module, uint32_t domid, const char *name,
+		    size_t name_len, struct vgpuif_global_result *r);
 int cuda_launch(struct cuda_modules *t, uint32_t domid, const struct vgpuif_launch_req *l,
 		const void *params, cudaStream_t st);
 /* Unloads the module (its functions go with it); unknown: nothing. */

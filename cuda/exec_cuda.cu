@@ -732,6 +732,22 @@ static int cuda_func_get_op(struct cuda_exec *x, struct slot *sl, struct vgpu_jo
 	return rc;
 }
 
+static int cuda_global_get_op(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
+{
+	const struct vgpuif_global_get_req *g = &j->req.u.global_get;
+	struct vgpuif_global_result r;
+	int rc;
+
+	(void)sl;
+	if (!x->mods)
+		return VGPU_ENOSYS;
+	rc = cuda_global_get(x->mods, g->module, j->domid, (const char *)j->ptr[0], g->name_len,
+			     &r);
+	if (!rc)
+		memcpy(j->result.raw, &r, sizeof(r));
+	return rc;
+}
+
 static int cuda_launch_op(struct cuda_exec *x, struct slot *sl, struct vgpu_job *j)
 {
 	if (!x->mods)
@@ -826,6 +842,7 @@ static constexpr struct cuda_kernel_table make_kernels(void)
 	t.fn[VGPU_OP_MEMSET] = cuda_memset;
 	t.fn[VGPU_OP_MODULE_LOAD] = cuda_module_load_op;
 	t.fn[VGPU_OP_FUNC_GET] = cuda_func_get_op;
+	t.fn[VGPU_OP_GLOBAL_GET] = cuda_global_get_op;
 	t.fn[VGPU_OP_LAUNCH] = cuda_launch_op;
 	t.fn[VGPU_OP_DEVICE_INFO] = cuda_device_info;
 	t.fn[VGPU_OP_STREAM_SYNC] = cuda_stream_sync;

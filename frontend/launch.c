@@ -25,6 +25,19 @@
 /* The layout buffer: as many entries as a vgpufront_func reports. */
 #define LAYOUT_BYTES (VGPUFRONT_MAX_PARAMS * sizeof(struct vgpuif_param))
 
+/*
+ * @len bytes of @data in a buffer of their own: read-only, as the backend
+ * only reads an image or a name.  NULL and why in @rc.
+ */
+static struct vgpufront_buf *ro_copy(struct vgpufront *dev, const void *data, size_t len, int *rc)
+{
+	struct vgpufront_buf *buf = vgpufront_buf_alloc(dev, len, VGPUFRONT_BUF_READONLY, rc);
+
+	if (buf)
+		memcpy(buf->addr, data, len);
+	return buf;
+}
+
 int vgpufront_module_load(struct vgpufront *dev, uint32_t session, const void *image,
 			  size_t len, uint64_t *module)
 {
@@ -38,11 +51,9 @@ int vgpufront_module_load(struct vgpufront *dev, uint32_t session, const void *i
 	rc = front_check_v2(dev);
 	if (rc)
 		return rc;
-	/* The backend only reads the image: a read-only grant is enough. */
-	buf = vgpufront_buf_alloc(dev, len, VGPUFRONT_BUF_READONLY, &rc);
+	buf = ro_copy(dev, image, len, &rc);
 	if (!buf)
 		return rc;
-	memcpy(buf->addr, image, len);
 	front_request_init(&req, VGPU_OP_MODULE_LOAD, session);
 	req.u.module_load.image = (struct vgpuif_bufref){ buf->handle, 0 };
 	req.u.module_load.bytes = (uint32_t)len;
@@ -131,6 +142,44 @@ int vgpufront_func_get(struct vgpufront *dev, uint32_t session, uint64_t module,
 		rc = take_func(&rsp.result.func, (char *)buf->addr + layout_off, f);
 	vgpufront_buf_free(dev, buf);
 	return rc;
+}
+
+int vgpufront_global_get(struct vgpufront *dev, uint32_t session, uint64_t module,
+			 const char *name, uint64_t *dptr, uint64_t *bytes)
+{
+	struct vgpuif_request req;
+	struct vgpuif_response rsp;
+	struct vgpufront_buf *buf;
+	uint64_t end;
+	size_t len;
+	int rc;
+
+	if (!name || !dptr || !bytes)
+		return -EINVAL;
+	len = strnlen(name, VGPUIF_MAX_NAME + 1);
+	if (!len || len > VGPUIF_MAX_NAME)
+		return -EINVAL;
+	rc = front_check_v2(dev);
+	if (rc)
+		return rc;
+	buf = ro_copy(dev, name, len, &rc);
+	if (!buf)
+		return rc;
+	front_request_init(&req, VGPU_OP_GLOBAL_GET, session);
+	req.u.global_get.module = module;
+	req.u.global_get.name = (struct vgpuif_bufref){ buf->handle, 0 };
+	req.u.global_get.name_len = (uint32_t)len;
+	rc = vgpufront_call(dev, &req, &rsp);
+	vgpufront_buf_free(dev, buf);
+	if (rc)
+		return rc;
+	/* No variable is empty, none wraps past the end of the address space. */
+	if (!rsp.result.global.dptr || !rsp.result.global.bytes ||
+	    __builtin_add_overflow(rsp.result.global.dptr, rsp.result.global.bytes, &end))
+		return -EPROTO;
+	*dptr = rsp.result.global.dptr;
+	*bytes = rsp.result.global.bytes;
+	return 0;
 }
 
 int vgpufront_params_pack(const struct vgpufront_func *f, void *const *args, void *blob)

@@ -17,8 +17,9 @@ frontend_libvgpufront_core_la_LIBADD = ring/libvgpuring.la $(XENSTORE_LIBS)
 # version 2's calls added (version node VGPUFRONT_2), nothing removed, so
 # age 1 and the soname stays libvgpufront.so.1.  3:0:2: modules and
 # launches added (version node VGPUFRONT_3), nothing removed: age 2, the
-# soname still libvgpufront.so.1.  4:0:3: vgpufront_path added with the
-# kernel path (version node VGPUFRONT_4), nothing removed: age 3.
+# soname still libvgpufront.so.1.  4:0:3: vgpufront_path (the kernel path)
+# and vgpufront_global_get added (version node VGPUFRONT_4), nothing
+# removed: age 3.
 lib_LTLIBRARIES += frontend/libvgpufront.la
 frontend_libvgpufront_la_SOURCES =
 frontend_libvgpufront_la_LIBADD = frontend/libvgpufront_core.la

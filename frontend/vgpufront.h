@@ -367,6 +367,9 @@ int vgpufront_module_unload(struct vgpufront *dev, uint32_t session, uint64_t mo
  */
 int vgpufront_func_get(struct vgpufront *dev, uint32_t session, uint64_t module,
 		       const char *name, struct vgpufront_func *f);
+/* Global @name's (__device__/__constant__) @dptr, @bytes; VGPU_ENOENT: none; -EPROTO: bad answer. */
+int vgpufront_global_get(struct vgpufront *dev, uint32_t session, uint64_t module,
+			 const char *name, uint64_t *dptr, uint64_t *bytes);
 /*
  * Pack @args (one pointer per parameter, to its value, as cuLaunchKernel's
  * kernelParams) into @blob (f->param_bytes bytes) at the layout's offsets;

@@ -201,6 +201,24 @@ static int func_get_check(const struct vgpuif_request *req)
 	return f->name_len && f->name_len <= VGPUIF_MAX_NAME ? VGPU_OK : VGPU_ERANGE;
 }
 
+/* Operand 0: the name, as FUNC_GET's. */
+static uint64_t global_get_len(const struct vgpuif_request *req, unsigned i)
+{
+	(void)i;
+	return req->u.global_get.name_len;
+}
+
+static int global_get_check(const struct vgpuif_request *req)
+{
+	const struct vgpuif_global_get_req *g = &req->u.global_get;
+
+	if (g->_pad)
+		return VGPU_EINVAL;
+	if (!g->module)
+		return VGPU_ENOENT;
+	return g->name_len && g->name_len <= VGPUIF_MAX_NAME ? VGPU_OK : VGPU_ERANGE;
+}
+
 static uint64_t params_len(const struct vgpuif_request *req, unsigned i)
 {
 	(void)i;
@@ -415,6 +433,13 @@ static const struct vgpu_op_desc ops[VGPU_OP_MAX + 1] = {
 		.name = "event_elapsed", .payload = sizeof(struct vgpuif_event_elapsed_req),
 		.site = VGPU_SITE_EXECUTOR, .result = VGPU_RESULT_SCALAR,
 		.session = VGPU_SESSION_NAMED, .check = elapsed_check,
+	},
+	[VGPU_OP_GLOBAL_GET] = {
+		.name = "global_get", .payload = sizeof(struct vgpuif_global_get_req),
+		.site = VGPU_SITE_EXECUTOR, .result = VGPU_RESULT_GLOBAL,
+		.session = VGPU_SESSION_NAMED, .noperands = 1,
+		.operands = { { REF(global_get, name), false, 1 } },
+		.operand_len = global_get_len, .check = global_get_check,
 	},
 };
 

@@ -46,6 +46,7 @@ enum vgpu_result_kind {
 	VGPU_RESULT_SCALAR,	/* result.scalar from job->result.scalar */
 	VGPU_RESULT_QUERY,	/* result.query */
 	VGPU_RESULT_FUNC,	/* result.func from job->result.raw */
+	VGPU_RESULT_GLOBAL,	/* result.global from job->result.raw */
 };
 
 #define VGPU_OP_MAX_OPERANDS 3

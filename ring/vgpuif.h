@@ -105,7 +105,9 @@
 #define VGPU_OP_EVENT_QUERY    25	/* result.scalar: 1 complete, 0 not yet */
 #define VGPU_OP_EVENT_SYNC     26	/* answered once the event is complete */
 #define VGPU_OP_EVENT_ELAPSED  27	/* result.scalar = end - start, nanoseconds */
-#define VGPU_OP_MAX            27
+/* A module's global (__device__, __constant__): result.global (see FUNC_GET). */
+#define VGPU_OP_GLOBAL_GET     28
+#define VGPU_OP_MAX            28
 
 /* Request flags (request.flags). */
 #define VGPU_REQ_F_QUERY_TEXT  0x01	/* QUERY: also write text into query.out */
@@ -259,6 +261,21 @@ struct vgpuif_func_get_req {
 	struct vgpuif_bufref layout;
 };
 
+/*
+ * GLOBAL_GET: the global variable named (name_len bytes, no NUL) in a
+ * module: result.global says where it lies and how many bytes it has.
+ * Until its module is unloaded (MODULE_UNLOAD, SESSION_CLOSE) that range
+ * is the session's as an allocation is, for MEMCPY_* and MEMSET (never
+ * for MEM_FREE); afterwards it is VGPU_EBADPTR.  A name the module does
+ * not define: VGPU_ENOENT.
+ */
+struct vgpuif_global_get_req {
+	uint64_t module;
+	struct vgpuif_bufref name;
+	uint32_t name_len;		/* 1 .. VGPUIF_MAX_NAME */
+	uint32_t _pad;			/* must be zero */
+};
+
 struct vgpuif_param {
 	uint32_t offset;		/* bytes into the parameter blob */
 	uint32_t size;
@@ -356,6 +373,7 @@ struct vgpuif_request {
 		struct vgpuif_stream_req stream;
 		struct vgpuif_event_req event;
 		struct vgpuif_event_elapsed_req event_elapsed;
+		struct vgpuif_global_get_req global_get;
 		uint8_t raw[48];
 	} u;
 };
@@ -387,6 +405,11 @@ struct vgpuif_func_result {
 	uint32_t param_bytes;		/* a launch's params_len, exactly */
 };
 
+struct vgpuif_global_result {
+	uint64_t dptr;			/* device address, in the session's context */
+	uint64_t bytes;			/* 1 or more */
+};
+
 struct vgpuif_response {
 	uint64_t id;			/* the request's id */
 	int32_t  status;		/* VGPU_OK or VGPU_E* */
@@ -398,6 +421,7 @@ struct vgpuif_response {
 		int64_t scalar;		/* SCALAR_ADD, SESSION_OPEN, MEM_ALLOC, MODULE_LOAD, EVENT_* */
 		struct vgpuif_query_result query;
 		struct vgpuif_func_result func;	/* FUNC_GET */
+		struct vgpuif_global_result global;	/* GLOBAL_GET */
 		uint8_t raw[32];
 	} result;
 };

@@ -104,3 +104,24 @@ extern "C" __global__ void vgpu_poke(unsigned long long addr, int value)
 {
 	*(volatile int *)addr = value;
 }
+
+/*
+ * A module's globals, for GLOBAL_GET (cuModuleGetGlobal): vgpu_poly reads
+ * its coefficients from constant memory and counts the elements it did in
+ * a __device__ counter.  Variables at file scope keep their plain names.
+ */
+__constant__ float vgpu_coef[4];
+__device__ unsigned int vgpu_count;
+
+/* y = coef[0] + coef[1] x + coef[2] x^2 + coef[3] x^3 over n floats; count += n. */
+extern "C" __global__ void vgpu_poly(const float *x, float *y, int n)
+{
+	int i = blockIdx.x * blockDim.x + threadIdx.x;
+
+	if (i < n) {
+		float v = x[i];
+
+		y[i] = vgpu_coef[0] + v * (vgpu_coef[1] + v * (vgpu_coef[2] + v * vgpu_coef[3]));
+		atomicAdd(&vgpu_count, 1u);
+	}
+}

@@ -15,6 +15,11 @@
  *   vgpu_empty(void)
  *   vgpu_spin(unsigned long long cycles)	busy cycles GPU clocks, 0: forever
  *   vgpu_poke(unsigned long long addr, int value)	*(int *)addr = value
+ *   vgpu_poly(const float *x, float *y, int n)
+ *	y = coef[0] + coef[1] x + coef[2] x^2 + coef[3] x^3 (Horner, fused
+ *	multiply-adds from coef[3] down); count += n
+ * and its globals (GLOBAL_GET): __constant__ float vgpu_coef[4],
+ * __device__ unsigned int vgpu_count.
  */
 #ifndef VGPU_KERNELS_H
 #define VGPU_KERNELS_H

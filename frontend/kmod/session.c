@@ -12,7 +12,13 @@
 
 #include "vgpu_kmod.h"
 
-/* Where each op names buffers: offsets of struct vgpuif_bufref in a request. */
+/*
+ * Where each op names buffers: offsets of struct vgpuif_bufref in a
+ * request.  A buffer not listed here would reach the backend unchecked,
+ * naming another file's buffer: a new op must be added here (prepare()
+ * refuses to build against a protocol with ops this table has not seen).
+ */
+#define VGPU_KMOD_OPS_KNOWN 28
 #define REF(op, f) offsetof(struct vgpuif_request, u.op.f)
 static const struct {
 	u8 n;
@@ -27,6 +33,7 @@ static const struct {
 	[VGPU_OP_FUNC_GET] = { 2, { REF(func_get, name), REF(func_get, layout) } },
 	[VGPU_OP_LAUNCH] = { 1, { REF(launch, params) } },
 	[VGPU_OP_DEVICE_INFO] = { 1, { REF(device_info, out) } },
+	[VGPU_OP_GLOBAL_GET] = { 1, { REF(global_get, name) } },
 };
 #undef REF
 
@@ -148,6 +155,7 @@ static int prepare(struct vgpu_file *file, const struct vgpu_dev_request *ureq,
 	u32 session;
 	int rc;
 
+	BUILD_BUG_ON(VGPU_OP_MAX != VGPU_KMOD_OPS_KNOWN);
 	BUILD_BUG_ON(sizeof(*ureq) != sizeof(*req));
 	BUILD_BUG_ON(offsetof(struct vgpu_dev_request, payload) !=
 		     offsetof(struct vgpuif_request, u));

@@ -215,6 +215,7 @@ CUresult CUDAAPI cuCtxCreate_v4(CUcontext *pctx, CUctxCreateParams *ctxCreatePar
 
 CUresult CUDAAPI cuCtxDestroy(CUcontext ctx)
 {
+	uintptr_t key = (uintptr_t)ctx;	/* names it after the free */
 	CUresult rc;
 
 	cu_lock();
@@ -225,8 +226,8 @@ CUresult CUDAAPI cuCtxDestroy(CUcontext ctx)
 		rc = cu_ctx_free(ctx);
 	cu_unlock();
 	if (!rc)
-		cu_cls_ctx_gone(ctx);
-	RET(rc, "%p", (void *)ctx);
+		cu_cls_ctx_gone(key);
+	RET(rc, "%#lx", (unsigned long)key);
 }
 
 CUresult CUDAAPI cuCtxPushCurrent(CUcontext ctx)
@@ -435,7 +436,7 @@ CUresult CUDAAPI cuDevicePrimaryCtxRelease(CUdevice dev)
 		was = NULL;		/* still retained: its state stays */
 	cu_unlock();
 	if (was)
-		cu_cls_ctx_gone(was);
+		cu_cls_ctx_gone((uintptr_t)was);
 	RET(rc, "%d", dev);
 }
 
@@ -450,7 +451,7 @@ CUresult CUDAAPI cuDevicePrimaryCtxReset(CUdevice dev)
 	rc = primary_drop(dev, true);
 	cu_unlock();
 	if (was)
-		cu_cls_ctx_gone(was);
+		cu_cls_ctx_gone((uintptr_t)was);
 	RET(rc, "%d", dev);
 }
 

@@ -232,9 +232,10 @@ static CUresult CUDAAPI cls_get(void **value, CUcontext ctx, void *key)
  * Called without the lock (a destructor may call the driver); nothing to
  * do if @ctx is alive again.
  */
-void cu_cls_ctx_gone(CUcontext ctx)
+void cu_cls_ctx_gone(uintptr_t key)
 {
 	struct cls_entry **e = &cls_list, *gone = NULL, *x;
+	CUcontext ctx = (CUcontext)key;	/* a value only: the context is gone */
 
 	cu_lock();
 	while (!cu_ctx_live(ctx) && *e) {

@@ -180,6 +180,21 @@ CUresult CUDAAPI cuLibraryGetKernel(CUkernel *pKernel, CUlibrary library, const 
 	RET(rc, "%p, \"%s\"", (void *)library, name);
 }
 
+/* cudaMemcpyToSymbol's way in: the global of the library's module here. */
+CUresult CUDAAPI cuLibraryGetGlobal(CUdeviceptr *dptr, size_t *bytes, CUlibrary library,
+				    const char *name)
+{
+	CUmodule m;
+	CUresult rc;
+
+	if (!library || !name)
+		RET(CUDA_ERROR_INVALID_VALUE, "%p", (void *)library);
+	rc = lib_module(library, &m);
+	if (!rc)
+		rc = cuModuleGetGlobal(dptr, bytes, m, name);
+	RET(rc, "%p, \"%s\"", (void *)library, name);
+}
+
 CUresult CUDAAPI cuKernelGetFunction(CUfunction *pFunc, CUkernel kernel)
 {
 	if (!pFunc || !kernel)

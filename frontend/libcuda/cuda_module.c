@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cuda_module.c: modules and their functions in the current context's
- * session (vgpufront_module_load, _func_get).  cuModuleLoadData is given a
+ * session (vgpufront_module_load, _func_get), and their global variables
+ * (vgpufront_global_get).  cuModuleLoadData is given a
  * pointer, not a length: the image's own headers say how long it is (an
  * ELF cubin, a fatbin), else it is PTX text up to its NUL.
  */
@@ -206,6 +207,47 @@ static CUmodule *mod_link(CUmodule m)
 bool cu_module_live(CUmodule m)
 {
 	return mod_link(m) != NULL;
+}
+
+/*
+ * Asked of the backend each time (the answer is two numbers): the range
+ * it records is the module's, so copies into it work until the unload.
+ * A name the module lacks is CUDA_ERROR_NOT_FOUND, as the driver's.
+ */
+static CUresult get_global(CUdeviceptr *dptr, size_t *bytes, CUmodule hmod, const char *name)
+{
+	uint64_t p = 0, n = 0;
+	CUresult rc;
+
+	if (!name || !*name)
+		return CUDA_ERROR_INVALID_VALUE;
+	cu_lock();
+	rc = cu_check_init();
+	if (!rc && !cu_module_live(hmod))
+		rc = CUDA_ERROR_INVALID_HANDLE;
+	if (!rc)
+		rc = cu_drain(hmod->ctx);
+	if (!rc)
+		rc = cu_status(vgpufront_global_get(cu.dev, hmod->ctx->session, hmod->handle, name,
+						    &p, &n));
+	cu_unlock();
+	if (rc)
+		return rc;
+	if (dptr)	/* either may be NULL, as the driver allows */
+		*dptr = (CUdeviceptr)p;
+	if (bytes)
+		*bytes = (size_t)n;
+	return CUDA_SUCCESS;
+}
+
+/* cuda.h names it cuModuleGetGlobal_v2; the 32-bit v1 stays a stub. */
+CUresult CUDAAPI cuModuleGetGlobal(CUdeviceptr *dptr, size_t *bytes, CUmodule hmod,
+				   const char *name)
+{
+	CUresult rc = get_global(dptr, bytes, hmod, name);
+
+	RET(rc, "%p, \"%s\" -> %#llx, %zu", (void *)hmod, name ? name : "(null)",
+	    rc || !dptr ? 0ull : (unsigned long long)*dptr, rc || !bytes ? (size_t)0 : *bytes);
 }
 
 CUresult CUDAAPI cuModuleUnload(CUmodule hmod)

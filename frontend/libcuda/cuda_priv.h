@@ -197,9 +197,9 @@ void cu_async_reset(void);
  * GPU's DEVICE_INFO would describe it (a nominal device, no architecture). */
 void cu_cpu_device_info(struct vgpuif_device_info *info);
 
-/* cuda_export.c: without the lock, after @ctx was destroyed: cudart's
+/* cuda_export.c: without the lock, after the context @key names was destroyed: cudart's
  * context-local values of it destroyed and forgotten. */
-void cu_cls_ctx_gone(CUcontext ctx);
+void cu_cls_ctx_gone(uintptr_t key);
 
 /* cuda_procaddr.c: the function exported as @name for @version, or NULL. */
 void *cu_proc_lookup(const char *name, int version, bool per_thread, int *status);

@@ -85,10 +85,10 @@ is "$(printf '%s\n' "$versioned" | grep -cE "^$v2@@VGPUFRONT_2\$")" 9 \
 v3='vgpufront_(module_(load|unload)|func_get|params_pack|launch|launch_submit|device_info|stream_(create|destroy|synchronize)|event_(create|destroy|record|query|synchronize|elapsed))'
 is "$(printf '%s\n' "$versioned" | grep -cE "^$v3@@VGPUFRONT_3\$")" 16 \
 	"modules, launches, the device query, streams and events: 16 functions with version VGPUFRONT_3"
-# The kernel path's one call came with VGPUFRONT_4.
-v4='vgpufront_path'
-is "$(printf '%s\n' "$versioned" | grep -cE "^$v4@@VGPUFRONT_4\$")" 1 \
-	"vgpufront_path (which path a handle took) has version VGPUFRONT_4"
+# The kernel path's call and module globals came with VGPUFRONT_4.
+v4='vgpufront_(path|global_get)'
+is "$(printf '%s\n' "$versioned" | grep -cE "^$v4@@VGPUFRONT_4\$")" 2 \
+	"vgpufront_path (which path a handle took) and vgpufront_global_get have version VGPUFRONT_4"
 is "$(printf '%s\n' "$versioned" | grep -vE "^$v2@@VGPUFRONT_2\$" | grep -vE "^$v3@@VGPUFRONT_3\$" |
 	grep -vE "^$v4@@VGPUFRONT_4\$" | grep -vc '@@VGPUFRONT_1$')" 0 "every other exported symbol has version VGPUFRONT_1"
 is "$(readelf -d "$lib" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')" libvgpufront.so.1 \

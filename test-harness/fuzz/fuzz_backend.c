@@ -825,6 +825,19 @@ static void request_event(struct rd *r, struct slot *sl, uint8_t sub, struct vgp
 	}
 }
 
+/* GLOBAL_GET of the slot's module @f or a made-up one; 0x40: padding set. */
+static void request_global(struct rd *r, struct slot *sl, uint8_t sub, unsigned f,
+			   struct vgpuif_request *q)
+{
+	q->op = VGPU_OP_GLOBAL_GET;
+	q->u.global_get.module = pick_handle(r, sl->mods[f]);
+	q->u.global_get.name.handle = u8(r) % 6;
+	q->u.global_get.name.offset = u16(r) % 8192;
+	q->u.global_get.name_len = 1 + u8(r);
+	if (sub & 0x40)
+		q->u.global_get._pad = 1 + u8(r);
+}
+
 /* Modules: loads, unloads, look-ups and launches, right and wrong. */
 static void request_module(struct rd *r, struct slot *sl, uint8_t sub, struct vgpuif_request *q)
 {
@@ -839,6 +852,10 @@ static void request_module(struct rd *r, struct slot *sl, uint8_t sub, struct vg
 		return;
 	}
 	f = u8(r) % 4;
+	if (sub & 0x08) {
+		request_global(r, sl, sub, f, q);
+		return;
+	}
 
 	switch (sub >> 1 & 3) {
 	case 0:
@@ -1001,6 +1018,27 @@ static void handle_new(uint64_t h, const struct vgpuif_response *rsp)
 			     vgpuif_op_name(rsp->op), (unsigned long long)h);
 	seen[i] = h;
 	nseen++;
+}
+
+/*
+ * A global answered: the stub's range for the module asked (o->a, the
+ * union's first 8 bytes), sane and passed on as it was; then the newest
+ * address a copy picks (0).
+ */
+static void answered_global(struct slot *sl, const struct out_req *o,
+			    const struct vgpuif_response *rsp)
+{
+	uint64_t p = rsp->result.global.dptr, n = rsp->result.global.bytes, end;
+
+	if (rsp->op != VGPU_OP_GLOBAL_GET || rsp->status)
+		return;
+	if (!n || __builtin_add_overflow(p, n, &end) || p < FZ_GLOBAL_BASE ||
+	    (p - FZ_GLOBAL_BASE) >> 16 != (uint64_t)o->a || n < 0x2000 || n > 0x3800)
+		FAIL("GLOBAL_GET of module %llu answered %#llx, %llu bytes: not the executor's "
+		     "global", (unsigned long long)o->a, (unsigned long long)p,
+		     (unsigned long long)n);
+	memmove(sl->dptrs + 1, sl->dptrs, sizeof(sl->dptrs) - sizeof(sl->dptrs[0]));
+	sl->dptrs[0] = p;
 }
 
 /* Module and function handles, the newest first: a pick of 0 names it. */
@@ -1179,6 +1217,7 @@ static void guest_read(unsigned s)
 			sl->dptrs[0] = (uint64_t)rsp->result.scalar;
 		}
 		answered_module(sl, rsp);
+		answered_global(sl, &sl->out[k], rsp);
 		answered_event(s, sl, &sl->out[k], rsp);
 		sl->out[k] = sl->out[--sl->nout];
 	}

@@ -78,7 +78,17 @@ struct fz_exec {
 	unsigned nmods, cmods;
 	struct fz_fn { uint64_t handle, module; uint32_t param_bytes; } *fns;
 	unsigned nfns, cfns;
+	/* Globals it answered GLOBAL_GET with: live until their module goes. */
+	struct fz_global { uint64_t module, ptr, len; } *globals;
+	unsigned nglobals, cglobals;
 };
+
+/*
+ * The stub's globals: module M's lie at FZ_GLOBAL_BASE + M * 64 KiB, 8 to
+ * 14 KiB each.  Names of a length 14 or 15 mod 16 get a range no executor
+ * may answer (wrapping, empty): vgpuback must answer VGPU_EIO.
+ */
+#define FZ_GLOBAL_BASE	0x7e0000000000ull
 
 extern const struct vgpu_executor_ops fz_exec_ops;
 /* Finish running job @idx with @status (its buffers are read and written). */

@@ -822,6 +822,7 @@ static void fz_destroy(struct vgpu_executor *ex)
 	free(x->mem);
 	free(x->mods);
 	free(x->fns);
+	free(x->globals);
 	free(x);
 }
 
@@ -1105,13 +1106,70 @@ static void fz_module_job(struct fz_exec *x, struct vgpu_job *j)
 	}
 }
 
-/* Does running job @j name module @handle (itself or a function of it)? */
+/* The live global holding all of [ptr, ptr + len), or -1. */
+static int fz_global_find(const struct fz_exec *x, uint64_t ptr, uint64_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < x->nglobals; i++)
+		if (ptr >= x->globals[i].ptr && ptr - x->globals[i].ptr <= x->globals[i].len &&
+		    len <= x->globals[i].len - (ptr - x->globals[i].ptr))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * GLOBAL_GET: only of a module still loaded; its name's length picks the
+ * global (sane ones are filed, the copies may name them) or an answer
+ * vgpuback must not believe.
+ */
+static void fz_global_job(struct fz_exec *x, struct vgpu_job *j)
+{
+	const struct vgpuif_global_get_req *g = &j->req.u.global_get;
+	struct vgpuif_global_result r = {
+		FZ_GLOBAL_BASE + (g->module << 16) + g->name_len % 4 * 0x100,
+		0x2000 + g->name_len % 4 * 0x800 };
+
+	if (j->handle || fz_mod_find(x, g->module) < 0)
+		abort();
+	if (g->name_len % 16 == 15)
+		r.bytes = 0;
+	else if (g->name_len % 16 == 14)
+		r.dptr = UINT64_MAX - 0xfff;
+	else if (fz_global_find(x, r.dptr, r.bytes) < 0) {
+		x->globals = fz_grow(x->globals, x->nglobals, &x->cglobals, sizeof(*x->globals));
+		x->globals[x->nglobals++] = (struct fz_global){ g->module, r.dptr, r.bytes };
+	}
+	memcpy(j->result.raw, &r, sizeof(r));
+}
+
+/* Does job @j name a range in a global of module @handle? */
+static bool fz_names_global(const struct fz_exec *x, const struct vgpu_job *j, uint64_t handle)
+{
+	const struct vgpu_op_desc *d = vgpu_op_desc(j->req.op);
+	struct vgpu_drange r[2];
+	unsigned n = d && d->dranges ? d->dranges(&j->req, r) : 0, i;
+	int g;
+
+	for (i = 0; i < n; i++) {
+		g = fz_global_find(x, r[i].ptr, r[i].len);
+		if (g >= 0 && x->globals[g].module == handle)
+			return true;
+	}
+	return false;
+}
+
+/* Does running job @j name module @handle (itself, a function or a global of it)? */
 static bool fz_names_module(const struct fz_exec *x, const struct vgpu_job *j, uint64_t handle)
 {
 	int i;
 
 	if (j->req.op == VGPU_OP_FUNC_GET)
 		return j->req.u.func_get.module == handle;
+	if (j->req.op == VGPU_OP_GLOBAL_GET)
+		return j->req.u.global_get.module == handle;
+	if (fz_names_global(x, j, handle))
+		return true;
 	if (j->req.op != VGPU_OP_LAUNCH)
 		return false;
 	i = fz_fn_find(x, j->req.u.launch.func);
@@ -1134,12 +1192,18 @@ static void fz_module_free(struct fz_exec *x, uint64_t handle)
 			x->fns[k] = x->fns[--x->nfns];
 		else
 			k++;
+	for (k = 0; k < x->nglobals;)
+		if (x->globals[k].module == handle)
+			x->globals[k] = x->globals[--x->nglobals];
+		else
+			k++;
 }
 
 /*
  * A protocol 2 job: every device range it names lies in memory this
- * executor gave out and has not freed (else vgpuback let a freed, foreign
- * or made-up address through), and its buffer bytes are all mapped.
+ * executor gave out and has not freed, or in a global of a module still
+ * loaded (else vgpuback let a freed, foreign or made-up address through),
+ * and its buffer bytes are all mapped.
  */
 static void fz_mem_job(struct fz_exec *x, struct vgpu_job *j)
 {
@@ -1156,13 +1220,18 @@ static void fz_mem_job(struct fz_exec *x, struct vgpu_job *j)
 		fz_module_job(x, j);
 		return;
 	}
+	if (j->req.op == VGPU_OP_GLOBAL_GET) {
+		fz_global_job(x, j);
+		return;
+	}
 	if (fz_is_event_op(j->req.op)) {
 		fz_event_run(j);
 		return;
 	}
 	n = d->dranges ? d->dranges(&j->req, r) : 0;
 	for (i = 0; i < n; i++)
-		if (fz_mem_find(x, r[i].ptr, r[i].len) < 0)
+		if (fz_mem_find(x, r[i].ptr, r[i].len) < 0 &&
+		    fz_global_find(x, r[i].ptr, r[i].len) < 0)
 			abort();
 	if (j->req.op == VGPU_OP_MEMCPY_DTOH) {
 		memset(j->ptr[0], 0x5a, j->req.u.memcpy.bytes);	/* an unmapped byte faults */

@@ -100,6 +100,12 @@ static void check_accepted(const struct vgpuif_request *r)
 		    r->u.func_get.name_len > 256 || r->u.func_get.layout_len % 8)
 			abort();
 		break;
+	case VGPU_OP_GLOBAL_GET:
+		if (!r->u.global_get.module || !r->u.global_get.name_len ||
+		    r->u.global_get.name_len > 256 || r->u.global_get._pad ||
+		    (uint64_t)r->u.global_get.name.offset + r->u.global_get.name_len > max)
+			abort();
+		break;
 	case VGPU_OP_MEM_ALLOC:
 		if (!r->u.mem_alloc.bytes || r->u.mem_alloc.bytes > VGPUIF_MAX_ALLOC)
 			abort();

@@ -32,8 +32,9 @@ def sopen(s, gpu=0): return bytes([5, s, 0x88, gpu << 1, 0])
 def sclose(s): return bytes([5, s, 0x88, 1, 0])
 def alloc(s, n): return bytes([5, s, 0x89, 0, 0]) + struct.pack('<H', n - 1)
 def mfree(s): return bytes([5, s, 0x89, 1, 0, 0])
-def copy(s, dtoh, n, h, off=0):	# the newest allocation, buffer h
-	return bytes([5, s, 0x8a, dtoh, 0, 0]) + struct.pack('<H', n - 1) + bytes([h]) + \
+def copy(s, dtoh, n, h, off=0, move=None):	# the newest allocation (+ move), buffer h
+	at = bytes([0]) if move is None else bytes([0x40, move])
+	return bytes([5, s, 0x8a, dtoh, 0]) + at + struct.pack('<H', n - 1) + bytes([h]) + \
 		struct.pack('<H', off)
 def mset(s, n): return bytes([5, s, 0x8b, 4, 0, 0]) + struct.pack('<H', n - 1) + bytes([7])
 def death(dom): return bytes([18, dom - 1])
@@ -44,6 +45,12 @@ def munload(s): return bytes([5, s, 0x8b, 0x82, 0, 0, 0])
 def fget(s, h, name_len, nlayout):
 	return bytes([5, s, 0x8b, 0x84, 0, 0, 0, h]) + struct.pack('<H', 64) + \
 		bytes([name_len - 1, nlayout]) + (bytes([h]) + struct.pack('<H', 512) if nlayout else b'')
+# GLOBAL_GET (request_global): sub 0x88 (0xc8: padding set), the session
+# pick, the newest module (0), then the name's buffer, offset and length.
+# The stub's answer: a name of length 14 or 15 mod 16 gets a bad range.
+def gget(s, h, name_len, pad=0):
+	return bytes([5, s, 0x8b, 0xc8 if pad else 0x88, 0, 0, 0, h]) + struct.pack('<H', 64) + \
+		bytes([name_len - 1]) + (bytes([pad - 1]) if pad else b'')
 # Streams (request_stream): sub 0xa0 | op << 1, the session pick, the op's bytes.
 def screate(s): return bytes([5, s, 0x8b, 0xa0, 0])
 def sdestroy(s, st): return bytes([5, s, 0x8b, 0xa2, 0, st])
@@ -165,6 +172,28 @@ seeds = {
 		read(0) + sopen(0) + turn() + read(0) + mload(0, 1, 100) + turn() + finish() +
 		turn() + read(0) + fget(0, 1, 8, 2) + turn() + finish() + turn() + read(0) +
 		launch(0, 1) + turn() + death(1) + turn() + finish() + turn(),
+	# A module's global (8 bytes of name: 8 KiB at the stub): copied to (all
+	# of it) and from, set, then a copy one byte past its end and a MEM_FREE
+	# of it (VGPU_EBADPTR); bad answers of the executor (empty, wrapping:
+	# VGPU_EIO) and padding (VGPU_EINVAL); the same global again;
+	# MODULE_UNLOAD with a copy into it queued (the module stays until the
+	# copy is done), then a copy into it (VGPU_EBADPTR).
+	'v2_globals': session(0, 0) + register(0, 1, 4, 10, 11, 20) + turn() + settle() +
+		read(0) + sopen(0) + turn() + read(0) + mload(0, 1, 100) + turn() + finish() +
+		turn() + read(0) + gget(0, 1, 8) + turn() + finish() + turn() + read(0) +
+		copy(0, 0, 8192, 1) + copy(0, 1, 4096, 1) + turn() + finish(2) + turn() + read(0) +
+		mset(0, 1024) + turn() + finish() + turn() + read(0) +
+		copy(0, 0, 8192, 1, 0, 1) + mfree(0) + turn() + read(0) +
+		gget(0, 1, 15) + turn() + finish() + turn() + read(0) +
+		gget(0, 1, 14) + turn() + finish() + turn() + read(0) +
+		gget(0, 1, 8, 2) + turn() + read(0) + gget(0, 1, 8) + turn() + finish() + turn() +
+		read(0) + copy(0, 0, 4096, 1) + munload(0) + turn() + read(0) + finish() + turn() +
+		read(0) + copy(0, 1, 16, 1) + turn() + read(0) + sclose(0) + turn() + read(0),
+	# The guest dies with a copy into a global queued.
+	'v2_global_death': session(0, 0) + register(0, 1, 4, 10, 11, 20) + turn() + settle() +
+		read(0) + sopen(0) + turn() + read(0) + mload(0, 1, 100) + turn() + finish() +
+		turn() + read(0) + gget(0, 1, 6) + turn() + finish() + turn() + read(0) +
+		copy(0, 0, 64, 1) + turn() + death(1) + turn() + finish() + turn(),
 	'remove': session(3, 2) + register(3, 0, 2, 16, 17, 50) + turn() + settle() +
 		vadd(3, 8, 0, 0, 0) + turn() + remove(3) + finish() + turn() + settle(),
 }

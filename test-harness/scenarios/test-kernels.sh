@@ -13,7 +13,13 @@
 # guest's kernel that writes through another guest's pointer faults only
 # that guest (the other's memory is unchanged and its kernels run); an
 # endless kernel is stopped at its pool's deadline while another guest's
-# requests keep completing.  vgpu-kern (vgpu-kern*.c) checks each result
+# requests keep completing; a module's globals (GLOBAL_GET): a kernel reads
+# coefficients a copy wrote into its __constant__ memory and adds to its
+# __device__ counter, each checked against the CPU; a name the module
+# lacks, a copy one byte past a global, MEM_FREE of one, another session
+# and every copy after the unload are refused.  On the CPU executor the
+# refusals of GLOBAL_GET (bad) and its VGPU_ENOENT with no module
+# (nokernels).  vgpu-kern (vgpu-kern*.c) checks each result
 # against its own CPU reference; each of its checks is a TAP line here.
 . "$top_srcdir/test-harness/lib/tap.sh"
 export VGPU_BUILDDIR=$top_builddir
@@ -66,6 +72,7 @@ b=$(simhost_guest b B low)
 c=$(simhost_guest c A low)
 kern bad a --seed 1 --max-streams $MS --max-events $ME bad order streams events
 kern kernels a --seed 2 kernels layout stream errors
+kern globals a --seed 5 globals
 # What the host's nvidia-smi says of GPU 0, for the device query to match.
 IFS=, read -r smi_name smi_cc smi_mem < <(nvidia-smi -i 0 --query-gpu=name,compute_cap,memory.total \
 	--format=csv,noheader,nounits 2>/dev/null | sed 's/, /,/g')

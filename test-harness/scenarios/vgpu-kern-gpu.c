@@ -390,3 +390,143 @@ void t_devinfo(struct kctx *c)
 	       d.attrs[16]);
 	kexpect(c, vgpufront_device_info(c->dev, 999, &d), E(ERANGE), "device_info of GPU 999");
 }
+
+/* ---- a module's globals (GLOBAL_GET) ------------------------------------------------ */
+
+struct kglobals {
+	uint64_t coef, coef_bytes, count, count_bytes;
+};
+
+/* Both of the built-in module's globals, their sizes the declarations'. */
+static bool globals_get(struct kctx *c, uint32_t s, uint64_t mod, struct kglobals *g)
+{
+	uint64_t again = 0, n = 0;
+
+	if (!kexpect(c, vgpufront_global_get(c->dev, s, mod, "vgpu_coef", &g->coef, &g->coef_bytes),
+		     0, "global_get vgpu_coef") ||
+	    !kexpect(c, vgpufront_global_get(c->dev, s, mod, "vgpu_count", &g->count,
+					     &g->count_bytes), 0, "global_get vgpu_count"))
+		return false;
+	kcheck(c, g->coef_bytes == 4 * sizeof(float) && g->count_bytes == sizeof(uint32_t),
+	       "their sizes: vgpu_coef %" PRIu64 " bytes (float[4]), vgpu_count %" PRIu64
+	       " (unsigned int)", g->coef_bytes, g->count_bytes);
+	kcheck(c, g->coef + g->coef_bytes <= g->count || g->count + g->count_bytes <= g->coef,
+	       "two ranges apart: %#" PRIx64 ", %#" PRIx64, g->coef, g->count);
+	kexpect(c, vgpufront_global_get(c->dev, s, mod, "vgpu_coef", &again, &n), 0,
+		"vgpu_coef again");
+	kcheck(c, again == g->coef && n == g->coef_bytes, "the same range (%#" PRIx64 ", %" PRIu64
+	       ")", again, n);
+	return g->coef_bytes == 16 && g->count_bytes == 4;
+}
+
+/*
+ * vgpu_poly on 100000 floats with coefficients copied into constant
+ * memory, against the CPU's Horner scheme in the kernel's order of fused
+ * multiply-adds; the counter it adds to started where we set it.
+ */
+static void globals_poly(struct kctx *c, uint32_t s, uint64_t mod, const struct kglobals *g)
+{
+	int n = 100000, i, bad = 0;
+	size_t bytes = (size_t)n * sizeof(float);
+	float *x = malloc(bytes), *got = malloc(bytes), k[4], back[4];
+	uint32_t start = (uint32_t)(gc_rnd(&c->ck) >> 40), count = 0;
+	struct vgpufront_func f = { 0 };
+	uint64_t dx = 0, dy = 0;
+
+	for (i = 0; i < 4; i++)
+		k[i] = frand(c);
+	for (i = 0; x && i < n; i++)
+		x[i] = frand(c);
+	if (x && got && get(c, s, mod, "vgpu_poly", &f) &&
+	    kexpect(c, put(c, s, g->coef, k, sizeof(k)), 0, "HtoD 4 coefficients into vgpu_coef") &&
+	    kexpect(c, put(c, s, g->count, &start, 4), 0, "HtoD a start into vgpu_count") &&
+	    !vgpufront_mem_alloc(c->dev, s, bytes, &dx) && !vgpufront_mem_alloc(c->dev, s, bytes, &dy) &&
+	    !put(c, s, dx, x, bytes) &&
+	    kexpect(c, launch(c, s, &f, (unsigned)((n + 255) / 256), 256,
+			      (void *[]){ &dx, &dy, &n }, NULL), 0, "vgpu_poly launch") &&
+	    kexpect(c, take(c, s, dy, got, bytes), 0, "read y back")) {
+		for (i = 0; i < n; i++) {
+			float ref = fmaf(x[i], fmaf(x[i], fmaf(x[i], k[3], k[2]), k[1]), k[0]);
+
+			bad += fabsf(got[i] - ref) > 1e-5f * fabsf(ref) + 1e-6f;
+		}
+		kcheck(c, !bad, "vgpu_poly: %d of %d off the CPU's by more than 1e-5", bad, n);
+		kexpect(c, take(c, s, g->count, &count, 4), 0, "DtoH vgpu_count");
+		kcheck(c, count == start + (uint32_t)n, "vgpu_count %u: the start %u + %d elements",
+		       count, start, n);
+		kexpect(c, take(c, s, g->coef, back, sizeof(back)), 0, "DtoH vgpu_coef");
+		kcheck(c, !memcmp(back, k, sizeof(k)), "vgpu_coef reads back as written");
+	} else {
+		kcheck(c, false, "vgpu_poly could not run");
+	}
+	if (dx)
+		vgpufront_mem_free(c->dev, s, dx);
+	if (dy)
+		vgpufront_mem_free(c->dev, s, dy);
+	free(f.layout);
+	free(x);
+	free(got);
+}
+
+/* DTOD out of a global and MEMSET of one: inside it they work, one byte past it not. */
+static void globals_ranges(struct kctx *c, uint32_t s, const struct kglobals *g)
+{
+	uint32_t v = (uint32_t)gc_rnd(&c->ck), got = 0;
+	float k[4], back[4];
+	uint64_t d = 0;
+
+	if (!kexpect(c, vgpufront_mem_alloc(c->dev, s, 4096, &d), 0, "alloc 4 KiB") ||
+	    !kexpect(c, take(c, s, g->coef, k, sizeof(k)), 0, "DtoH all of vgpu_coef"))
+		return;
+	kexpect(c, vgpufront_memcpy_dtod(c->dev, s, d, g->coef, 16), 0, "DtoD vgpu_coef -> memory");
+	kexpect(c, take(c, s, d, back, sizeof(back)), 0, "DtoH the copy");
+	kcheck(c, !memcmp(back, k, sizeof(k)), "the copy is vgpu_coef");
+	kexpect(c, vgpufront_memset(c->dev, s, g->count, v, 4, 1), 0, "MEMSET vgpu_count (4 bytes)");
+	kexpect(c, take(c, s, g->count, &got, 4), 0, "DtoH vgpu_count");
+	kcheck(c, got == v, "vgpu_count %#x: the memset's %#x", got, v);
+	kexpect(c, vgpufront_memcpy_htod(c->dev, s, g->coef + 1, c->in, 0, g->coef_bytes),
+		E(EBADPTR), "HtoD one byte past vgpu_coef's end");
+	kexpect(c, vgpufront_memcpy_dtoh(c->dev, s, c->out, 0, g->coef, g->coef_bytes + 1),
+		E(EBADPTR), "DtoH of vgpu_coef and one byte more");
+	kexpect(c, vgpufront_memset(c->dev, s, g->count, 0, 4, 2), E(EBADPTR),
+		"MEMSET of 8 bytes at the 4-byte vgpu_count");
+	kexpect(c, vgpufront_memcpy_dtod(c->dev, s, d, g->coef, 17), E(EBADPTR),
+		"DtoD of 17 bytes out of vgpu_coef");
+	kexpect(c, vgpufront_mem_free(c->dev, s, g->coef), E(EBADPTR),
+		"MEM_FREE of vgpu_coef: a global is not an allocation");
+	vgpufront_mem_free(c->dev, s, d);
+}
+
+/*
+ * A module's globals: found by name, written and read by copies, read by a
+ * kernel; their bounds held; another session cannot reach them; gone with
+ * their module.
+ */
+void t_globals(struct kctx *c)
+{
+	struct kglobals g = { 0 };
+	uint64_t mod, p = 0, n = 0;
+	uint32_t s, o;
+
+	if (!session(c, &s, &mod))
+		return;
+	kexpect(c, vgpufront_global_get(c->dev, s, mod, "vgpu_no_such_global", &p, &n), E(ENOENT),
+		"global_get of a name the module lacks");
+	if (globals_get(c, s, mod, &g)) {
+		globals_poly(c, s, mod, &g);
+		globals_ranges(c, s, &g);
+		if (kexpect(c, vgpufront_session_open(c->dev, 0, &o), 0, "a second session")) {
+			kexpect(c, vgpufront_memcpy_dtoh(c->dev, o, c->out, 0, g.coef, 4),
+				E(EBADPTR), "it cannot read the first one's global");
+			vgpufront_session_close(c->dev, o);
+		}
+		kexpect(c, vgpufront_module_unload(c->dev, s, mod), 0, "module unload");
+		kexpect(c, vgpufront_memcpy_htod(c->dev, s, g.coef, c->in, 0, 4), E(EBADPTR),
+			"HtoD into vgpu_coef after the unload");
+		kexpect(c, vgpufront_memcpy_dtoh(c->dev, s, c->out, 0, g.count, 4), E(EBADPTR),
+			"DtoH of vgpu_count after the unload");
+		kexpect(c, vgpufront_global_get(c->dev, s, mod, "vgpu_coef", &p, &n), E(ENOENT),
+			"global_get in the unloaded module");
+	}
+	kexpect(c, vgpufront_session_close(c->dev, s), 0, "session close");
+}

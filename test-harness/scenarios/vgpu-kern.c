@@ -7,7 +7,8 @@
  *
  * Any executor:
  *   bad        every request the backend must refuse before any executor
- *              sees it, with the exact VGPU_E* status each gets
+ *              sees it, with the exact VGPU_E* status each gets (GLOBAL_GET's
+ *              included)
  *   nokernels  the CPU executor: loads answer VGPU_ENOSYS, the session lives on
  *   order      a session's requests queued at once run in order
  *   streams    two streams: each in order, side by side; destroy, bounds
@@ -19,10 +20,13 @@
  *              count is given back when they end
  * The CUDA executor (vgpu-kern-gpu.c): kernels layout stream errors cubin
  * (--cubin FILE) fault and victim (two guests: --peer-out/--peer-in) spin
- * devinfo (against nvidia-smi's --expect-name, --expect-cc, --expect-mem-mib).
+ * devinfo (against nvidia-smi's --expect-name, --expect-cc, --expect-mem-mib)
+ * globals (GLOBAL_GET: a kernel reads what a copy wrote into its module's
+ * __constant__ memory; bounds, MEM_FREE, another session, the unload).
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -110,6 +114,29 @@ static void bad_func(struct kctx *c, uint32_t s)
 #undef FUNC
 }
 
+static void bad_global(struct kctx *c, uint32_t s)
+{
+	struct vgpuif_request q;
+
+#define GLOBAL(what, want, change) do { kreq(&q, VGPU_OP_GLOBAL_GET, s); \
+	q.u.global_get.module = 1ull << 40; q.u.global_get.name.handle = c->in->handle; \
+	q.u.global_get.name_len = 8; \
+	change; kexpect(c, kcall(c, &q, NULL), VGPUFRONT_E(VGPU_##want), "global_get: " what); \
+	} while (0)
+	GLOBAL("a module never loaded", ENOENT, (void)0);
+	GLOBAL("module 0", ENOENT, q.u.global_get.module = 0);
+	GLOBAL("an empty name", ERANGE, q.u.global_get.name_len = 0);
+	GLOBAL("a name one byte over VGPUIF_MAX_NAME", ERANGE,
+	       q.u.global_get.name_len = VGPUIF_MAX_NAME + 1);
+	GLOBAL("padding", EINVAL, q.u.global_get._pad = 1);
+	GLOBAL("the name past the buffer's end", ERANGE,
+	       q.u.global_get.name.offset = KBUF_BYTES - 4);
+	GLOBAL("no such buffer", EBADBUF, q.u.global_get.name.handle = 0xfffff);
+	GLOBAL("no session", ESESSION, q.session = 0);
+	GLOBAL("another session", ESESSION, q.session = s + 1000);
+#undef GLOBAL
+}
+
 static void bad_launch(struct kctx *c, uint32_t s)
 {
 	struct vgpuif_request q;
@@ -166,6 +193,7 @@ static void t_bad(struct kctx *c)
 		return;
 	bad_load(c, s);
 	bad_func(c, s);
+	bad_global(c, s);
 	bad_launch(c, s);
 	bad_info(c);
 	kreq(&q, VGPU_OP_MODULE_UNLOAD, s);
@@ -178,6 +206,28 @@ static void t_bad(struct kctx *c)
 }
 
 /* ---- the CPU executor ------------------------------------------------------------ */
+
+/*
+ * GLOBAL_GET with no module (none loads on the CPU executor): VGPU_ENOENT,
+ * as FUNC_GET; what the wire cannot carry is refused before it is sent.
+ */
+static void nokernels_global(struct kctx *c, uint32_t s)
+{
+	uint64_t p = 5, n = 7;
+	char name[VGPUIF_MAX_NAME + 2];
+
+	memset(name, 'g', sizeof(name) - 1);
+	name[sizeof(name) - 1] = 0;
+	kexpect(c, vgpufront_global_get(c->dev, s, 1, "vgpu_coef", &p, &n), E(ENOENT),
+		"global_get of a module that never loaded");
+	kcheck(c, p == 5 && n == 7, "nothing written (%" PRIu64 ", %" PRIu64 ")", p, n);
+	kexpect(c, vgpufront_global_get(c->dev, s, 1, "", &p, &n), -EINVAL,
+		"global_get of an empty name: -EINVAL, not sent");
+	kexpect(c, vgpufront_global_get(c->dev, s, 1, name, &p, &n), -EINVAL,
+		"a name of VGPUIF_MAX_NAME + 1 bytes: -EINVAL, not sent");
+	kexpect(c, vgpufront_global_get(c->dev, s, 1, "vgpu_coef", NULL, &n), -EINVAL,
+		"no address to fill: -EINVAL");
+}
 
 static void t_nokernels(struct kctx *c)
 {
@@ -192,6 +242,7 @@ static void t_nokernels(struct kctx *c)
 	kcheck(c, mod == 77, "no handle given back (%" PRIu64 ")", mod);
 	kexpect(c, vgpufront_func_get(c->dev, s, 1, "vgpu_vadd", &f), E(ENOENT),
 		"func_get of a module that never loaded");
+	nokernels_global(c, s);
 	kexpect(c, vgpufront_device_info(c->dev, 0, &(struct vgpuif_device_info){ 0 }), E(ENOSYS),
 		"device_info: the CPU executor has no GPU to describe");
 	kexpect(c, vgpufront_mem_alloc(c->dev, s, 4096, &d), 0, "memory still works after");
@@ -403,7 +454,7 @@ static void usage(FILE *f)
 		   "                 [--max-streams N] [--max-events N] [--delay-us D]\n"
 		   "                 [--expect-name S --expect-cc M.N --expect-mem-mib N] SUB...\n"
 		   "SUB: bad nokernels order streams events counts kernels layout stream\n"
-		   "     errors cubin fault victim spin devinfo\n");
+		   "     errors cubin fault victim spin devinfo globals\n");
 }
 
 static int parse_args(struct kctx *c, int argc, char **argv)
@@ -480,6 +531,7 @@ static bool run_one(struct kctx *c, const char *sub)
 		{ "kernels", t_kernels }, { "layout", t_layout }, { "stream", t_stream },
 		{ "errors", t_errors }, { "cubin", t_cubin }, { "fault", t_fault },
 		{ "victim", t_victim }, { "spin", t_spin }, { "devinfo", t_devinfo },
+		{ "globals", t_globals },
 	};
 	size_t i;
 

@@ -53,6 +53,7 @@ void t_fault(struct kctx *c);
 void t_victim(struct kctx *c);
 void t_spin(struct kctx *c);
 void t_devinfo(struct kctx *c);
+void t_globals(struct kctx *c);
 /* Any executor (vgpu-kern-events.c). */
 void t_events(struct kctx *c);
 
