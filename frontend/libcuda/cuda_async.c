@@ -8,8 +8,8 @@
  * launch reaches the GPU, so each launch in flight keeps its bytes until it
  * is answered).  Every other call that reaches the backend first waits for
  * the launches in flight (cu_drain): whatever the streams, nothing the
- * program does afterwards can overtake a launch, which keeps the NULL
- * stream's implicit synchronisation without modelling it.  A launch that
+ * program does afterwards can overtake a launch.  Launches among themselves
+ * keep the legacy NULL stream's implicit synchronisation (cu_async_order).  A launch that
  * failed reports its error at the next such call of its context, as CUDA
  * reports an asynchronous error at the next synchronising call.
  * CUDA_LAUNCH_BLOCKING=1 makes every launch wait, as it does with CUDA.
@@ -165,8 +165,29 @@ CUresult cu_async_reserve(uint32_t len, void **blob, uint32_t *off)
 	return CUDA_SUCCESS;
 }
 
+/*
+ * The legacy NULL stream: work on it waits for all earlier work of the
+ * blocking streams of its context, and theirs for its earlier work.  The
+ * backend orders each stream alone, so a launch that CUDA would make wait
+ * waits here until the queued launches are answered.
+ */
+CUresult cu_async_order(CUcontext ctx, uint32_t sid, bool blocking)
+{
+	unsigned i;
+
+	for (i = 0; i < aq()->n; i++) {
+		const struct cu_async_ent *e = ent_at(i);
+
+		if (e->done || e->ctx != ctx)
+			continue;
+		if (sid == 0 ? e->stream != 0 && e->blocking : blocking && e->stream == 0)
+			return cu_drain(ctx);
+	}
+	return CUDA_SUCCESS;
+}
+
 /* Under the lock: submit @l (its blob from cu_async_reserve) for @ctx. */
-CUresult cu_async_submit(CUcontext ctx, struct vgpufront_launch *l)
+CUresult cu_async_submit(CUcontext ctx, struct vgpufront_launch *l, bool blocking)
 {
 	struct cu_async *q = aq();
 	struct cu_async_ent *e;
@@ -183,7 +204,8 @@ CUresult cu_async_submit(CUcontext ctx, struct vgpufront_launch *l)
 	if (rc)
 		return cu_status(rc);
 	e = ent_at(q->n++);
-	*e = (struct cu_async_ent){ .id = id, .ctx = ctx, .end = q->resv_end };
+	*e = (struct cu_async_ent){ .id = id, .ctx = ctx, .end = q->resv_end,
+				    .stream = l->stream, .blocking = blocking };
 	q->head = q->resv_end;
 	q->pending++;
 	return CUDA_SUCCESS;

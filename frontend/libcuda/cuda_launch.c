@@ -222,6 +222,7 @@ static CUresult launch_wait(const struct launch_args *a, CUcontext ctx,
 static CUresult launch_queued(const struct launch_args *a, CUcontext ctx,
 			      struct vgpufront_launch *l)
 {
+	bool blocking = cu_stream_blocking(a->stream);
 	CUresult rc = ctx->async_err;
 	void *blob = NULL;
 
@@ -229,11 +230,13 @@ static CUresult launch_queued(const struct launch_args *a, CUcontext ctx,
 		ctx->async_err = CUDA_SUCCESS;
 		return rc;
 	}
-	rc = cu_async_reserve(l->params_len, &blob, &l->params_off);
+	rc = cu_async_order(ctx, l->stream, blocking);
+	if (!rc)
+		rc = cu_async_reserve(l->params_len, &blob, &l->params_off);
 	if (!rc)
 		rc = pack(&a->f->f, a->kernelParams, a->extra, blob);
 	if (!rc)
-		rc = cu_async_submit(ctx, l);
+		rc = cu_async_submit(ctx, l, blocking);
 	return rc;
 }
 

@@ -88,6 +88,8 @@ struct cu_device {
 struct cu_async_ent {
 	uint64_t id;			/* the request's */
 	CUcontext ctx;
+	uint32_t stream;		/* the session's stream id, 0: the NULL stream */
+	bool blocking;			/* it synchronises with the NULL stream */
 	uint64_t end;			/* its blob's end in the blob ring */
 	bool done;
 };
@@ -161,6 +163,8 @@ CUresult cu_ctx_new(CUdevice d, unsigned flags, bool primary, CUcontext *out);
 CUresult cu_ctx_free(CUcontext ctx);
 /* Under the lock: the stream id @s names in @ctx's session. */
 CUresult cu_stream_id(CUcontext ctx, CUstream s, uint32_t *id);
+/* Whether work on @s waits for the NULL stream's and it for @s's (CUDA's legacy stream). */
+bool cu_stream_blocking(CUstream s);
 /* Under the lock: @ctx's objects freed with it (modules, streams, events). */
 void cu_modules_free(CUcontext ctx);
 bool cu_module_live(CUmodule m);
@@ -189,7 +193,13 @@ CUresult cu_params_buf(void);
  */
 CUresult cu_drain(CUcontext ctx);
 CUresult cu_async_reserve(uint32_t len, void **blob, uint32_t *off);
-CUresult cu_async_submit(CUcontext ctx, struct vgpufront_launch *l);
+CUresult cu_async_submit(CUcontext ctx, struct vgpufront_launch *l, bool blocking);
+/*
+ * cu_async_order: before queuing on stream @sid (@blocking: it synchronises
+ * with the NULL stream), wait for the queued work CUDA's legacy NULL stream
+ * puts before it.
+ */
+CUresult cu_async_order(CUcontext ctx, uint32_t sid, bool blocking);
 bool cu_async_blocking(uint32_t param_bytes);
 void cu_async_reset(void);
 

@@ -38,6 +38,11 @@ CUresult cu_stream_id(CUcontext ctx, CUstream s, uint32_t *id)
 	return CUDA_SUCCESS;
 }
 
+bool cu_stream_blocking(CUstream s)
+{
+	return is_default(s) || !(s->flags & CU_STREAM_NON_BLOCKING);
+}
+
 void cu_streams_free(CUcontext ctx)
 {
 	CUstream s, next;

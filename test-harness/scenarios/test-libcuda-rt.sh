@@ -40,7 +40,7 @@ simhost_start --executor "$EXEC" --mem-quota $Q ||
 g=$(simhost_guest g A high)
 libcuda_check_hidden g "$PROG" --executor cuda device
 
-rt all --seed 1 device memory memset async events errors launch many reset
+rt all --seed 1 device memory memset async events errors launch many legacy reset
 is "$(simhost_wait_idle)" "$SIMHOST_IDLE" "the program exited: vgpuback holds nothing of it"
 is "$(grep -c -v '^vgpu-cuda: ' "$tmp/all.err")" 0 \
 	"untraced, the program's stderr has only the library's notes"

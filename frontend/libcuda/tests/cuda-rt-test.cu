@@ -39,6 +39,21 @@ __global__ void rt_put(int *p, int k, int salt)
 	p[k] = k * 3 + salt;
 }
 
+/* Writes @v after about @cycles of the SM's clock: long after a launch returns. */
+__global__ void rt_slow_put(int *p, int v, long long cycles)
+{
+	long long t0 = clock64();
+
+	while (clock64() - t0 < cycles)
+		;
+	*p = v;
+}
+
+__global__ void rt_plus_one(const int *src, int *dst)
+{
+	*dst = *src + 1;
+}
+
 static bool check(bool pass, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static bool check(bool pass, const char *fmt, ...)
@@ -339,10 +354,43 @@ out:
 	free(h);
 }
 
+/*
+ * The legacy NULL stream: a launch on it waits for the earlier launches of
+ * blocking streams, and a launch on a blocking stream for the NULL
+ * stream's; here the first kernel is slow, the second reads what it wrote.
+ */
+static void legacy_pair(cudaStream_t first, cudaStream_t second, const char *what)
+{
+	int *d = NULL, h[2] = { 0, 0 };
+
+	if (!expect(cudaMalloc((void **)&d, sizeof(h)), cudaSuccess, "cudaMalloc"))
+		return;
+	expect(cudaMemset(d, 0, sizeof(h)), cudaSuccess, "cudaMemset");
+	rt_slow_put<<<1, 1, 0, first>>>(d, 41, 20000000LL);
+	rt_plus_one<<<1, 1, 0, second>>>(d, d + 1);
+	expect(cudaMemcpy(h, d, sizeof(h), cudaMemcpyDeviceToHost), cudaSuccess, "cudaMemcpy DtoH");
+	check(h[0] == 41 && h[1] == 42, "%s: the second kernel read what the first wrote (%d, %d)",
+	      what, h[0], h[1]);
+	expect(cudaFree(d), cudaSuccess, "cudaFree");
+}
+
+static void t_legacy(void)
+{
+	cudaStream_t s = NULL;
+
+	sub = "legacy";
+	if (!gpu)
+		return;
+	expect(cudaStreamCreate(&s), cudaSuccess, "cudaStreamCreate (blocking)");
+	legacy_pair(s, 0, "a stream, then the NULL stream");
+	legacy_pair(0, s, "the NULL stream, then a stream");
+	expect(cudaStreamDestroy(s), cudaSuccess, "cudaStreamDestroy");
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: cuda-rt-test [--executor cpu|cuda] [--quota BYTES] [--seed N] "
-		   "device|memory|memset|async|events|errors|reset|reuse|launch|many...\n");
+		   "device|memory|memset|async|events|errors|reset|reuse|launch|many|legacy...\n");
 }
 
 int main(int argc, char **argv)
@@ -354,7 +402,7 @@ int main(int argc, char **argv)
 		{ "device", t_device }, { "memory", t_memory }, { "memset", t_memset },
 		{ "async", t_async }, { "events", t_events }, { "errors", t_errors },
 		{ "reset", t_reset }, { "reuse", t_reuse }, { "launch", t_launch },
-		{ "many", t_many },
+		{ "many", t_many }, { "legacy", t_legacy },
 	};
 	int i;
 
