@@ -373,6 +373,23 @@ static bool stash_find(struct front_kdev *k, uint64_t id, struct vgpuif_response
 }
 
 /*
+ * The driver completes what was in flight with VGPU_EIO when the backend
+ * broke the protocol (vgpu(4)): an EIO from a device the driver failed is
+ * that, not an executor's error, and the handle fails as the user-space
+ * path's does.
+ */
+static bool driver_failed(const struct vgpufront *dev, const struct vgpuif_response *r,
+			  unsigned n)
+{
+	struct vgpu_dev_info di;
+	unsigned i;
+
+	for (i = 0; i < n && r[i].status != VGPU_EIO; i++)
+		;
+	return i < n && !kinfo(dev->kdev, &di) && di.state == VGPU_DEV_FAILED;
+}
+
+/*
  * Up to @max completions from the driver, waiting up to @timeout_ms for the
  * first (< 0: until one comes).  Nothing in flight: nothing to wait for.
  */
@@ -392,6 +409,10 @@ static int reap(struct vgpufront *dev, struct vgpuif_response *rsps, unsigned ma
 		if (errno != EINTR)
 			return errno == ENODEV ? -EPIPE : -errno;
 	k->inflight -= r.count < k->inflight ? r.count : k->inflight;
+	if (driver_failed(dev, rsps, r.count)) {
+		kdev_fail(dev);
+		return -EPROTO;
+	}
 	return (int)r.count;
 }
 

@@ -51,6 +51,7 @@ static struct {
 	struct vgpu_dev_completion done[64];
 	unsigned ndone, inflight;
 	int fail_submit;		/* an errno for the next submissions */
+	int32_t done_status;		/* a status for the next completions (0: the op's) */
 	/* seen */
 	unsigned submits, releases;
 	uint32_t closed[8];		/* sessions closed by a release */
@@ -187,6 +188,8 @@ static int model_submit(const struct vgpu_dev_request *ureq)
 	c->cookie = ureq->cookie;
 	c->op = op;
 	execute(&req, c);
+	if (m.done_status)
+		c->status = m.done_status;
 	return 0;
 }
 
@@ -549,6 +552,28 @@ static void test_errors(void **state)
 	assert_int_equal(vgpufront_ping(dev), -EPROTO);	/* failed stays failed */
 }
 
+/*
+ * The driver completes what is in flight with VGPU_EIO when the backend
+ * broke the protocol, and says the device failed: the handle fails as the
+ * user-space path's does (-EPROTO); an EIO from a connected device is the
+ * executor's, the backend's answer.
+ */
+static void test_failed_in_flight(void **state)
+{
+	int64_t sum = 0;
+
+	(void)state;
+	m.done_status = VGPU_EIO;
+	assert_int_equal(vgpufront_scalar_add(dev, 2, 3, &sum), VGPUFRONT_E(VGPU_EIO));
+	assert_true(vgpufront_connected(dev));
+	assert_null(vgpufront_fault(dev));
+	m.state = VGPU_DEV_FAILED;
+	assert_int_equal(vgpufront_scalar_add(dev, 2, 3, &sum), -EPROTO);
+	assert_non_null(vgpufront_fault(dev));
+	assert_false(vgpufront_connected(dev));
+	m.done_status = 0;
+}
+
 static void test_forced_paths(void **state)
 {
 	struct vgpufront *d;
@@ -577,6 +602,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_session, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_in_flight, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forced_paths, setup, teardown),
 	};
 

@@ -18,18 +18,32 @@
  *                  this request's (the slot discipline kept: a response
  *                  past the guest's requests would land on a slot the guest
  *                  writes its next request into)
+ *   xs-garbage     never on the ring: before InitWait its state node takes
+ *                  values no state has (empty, words, negative, 7, 255)
+ *                  and its feature nodes overflowing, signed and
+ *                  non-numeric values, a 2000-byte pool (xenstored's
+ *                  default node quota is 2048); then it plays
+ *                  fair (a guest must cap or ignore them and be served)
  *
  * and goes on answering correctly, so that a guest that did not notice
- * carries on.  It stops when the guest closes (or --seconds pass), sets
- * Closed, unmaps the ring and removes the nodes.  Output, one line each:
+ * carries on.  It stops when the guest closes (or --seconds pass, or
+ * SIGTERM or SIGINT comes), sets Closed, unmaps the ring and removes the
+ * nodes.  With --linger S it first keeps everything as it is (its state
+ * Connected, the nodes there) for up to S seconds after the guest left,
+ * or until SIGTERM: the real-Xen test looks at the failed device in the
+ * guest meanwhile, before the device goes with the nodes.  It runs on
+ * simxen or real Xen (the platform layer: $VGPU_PLATFORM, else "xen").
+ * Output, one line each:
  *
  *   READY domid=D devid=N           the backend waits in InitWait
  *   CONNECTED pages=P port=E        the guest's ring is mapped
  *   ATTACK kind=K request=I         the protocol was broken here
- *   SUMMARY attack=K answered=A attacked=0|1 guest_state=S
+ *   LEFT guest_state=S              the guest left (before --linger)
+ *   SUMMARY attack=K answered=A attacked=0|1 guest_state=S stopped=0|1
  *
- * Exit status: 0 the guest connected and left, 1 it never connected or
- * something failed here, 2 usage.
+ * Exit status: 0 the guest connected and left (or was still connected
+ * when a signal stopped us), 1 it never connected or something failed
+ * here, 2 usage.
  */
 #include "config.h"
 
@@ -37,6 +51,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,16 +67,23 @@
 #include "xsnodes.h"
 
 enum attack { A_GOOD, A_PROD_AHEAD, A_UNKNOWN_ID, A_DUPLICATE_ID, A_SILENT,
-	      A_COUNT };
+	      A_XS_GARBAGE, A_COUNT };
 
 static const char *const attack_names[A_COUNT] = {
-	"good", "prod-ahead", "unknown-id", "duplicate-id", "silent",
+	"good", "prod-ahead", "unknown-id", "duplicate-id", "silent", "xs-garbage",
 };
+
+/* The attacks that break the ring protocol (answer() does them). */
+static bool ring_attack(enum attack a)
+{
+	return a == A_PROD_AHEAD || a == A_UNKNOWN_ID || a == A_DUPLICATE_ID;
+}
 
 struct back {
 	enum attack attack;
 	unsigned after;			/* good answers before the attack */
 	double seconds;			/* give up after this long */
+	double linger;			/* keep the nodes after the guest left */
 	uint32_t domid;
 	unsigned devid;
 	struct xs_handle *xs;
@@ -78,6 +100,27 @@ struct back {
 	bool broken;			/* the guest's ring indices make no sense */
 	int guest_state;
 };
+
+/* SIGTERM or SIGINT: stop serving (or lingering) and clean up. */
+static volatile sig_atomic_t stop_now;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_now = 1;
+}
+
+/* No SA_RESTART: poll() and usleep() return at once on the signal. */
+static void catch_stop(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
 
 static uint64_t now_ms(void)
 {
@@ -149,10 +192,42 @@ static int create_nodes(struct back *b)
 	     xwrite(b, t, b->be, VGPU_XS_FRONTEND_ID, num) &&
 	     xwrite(b, t, b->be, VGPU_XS_FEAT_RING_ORDER, "4") &&
 	     xwrite(b, t, b->be, VGPU_XS_ONLINE, "1") &&
-	     xwrite(b, t, b->be, VGPU_XS_STATE, b->attack == A_SILENT ? "1" : "2");
+	     xwrite(b, t, b->be, VGPU_XS_STATE,
+		    b->attack == A_SILENT || b->attack == A_XS_GARBAGE ? "1" : "2");
 	if (!xs_transaction_end(b->xs, t, !ok) || !ok)
 		return -EIO;
 	return 0;
+}
+
+/*
+ * xs-garbage: values no state has in our state node, 300 ms each (the
+ * guest must not start on any: none is InitWait), then values a careful
+ * reader refuses or caps in the feature nodes; InitWait is the caller's.
+ */
+static void xs_garbage(struct back *b)
+{
+	static const char *const states[] = { "", "x", "-1", "7", "255" };
+	static const char *const feats[][2] = {
+		{ VGPU_XS_FEAT_RING_ORDER, "18446744073709551621" },
+		{ VGPU_XS_FEAT_VERSION, "2abc" },
+		{ VGPU_XS_FEAT_MAX_BUF_PAGES, "-1" },
+		{ VGPU_XS_FEAT_EXECUTOR, "" },
+		{ VGPU_XS_PRIORITY, "hi\tgh\x01" },
+	};
+	char pool[2001];
+	unsigned i;
+
+	for (i = 0; i < sizeof(states) / sizeof(states[0]) && !stop_now; i++) {
+		printf("GARBAGE state=\"%s\"\n", states[i]);
+		fflush(stdout);
+		xwrite(b, XBT_NULL, b->be, VGPU_XS_STATE, states[i]);
+		usleep(300000);
+	}
+	for (i = 0; i < sizeof(feats) / sizeof(feats[0]); i++)
+		xwrite(b, XBT_NULL, b->be, feats[i][0], feats[i][1]);
+	memset(pool, 'P', sizeof(pool) - 1);
+	pool[sizeof(pool) - 1] = 0;
+	xwrite(b, XBT_NULL, b->be, VGPU_XS_POOL, pool);
 }
 
 /* Wait (bounded) until the guest's state is one @want accepts. */
@@ -166,7 +241,7 @@ static int wait_guest(struct back *b, bool (*want)(int), unsigned ms)
 		if (want(st))
 			return st;
 		usleep(5000);
-	} while (now_ms() < end);
+	} while (now_ms() < end && !stop_now);
 	return -ETIMEDOUT;
 }
 
@@ -257,7 +332,7 @@ static void answer(struct back *b, const struct vgpuif_request *req)
 					      (uint64_t)req->u.scalar_add.b);
 	else
 		rsp.status = VGPU_ENOSYS;
-	if (b->attack != A_GOOD && !b->attacked && b->answered == b->after &&
+	if (ring_attack(b->attack) && !b->attacked && b->answered == b->after &&
 	    (b->attack != A_DUPLICATE_ID || b->answered))
 		attack_now(b, &rsp);
 	else if (b->attack != A_PROD_AHEAD || !b->attacked)
@@ -278,7 +353,7 @@ static void serve(struct back *b)
 	uint64_t end = now_ms() + (uint64_t)(b->seconds * 1000);
 	struct pollfd pfd = { .fd = vgpu_evtchn_fd(b->ch), .events = POLLIN };
 
-	while (now_ms() < end && !guest_left(b) && !b->broken) {
+	while (now_ms() < end && !stop_now && !guest_left(b) && !b->broken) {
 		RING_IDX rc, rp;
 		int port, more;
 
@@ -305,6 +380,21 @@ static void serve(struct back *b)
 	}
 }
 
+/*
+ * The guest left (after the attack: it failed the device): leave our side
+ * as it is, Connected with the nodes there, until --linger passes or a
+ * signal comes, so that the guest's failed device can be looked at.
+ */
+static void linger(struct back *b)
+{
+	uint64_t end = now_ms() + (uint64_t)(b->linger * 1000);
+
+	printf("LEFT guest_state=%d\n", b->guest_state);
+	fflush(stdout);
+	while (!stop_now && now_ms() < end)
+		usleep(20000);
+}
+
 static void teardown(struct back *b)
 {
 	if (b->xs)
@@ -328,8 +418,9 @@ static void teardown(struct back *b)
 static int usage(FILE *f, int rc)
 {
 	fprintf(f, "Usage: vgpu-hostile-backend --domid D [--devid N] [--after N]\n"
-		   "                            [--seconds S]\n"
-		   "                            --attack good|prod-ahead|unknown-id|duplicate-id|silent\n");
+		   "                            [--seconds S] [--linger S]\n"
+		   "                            --attack good|prod-ahead|unknown-id|duplicate-id|\n"
+		   "                                     silent|xs-garbage\n");
 	return rc;
 }
 
@@ -341,6 +432,7 @@ static int parse(int argc, char **argv, struct back *b)
 		{ "attack", required_argument, NULL, 'a' },
 		{ "after", required_argument, NULL, 'A' },
 		{ "seconds", required_argument, NULL, 's' },
+		{ "linger", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -352,6 +444,7 @@ static int parse(int argc, char **argv, struct back *b)
 		case 'n': b->devid = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'A': b->after = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 's': b->seconds = atof(optarg); break;
+		case 'L': b->linger = atof(optarg); break;
 		case 'a':
 			for (i = 0; i < A_COUNT; i++)
 				if (!strcmp(optarg, attack_names[i]))
@@ -364,7 +457,8 @@ static int parse(int argc, char **argv, struct back *b)
 		default: return 2;
 		}
 	}
-	return !b->domid || !found || b->seconds <= 0 || optind != argc ? 2 : 0;
+	return !b->domid || !found || b->seconds <= 0 || b->linger < 0 ||
+	       optind != argc ? 2 : 0;
 }
 
 int main(int argc, char **argv)
@@ -376,6 +470,7 @@ int main(int argc, char **argv)
 		return usage(stdout, 0);
 	if (parse(argc, argv, &b))
 		return usage(stderr, 2);
+	catch_stop();
 	snprintf(b.be, sizeof(b.be), "/local/domain/0/%s/%u/%u", VGPU_XS_BACKEND_ROOT,
 		 b.domid, b.devid);
 	snprintf(b.fe, sizeof(b.fe), "/local/domain/%u/%s/%u", b.domid,
@@ -389,6 +484,10 @@ int main(int argc, char **argv)
 	}
 	printf("READY domid=%u devid=%u\n", b.domid, b.devid);
 	fflush(stdout);
+	if (b.attack == A_XS_GARBAGE) {
+		xs_garbage(&b);
+		set_state(&b, XenbusStateInitWait);
+	}
 	if (b.attack == A_SILENT) {
 		/* Until the guest goes Closed or time is up: either is fine. */
 		wait_guest(&b, is_gone, (unsigned)(b.seconds * 1000));
@@ -405,10 +504,13 @@ int main(int argc, char **argv)
 	printf("CONNECTED pages=%u port=%d\n", b.pages, b.port);
 	fflush(stdout);
 	serve(&b);
-	rc = guest_left(&b) ? 0 : 1;
+	rc = guest_left(&b) || stop_now ? 0 : 1;
+	if (guest_left(&b) && b.linger > 0)
+		linger(&b);
 summary:
-	printf("SUMMARY attack=%s answered=%u attacked=%d guest_state=%d\n",
-	       attack_names[b.attack], b.answered, b.attacked, b.guest_state);
+	printf("SUMMARY attack=%s answered=%u attacked=%d guest_state=%d stopped=%d\n",
+	       attack_names[b.attack], b.answered, b.attacked, b.guest_state,
+	       stop_now ? 1 : 0);
 out:
 	teardown(&b);
 	return rc;

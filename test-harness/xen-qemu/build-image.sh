@@ -14,6 +14,7 @@
 #                + this folder's guest/ scripts, dom0's test unit, xl configs
 #                + xen-vgpufront.ko built against the rootfs kernel's headers,
 #                its udev rule, vgpu-devtest, a vgpu group and its user
+#                + vgpu-hostile-backend (test-harness/hostile) for dom0
 #   manifest     package versions, source hash, what make install put where
 # and prints that directory as the last line of its output.
 #
@@ -213,6 +214,11 @@ mkdir -p "$cache/destdir"
 (cd "$build" && make install DESTDIR="$stage" && make install DESTDIR="$cache/destdir") \
 	>"$cache/install.log" 2>&1 || { tail -30 "$cache/install.log"; die "make install (log: $cache/install.log)"; }
 chroot "$stage" ldconfig
+# The hostile backend (test-harness/hostile; make install leaves it out):
+# dom0 plays a backend that breaks the ring protocol against guest A's
+# kernel driver with it (dom0-test.sh's hostile phase).
+install -m 0755 "$build/test-harness/hostile/vgpu-hostile-backend" \
+	"$stage/usr/local/bin/vgpu-hostile-backend" || die "no vgpu-hostile-backend in $build"
 
 # The kernel driver where it built: installed as DKMS would (updates/),
 # depmod'ed for its modalias (xen:vgpu), the udev rule for /dev/vgpuN, the
@@ -254,6 +260,8 @@ while IFS= read -r -d '' f; do
 	m=$(chroot "$stage" ldd "$rel" 2>&1 | grep 'not found' || true)
 	[ -z "$m" ] || missing="$missing $rel: $m;"
 done < <(find "$cache/destdir" -type f -print0)
+m=$(chroot "$stage" ldd /usr/local/bin/vgpu-hostile-backend 2>&1 | grep 'not found' || true)
+[ -z "$m" ] || missing="$missing /usr/local/bin/vgpu-hostile-backend: $m;"
 [ -z "$missing" ] || die "installed programs miss libraries in the rootfs:$missing"
 
 {

@@ -9,7 +9,9 @@
 # guests made by
 # `xl create` from configs holding vgpu= lines, their requests answered over
 # real grant tables and event channels, the XenStore nodes and vgpuctl output,
-# and the clean-up after one guest is destroyed with requests in flight.
+# the clean-up after one guest is destroyed with requests in flight, the
+# guest kernel driver, and that driver against a hostile backend
+# (vgpu-hostile-backend in dom0: garbage nodes, ring protocol broken).
 #
 # A machine that cannot run it (not root, no qemu/debootstrap installable, no
 # space, no apt mirror) gets "1..0 # SKIP <reason>", never a pass.
@@ -327,6 +329,80 @@ case_ok "$gla" kmod-userspace-after "guest A: after rmmod the user-space path ha
 like "$(guest_out "$gla" kmod-userspace-info | tr '\n' ' ')" 'path: +user space \(gntalloc, evtchn\)' \
 	"guest A after rmmod: vgpufront info says path: user space"
 case_ok "$gla" kmod-dmesg "guest A: its kernel logged no BUG, WARNING or Oops"
+
+# ---- 7c. a hostile backend against the kernel driver (XSA-403) ---------------------------
+# dom0's vgpu-hostile-backend plays guest A's backend (vgpuback detached
+# and stopped): fair once (the control), then it answers 5 pings right and
+# breaks the protocol once: a response producer a ring ahead, an answer to
+# an id never asked, the answer before again.  The driver must fail the
+# device (VGPU_DEV_FAILED, state 2 in vgpu-devtest info), the process get
+# an error at once (no hang: every guest command is under timeout, 124), a
+# new request EIO; no oops; and once vgpuback serves A again, A is served.
+hb() { cat "$R/hostile-$1.back" 2>/dev/null; }
+step_ok hostile-detach "hostile phase: vgpuctl detach vgpu-a (vgpuback lets go of A's device)"
+step_ok hostile-vgpuback-stopped "hostile phase: vgpuback stopped (it would take the hostile backend's nodes)"
+case_ok "$gla" hostile-modprobe "guest A: modprobe xen-vgpufront again for the hostile phase"
+case_ok "$gla" hostile-good-connect "hostile control: the driver connected to vgpu-hostile-backend playing fair (INFO connected)"
+case_ok "$gla" hostile-good-run "hostile control: vgpufront ping --count 50 through /dev/vgpu0, served by the fair hostile backend"
+like "$(guest_out "$gla" hostile-good-run | tr '\n' ' ')" '^50 pings' "hostile control: 50 pings answered"
+case_ok "$gla" hostile-good-info "hostile control: the device is still connected after (vgpu-devtest info)"
+like "$(guest_out "$gla" hostile-good-add | tr '\n' ' ')" '^3 ' "hostile control: vgpu-devtest add 1 2 answers 3"
+is "$(hb good | grep -c '^ATTACK'):$(cat "$R/hostile-good.back.rc" 2>/dev/null)" "0:0" \
+	"hostile control: the backend never attacked, and saw the guest connect (exit 0)"
+# xs-garbage: state values no state has, then an overflowing ring order, a
+# non-numeric protocol version, a negative page limit, a 2000-byte pool
+# before InitWait; then it plays fair: the driver ignores or caps them (the
+# kernel's xenbus_read_unsigned is sscanf "%u": "2abc" reads as 2 and
+# "18446744073709551621" as 5, wrapped; min3() with the driver's own order
+# keeps the ring as wide as with a fair backend)
+case_ok "$gla" hostile-xs-garbage-connect "hostile xs-garbage: the driver connected after garbage in the backend's state and feature nodes"
+like "$(guest_out "$gla" hostile-xs-garbage-run | tr '\n' ' ')" '^50 pings' "hostile xs-garbage: 50 pings answered through /dev/vgpu0"
+is "$(hb xs-garbage | grep -c '^GARBAGE state='):$(hb xs-garbage | grep -c '^ATTACK')" "5:0" \
+	"hostile xs-garbage: the backend wrote its 5 garbage states, and no ring attack"
+gi=$(guest_out "$gla" hostile-xs-garbage-info | tr '\n' ' ')
+like "$gi" '^device 0 abi [0-9]+ state 1 protocol [12] ring [0-9]+ .*pool P{15} priority' \
+	"hostile xs-garbage: INFO connected, protocol 1 or 2 (from '2abc'), the 2000-byte pool cut to the driver's 16-byte field"
+rg=$(sed -n 's/.* ring \([0-9]*\) .*/\1/p' <<<"$gi"); rf=$(guest_out "$gla" hostile-good-info | sed -n 's/.* ring \([0-9]*\) .*/\1/p')
+ok "hostile xs-garbage: an overflowing max-ring-page-order does not widen the ring (${rg:-?} slots, ${rf:-?} with the fair backend)" \
+	eval "[ -n '$rg' ] && [ -n '$rf' ] && [ '$rg' -gt 0 ] && [ '$rg' -le '$rf' ]"
+like "$(guest_out "$gla" hostile-xs-garbage-add | tr '\n' ' ')" '^3 ' "hostile xs-garbage: vgpu-devtest add 1 2 answers 3"
+is "$(cat "$R/hostile-xs-garbage.back.rc" 2>/dev/null)" 0 "hostile xs-garbage: the backend saw the guest connect (exit 0)"
+case_ok "$gla" hostile-xs-garbage-gone "hostile xs-garbage: the device went with the backend's nodes"
+for a in prod-ahead unknown-id duplicate-id; do
+	case_ok "$gla" hostile-$a-connect "hostile $a: the driver connected to the hostile backend"
+	is "$(hb $a | grep -c "^ATTACK kind=$a request=5")" 1 "hostile $a: the backend broke the protocol once, at the 6th request"
+	r=$(guest_case "$gla" hostile-$a-run)
+	ok "hostile $a: vgpufront ping fails, no hang (exit ${r:-none}; 124 would be the timeout)" \
+		eval "[ -n '$r' ] && [ '$r' != 0 ] && [ '$r' != 124 ] && [ '$r' != 137 ]"
+	# as on the user-space path (test-front-hostile.sh): exit 3, the
+	# protocol error named (2026-12-03: "ping: executor or GPU error", exit
+	# 1: libvgpufront's kernel path takes the driver's VGPU_EIO completion
+	# for an executor error and never asks INFO whether the device failed)
+	like "$r:$(guest_out "$gla" hostile-$a-run | tr '\n' ' ')" '^3:.*broke the protocol' \
+		"hostile $a: vgpufront exits 3 and says the backend broke the protocol, as on the user-space path"
+	like "$(guest_out "$gla" hostile-$a-info | tr '\n' ' ')" '^device 0 abi [0-9]+ state 2 ' \
+		"hostile $a: /dev/vgpu0 reports the device failed (INFO state VGPU_DEV_FAILED)"
+	r=$(guest_case "$gla" hostile-$a-add)
+	like "${r:-none}:$(guest_out "$gla" hostile-$a-add | tr '\n' ' ')" '^1:.*submit op [0-9]+: Input/output error' \
+		"hostile $a: a new request on the failed device gets EIO at once"
+	like "$(hb $a | tr '\n' ' ')" 'LEFT guest_state=[56] .*SUMMARY .*stopped=1' \
+		"hostile $a: the guest closed the device (Closing or Closed) while the backend lingered"
+	is "$(cat "$R/hostile-$a.back.rc" 2>/dev/null)" 0 "hostile $a: the backend exited 0 on SIGTERM"
+	case_ok "$gla" hostile-$a-gone "hostile $a: the device went with the backend's nodes"
+done
+alerts=$(guest_out "$gla" hostile-alerts)
+is "$(grep -c 'vgpu0: response producer too far ahead' <<<"$alerts"):$(grep -c 'vgpu0: response to no request outstanding' <<<"$alerts")" \
+	"1:2" "the driver's log names each attack: producer ahead once, no request outstanding twice (unknown-id, duplicate-id)"
+step_ok hostile-attach "hostile phase: vgpuback started again, vgpuctl attach vgpu-a"
+like "$(guest_out "$gla" hostile-recover-info | tr '\n' ' ')" '^device 0 abi [0-9]+ state 1 .*pool A priority high' \
+	"after the hostile backend: the driver connected to vgpuback (state connected, pool A, priority high)"
+like "$(guest_out "$gla" hostile-recover-add | tr '\n' ' ')" '^300 ' \
+	"after the hostile backend: vgpu-devtest add 100 200 answers 300 through the driver"
+like "$(guest_out "$gla" hostile-recover-lib | tr '\n' ' ')" '(^|[^0-9])15([^0-9]|$)' \
+	"after the hostile backend: vgpufront add 7 8 answers 15"
+like "$(guest_out "$gla" hostile-recover-lib-info | tr '\n' ' ')" 'path: +kernel \(/dev/vgpu0\)' \
+	"after the hostile backend: vgpufront info says path: kernel"
+case_ok "$gla" hostile-dmesg "guest A after the hostile backend: its kernel logged no BUG, WARNING, Oops or call trace"
 
 # ---- 8. nothing left ----------------------------------------------------------------------
 burst_pages=$(cat "$R"/gntdev-pages-burst-* 2>/dev/null | sort -n | tail -1)

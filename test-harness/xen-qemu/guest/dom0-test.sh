@@ -13,7 +13,8 @@
 # vgpuback through the project's own init script.  Then it creates
 # the two guests with `xl create` from /etc/xen/vgpu-{a,b}.cfg, paces them
 # through XenStore, captures xenstore-ls / vgpuctl output, destroys guest B
-# with requests in flight and records what is left of it.  Nothing is judged
+# with requests in flight and records what is left of it; then it plays a
+# hostile backend for guest A's kernel driver (hostile_phase).  Nothing is judged
 # here: every observation lands in /root/results (written as a tar stream to
 # the results disk, /dev/vdd) and the host asserts on it.  Each step also
 # prints "VGPU-STEP <name> ok|FAIL" on the console so a broken run still says
@@ -314,6 +315,66 @@ capture vgpuctl-list-after-destroy.json vgpuctl list --json
 capture vgpuctl-stats-after-destroy.json vgpuctl stats --json
 echo "$(gntdev_pages)" >$R/gntdev-pages-after-destroy
 
+# ---- a hostile backend against guest A's kernel driver (XSA-403) -------------
+# vgpuback lets go of A's device (vgpuctl detach) and stops: it watches the
+# whole backend root and would take the hostile backend's nodes for its own.
+# vgpu-hostile-backend then plays A's backend, once fair (the control), once
+# fair after garbage in its XenStore nodes (xs-garbage) and once per ring
+# attack, each time a device of its own (its nodes made, and
+# removed when it stops); guest A's driver binds each, the guest runs
+# vgpufront through /dev/vgpu0 and looks at the device while the backend
+# still lingers Connected, then dom0 stops the backend (SIGTERM) and the
+# device goes.  Then vgpuback starts again, the device is attached again
+# and A is served by it.
+HOSTILE_ATTACKS="good xs-garbage prod-ahead unknown-id duplicate-id"
+vgpuback_ctl() { # vgpuback_ctl start|stop, as this boot runs it
+	if [ $mode = systemd ]; then
+		systemctl $1 vgpuback.service
+	else
+		"$initscript" $1
+	fi
+}
+hostile_case() {
+	local a=$1 pid killer rc
+	vgpu-hostile-backend --domid $da --attack $a --after 5 --seconds 600 \
+		--linger 300 >$R/hostile-$a.back 2>&1 &
+	pid=$!
+	wait_for 20 grep -q '^READY' $R/hostile-$a.back
+	go $da hostile-$a
+	step hostile-$a-checked wait_for 300 phase_is $da hostile-$a-checked
+	capture xs-hostile-$a.txt xenstore-ls -f /local/domain/$da/device/vgpu
+	# it stops at once on SIGTERM; SIGKILL after 30 s all the same
+	kill -TERM $pid 2>/dev/null
+	( sleep 30; kill -KILL $pid 2>/dev/null ) &
+	killer=$!
+	wait $pid
+	rc=$?
+	kill $killer 2>/dev/null
+	echo $rc >$R/hostile-$a.back.rc
+	sed "s/^/  hostile-$a| /" $R/hostile-$a.back
+	log "vgpu-hostile-backend --attack $a exited rc=$rc"
+	step hostile-$a-nodes-gone wait_for 30 eval "no_node $bv/$da/0 && no_node /local/domain/$da/device/vgpu/0"
+	step hostile-$a-done wait_for 120 phase_is $da hostile-$a-done
+}
+hostile_phase() {
+	local a
+	phase_is $da kmod-done || return
+	step hostile-detach vgpuctl detach vgpu-a
+	step hostile-vgpuback-stop vgpuback_ctl stop
+	step hostile-vgpuback-stopped wait_for 20 eval '! pidof vgpuback'
+	go $da hostile-prep
+	step hostile-prep wait_for 120 phase_is $da hostile-ready || return
+	for a in $HOSTILE_ATTACKS; do
+		hostile_case $a || break
+	done
+	step hostile-vgpuback-start vgpuback_ctl start
+	step hostile-vgpuback-up wait_for 30 vgpuctl list
+	step hostile-attach vgpuctl attach vgpu-a 'pool=A,prio=high'
+	go $da hostile-recover
+	step hostile-recovered wait_for 300 phase_is $da hostile-done
+	capture vgpuctl-list-after-hostile.txt vgpuctl list
+}
+
 # ---- A is still served; then A powers off -----------------------------------
 go $da after
 step a-after-done wait_for 300 phase_is $da after-done
@@ -336,6 +397,7 @@ if step a-kmod-hold wait_for 400 phase_kmod && phase_is $da kmod-hold; then
 fi
 step a-kmod-done wait_for 400 phase_is $da kmod-done
 capture vgpuctl-list-after-restore.txt vgpuctl list
+hostile_phase
 go $da exit
 step a-domain-gone wait_for 120 domain_gone $da
 sleep 2

@@ -171,6 +171,67 @@ kmod_cases() {
 	d=$(pidof systemd-udevd) && kill $d
 }
 
+# A hostile backend (dom0's vgpu-hostile-backend, XSA-403) against the
+# driver: for each of dom0's go=hostile-<attack> a device of that backend
+# appears, the driver binds it; vgpufront pings 50 times through
+# /dev/vgpu0 (the backend answers 5 right, then breaks the protocol once:
+# prod-ahead, unknown-id, duplicate-id; good and xs-garbage never do);
+# then the device's state (VGPU_IOC_INFO), and a new request on it.  Root
+# runs them (udevd is gone, /dev/vgpu0 is devtmpfs' root 0600).  Every
+# command is bounded by timeout: a hang is exit 124, not a stuck test.
+hostile_wait_dev() { # until /dev/vgpu0 answers INFO as connected (or 120 s)
+	local end=$((SECONDS + 120))
+	while [ $SECONDS -lt $end ] && ! timeout 20 vgpu-devtest info >/dev/null 2>&1; do
+		sleep 0.5
+	done
+}
+hostile_case() {
+	local a=$1 end
+	hostile_wait_dev
+	case_run hostile-$a-connect timeout 60 vgpu-devtest info
+	case_run hostile-$a-run timeout 150 vgpufront -t 30000 ping --count 50
+	case_run hostile-$a-info timeout 60 vgpu-devtest info
+	case_run hostile-$a-add timeout 90 vgpu-devtest add 1 2
+	case_run hostile-$a-poll sh -c 'cat /sys/bus/xen/devices/vgpu-0/state; xenstore-read device/vgpu/0/state device/vgpu/0/error'
+	phase hostile-$a-checked
+	# dom0 stops the backend: the nodes go, and the device with them
+	end=$((SECONDS + 90))
+	while [ $SECONDS -lt $end ] && { [ -e /sys/bus/xen/devices/vgpu-0 ] || [ -e /dev/vgpu0 ]; }; do
+		sleep 0.5
+	done
+	case_run hostile-$a-gone sh -c '! [ -e /sys/bus/xen/devices/vgpu-0 ] && ! [ -e /dev/vgpu0 ]'
+	phase hostile-$a-done
+}
+hostile_recover() {
+	hostile_wait_dev
+	case_run hostile-recover-info timeout 60 vgpu-devtest info
+	case_run hostile-recover-add timeout 90 vgpu-devtest add 100 200
+	case_run hostile-recover-lib timeout 120 vgpufront -t 30000 add 7 8
+	case_run hostile-recover-lib-info timeout 120 vgpufront -t 30000 info
+	case_run hostile-alerts sh -c 'dmesg | grep -E "xen-vgpufront|vgpu-0"'
+	case_run hostile-dmesg sh -c '! dmesg | grep -Eq "BUG:|WARNING:|Oops:|general protection|Call Trace"'
+}
+hostile_phase() {
+	local v
+	case_run hostile-modprobe modprobe xen-vgpufront
+	phase hostile-ready
+	while :; do
+		v=$(xenstore-read data/vgpu-test/go 2>/dev/null)
+		case $v in
+		hostile-prep) ;;
+		hostile-recover) hostile_recover; phase hostile-done; return ;;
+		hostile-*-done) ;;
+		hostile-*)
+			if [ ! -e /tmp/hostile-${v#hostile-}.did ]; then
+				touch /tmp/hostile-${v#hostile-}.did
+				hostile_case ${v#hostile-}
+			fi ;;
+		exit|'') return ;;
+		esac
+		sleep 0.5
+	done
+}
+
 # Burst: both guests at once (dom0 says go when both are ready).
 phase ready
 # One vgpufront process at a time per guest (each one opens the device);
@@ -205,6 +266,8 @@ while :; do
 		phase after-done
 		kmod_cases
 		phase kmod-done
+		# dom0's hostile phase, when it has one; then exit
+		wait_go hostile-prep 300 && hostile_phase
 		wait_go exit 300
 		break ;;
 	exit) break ;;
