@@ -26,16 +26,26 @@
 #define LAYOUT_BYTES (VGPUFRONT_MAX_PARAMS * sizeof(struct vgpuif_param))
 
 /*
- * @len bytes of @data in a buffer of their own: read-only, as the backend
- * only reads an image or a name.  NULL and why in @rc.
+ * Call @req with @len bytes of @data in a buffer of their own, named at
+ * @ref: read-only, as the backend only reads an image or a name; the
+ * buffer goes once answered.
  */
-static struct vgpufront_buf *ro_copy(struct vgpufront *dev, const void *data, size_t len, int *rc)
+static int call_with_copy(struct vgpufront *dev, struct vgpuif_request *req, const void *data,
+			  size_t len, struct vgpuif_bufref *ref, struct vgpuif_response *rsp)
 {
-	struct vgpufront_buf *buf = vgpufront_buf_alloc(dev, len, VGPUFRONT_BUF_READONLY, rc);
+	struct vgpufront_buf *buf;
+	int rc = front_check_v2(dev);
 
-	if (buf)
-		memcpy(buf->addr, data, len);
-	return buf;
+	if (rc)
+		return rc;
+	buf = vgpufront_buf_alloc(dev, len, VGPUFRONT_BUF_READONLY, &rc);
+	if (!buf)
+		return rc;
+	memcpy(buf->addr, data, len);
+	*ref = (struct vgpuif_bufref){ buf->handle, 0 };
+	rc = vgpufront_call(dev, req, rsp);
+	vgpufront_buf_free(dev, buf);
+	return rc;
 }
 
 int vgpufront_module_load(struct vgpufront *dev, uint32_t session, const void *image,
@@ -43,22 +53,13 @@ int vgpufront_module_load(struct vgpufront *dev, uint32_t session, const void *i
 {
 	struct vgpuif_request req;
 	struct vgpuif_response rsp;
-	struct vgpufront_buf *buf;
 	int rc;
 
 	if (!image || !module || !len || len > VGPUIF_MAX_IMAGE)
 		return -EINVAL;
-	rc = front_check_v2(dev);
-	if (rc)
-		return rc;
-	buf = ro_copy(dev, image, len, &rc);
-	if (!buf)
-		return rc;
 	front_request_init(&req, VGPU_OP_MODULE_LOAD, session);
-	req.u.module_load.image = (struct vgpuif_bufref){ buf->handle, 0 };
 	req.u.module_load.bytes = (uint32_t)len;
-	rc = vgpufront_call(dev, &req, &rsp);
-	vgpufront_buf_free(dev, buf);
+	rc = call_with_copy(dev, &req, image, len, &req.u.module_load.image, &rsp);
 	if (rc)
 		return rc;
 	*module = (uint64_t)rsp.result.scalar;
@@ -149,7 +150,6 @@ int vgpufront_global_get(struct vgpufront *dev, uint32_t session, uint64_t modul
 {
 	struct vgpuif_request req;
 	struct vgpuif_response rsp;
-	struct vgpufront_buf *buf;
 	uint64_t end;
 	size_t len;
 	int rc;
@@ -159,18 +159,10 @@ int vgpufront_global_get(struct vgpufront *dev, uint32_t session, uint64_t modul
 	len = strnlen(name, VGPUIF_MAX_NAME + 1);
 	if (!len || len > VGPUIF_MAX_NAME)
 		return -EINVAL;
-	rc = front_check_v2(dev);
-	if (rc)
-		return rc;
-	buf = ro_copy(dev, name, len, &rc);
-	if (!buf)
-		return rc;
 	front_request_init(&req, VGPU_OP_GLOBAL_GET, session);
 	req.u.global_get.module = module;
-	req.u.global_get.name = (struct vgpuif_bufref){ buf->handle, 0 };
 	req.u.global_get.name_len = (uint32_t)len;
-	rc = vgpufront_call(dev, &req, &rsp);
-	vgpufront_buf_free(dev, buf);
+	rc = call_with_copy(dev, &req, name, len, &req.u.global_get.name, &rsp);
 	if (rc)
 		return rc;
 	/* No variable is empty, none wraps past the end of the address space. */
