@@ -17,7 +17,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cuda_priv.h"
@@ -30,12 +29,10 @@ static struct cu_async *aq(void)
 	return &cu.async;
 }
 
-/* Under the lock: CUDA_LAUNCH_BLOCKING or a full blob ring's worth. */
+/* Under the lock: CUDA_LAUNCH_BLOCKING=1, or a blob too large for the ring. */
 bool cu_async_blocking(uint32_t param_bytes)
 {
-	const char *s = getenv("CUDA_LAUNCH_BLOCKING");
-
-	return (s && *s == '1') || param_bytes > CU_ASYNC_MAX_BLOB;
+	return cu.launch_blocking || param_bytes > CU_ASYNC_MAX_BLOB;
 }
 
 static struct cu_async_ent *ent_at(unsigned i)

@@ -27,35 +27,37 @@ bool cu_ctx_live(CUcontext ctx)
 
 static CUresult ctx_open(CUcontext ctx);
 
+/* The device whose reset primary context @ctx is, or NULL. */
+static struct cu_device *dormant_of(CUcontext ctx)
+{
+	int i;
+
+	for (i = 0; i < cu.ndevs; i++)
+		if (cu.devs[i].dormant == ctx)
+			return &cu.devs[i];
+	return NULL;
+}
+
 /*
  * A reset primary context made current again (the runtime does so after
  * cudaDeviceReset, with the handle it kept): it comes back, as a retain.
  */
 static bool primary_wakes(CUcontext ctx)
 {
-	int i;
+	struct cu_device *d = dormant_of(ctx);
 
-	for (i = 0; i < cu.ndevs; i++)
-		if (cu.devs[i].dormant == ctx && !cu.devs[i].primary && !ctx_open(ctx)) {
-			cu.devs[i].dormant = NULL;
-			cu.devs[i].primary = ctx;
-			cu.devs[i].primary_refs = 1;
-			return true;
-		}
-	return false;
+	if (!d || d->primary || ctx_open(ctx))
+		return false;
+	d->dormant = NULL;
+	d->primary = ctx;
+	d->primary_refs = 1;
+	return true;
 }
 
 /* Live, or a reset primary context that comes back when used (cu_current). */
 static bool settable(CUcontext ctx)
 {
-	int i;
-
-	if (cu_ctx_live(ctx))
-		return true;
-	for (i = 0; i < cu.ndevs; i++)
-		if (cu.devs[i].dormant == ctx)
-			return true;
-	return false;
+	return cu_ctx_live(ctx) || dormant_of(ctx);
 }
 
 CUresult cu_current(CUcontext *ctx)

@@ -99,7 +99,7 @@ CUresult CUDAAPI cuMemFreeHost(void *p)
 			break;
 		}
 	if (h) {
-		cu_drain(NULL);		/* a queued launch never names it, but be sure */
+		/* No request waits on it: only synchronous copies name host memory. */
 		vgpufront_buf_free(cu.dev, h->buf);
 		free(h);
 	}

@@ -25,12 +25,16 @@ void cu_unlock(void)
 	pthread_mutex_unlock(&cu.lock);
 }
 
-/* Read before main, so that calls made before cuInit are traced too. */
+/*
+ * Read before main, so that calls made before cuInit are traced too, and
+ * once: a launch need not look through the environment.
+ */
 __attribute__((constructor)) static void cu_env(void)
 {
-	const char *t = getenv("VGPU_CUDA_TRACE");
+	const char *t = getenv("VGPU_CUDA_TRACE"), *b = getenv("CUDA_LAUNCH_BLOCKING");
 
 	cu.trace = t && *t && strcmp(t, "0") != 0;
+	cu.launch_blocking = b && *b == '1';
 }
 
 /*

@@ -117,6 +117,7 @@ struct cu_state {
 	size_t staging_len;
 	struct vgpufront_buf *params;	/* launch parameter blobs */
 	int trace;			/* $VGPU_CUDA_TRACE */
+	bool launch_blocking;		/* $CUDA_LAUNCH_BLOCKING=1 */
 	struct cu_async async;
 };
 
