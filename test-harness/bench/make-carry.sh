@@ -41,10 +41,9 @@ if grep -q 'S\["BUILD_LIBCUDA_TRUE"\]=""' config.status; then
 		"$s/frontend/libcuda/tests/cuda-rt-test" "$s/frontend/libcuda/tests/cuda-launch-bench" "$c/"
 	mkdir -p "$c/samples"
 	for x in $samples; do cp -L "$s/frontend/libcuda/tests/samples/$x" "$c/samples/"; done
-	ldd "$c/libcuda.so.1" | awk '/=> \// { print $3 }' |
-		grep -E 'libxen|libyajl' | xargs -r cp -L -t "$c/lib"
 fi
-for x in "$c"/vgpu-sim "$c"/vgpuback "$c"/vgpuctl "$c"/vgpufront "$c"/vgpu-guest "$c"/xenstore-ls; do
-	ldd "$x" | awk '/=> \// { print $3 }'
+for x in "$c"/vgpu-sim "$c"/vgpuback "$c"/vgpuctl "$c"/vgpufront "$c"/vgpu-guest "$c"/xenstore-ls \
+	 "$c"/libcuda.so.1; do
+	[ -e "$x" ] && ldd "$x" | awk '/=> \// { print $3 }'
 done | sort -u | grep -E 'libxen|libxlutil|libyajl|libncursesw|libtinfo' | xargs -r cp -L -t "$c/lib"
 ls "$c" "$c/lib"

@@ -45,6 +45,10 @@ is "$(simhost_wait_idle)" "$SIMHOST_IDLE" "the program exited: vgpuback holds no
 is "$(grep -c -v '^vgpu-cuda: ' "$tmp/all.err")" 0 \
 	"untraced, the program's stderr has only the library's notes"
 
+# CUDA_LAUNCH_BLOCKING=1: every launch waits for its kernel (on the GPU the
+# same checks, through the waiting path; on the CPU executor as above).
+CUDA_LAUNCH_BLOCKING=1 rt blocking --seed 6 device launch many legacy
+
 # cudaDeviceReset, then the runtime goes on with the same handle.
 rt reuse --seed 5 device reset reuse memory
 
